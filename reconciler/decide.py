@@ -1,0 +1,192 @@
+"""What to do with one HyperparameterTuningJob, given what was observed (DESIGN 3.4).
+
+Contract:
+- `needs_job_lookup(resource)` says whether the SageMaker job must be described before deciding;
+  it is False for a terminal, in-sync resource whose generation was already observed (that resource
+  costs zero SageMaker calls) and for a resource whose job was never created (create first, handle
+  ResourceInUse after).
+- `decide(resource, observation)` returns the one `Action` of this pass.
+- `decide_name_conflict(resource, owner_uid=...)` is the follow-up when Create answered
+  ResourceInUse: adopt our own job, refuse a foreign one.
+Pure: no I/O, no clock. The reconciler (reconcile.py) performs the action and records the outcome.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from reconciler.delta import Delta
+from reconciler.model import TERMINAL_JOB_STATUSES, HyperparameterTuningJob
+
+
+class ActionKind(enum.Enum):
+    NOTHING = "nothing"  # no call, no write
+    STALL = "stall"  # record Stalled/<reason>; no SageMaker call
+    CREATE = "create"  # add the finalizer, CreateHyperParameterTuningJob
+    ADOPT = "adopt"  # the job under our name is ours (a crash lost the status write): track it
+    REFRESH = "refresh"  # status, counters, best job, children from SageMaker
+    REFUSE_UPDATE = "refuse-update"  # REFRESH, plus Stalled/SpecUpdateRefused
+    STOP = "stop"  # being deleted while running: StopHyperParameterTuningJob
+    AWAIT_STOP = "await-stop"  # being deleted, SageMaker is stopping: refresh status only
+    FINALIZE = "finalize"  # delete children, remove the finalizer
+
+    @property
+    def writes(self) -> bool:
+        return self is not ActionKind.NOTHING
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a resource cannot proceed without a human: a Stalled reason and what to do about it."""
+
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class JobState:
+    """The parts of DescribeHyperParameterTuningJob that decisions depend on."""
+
+    status: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the reconciler learned about a resource before deciding.
+
+    `problems`: spec problems (schema, semantics, translation); `policy`: a policy refusal;
+    `looked_up`: whether SageMaker was asked; `job`: what it said (None = no such job);
+    `delta`: desired vs observed, when both were available.
+    """
+
+    problems: tuple[str, ...] = ()
+    policy: Refusal | None = None
+    looked_up: bool = False
+    job: JobState | None = None
+    delta: Delta | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: ActionKind
+    why: str
+    refusal: Refusal | None = None
+    delta: Delta = field(default_factory=Delta)
+
+
+def needs_job_lookup(resource: HyperparameterTuningJob) -> bool:
+    """Whether this pass must describe the SageMaker job before it can decide."""
+    if resource.deleting:
+        return resource.has_our_finalizer
+    if not resource.job_known:
+        return False
+    return not _settled(resource)
+
+
+def _settled(resource: HyperparameterTuningJob) -> bool:
+    """Terminal in SageMaker and this generation already compared: nothing can have changed remotely."""
+    status = resource.status
+    return (
+        status.hyper_parameter_tuning_job_status in TERMINAL_JOB_STATUSES
+        and status.observed_generation == resource.metadata.generation
+    )
+
+
+def decide(resource: HyperparameterTuningJob, observation: Observation) -> Action:
+    """The action of this pass for `resource`."""
+    if resource.deleting:
+        return _decide_deletion(resource, observation)
+    if not resource.job_known:
+        if observation.problems:
+            return Action(ActionKind.STALL, "the spec is invalid", refusal=invalid_spec(observation.problems))
+        if observation.policy is not None:
+            return Action(ActionKind.STALL, "a policy refuses the spec", refusal=observation.policy)
+        return Action(ActionKind.CREATE, "no SageMaker job yet")
+    if not observation.looked_up:
+        return Action(ActionKind.NOTHING, "terminal and in sync; generation already observed")
+    if observation.job is None:
+        return Action(
+            ActionKind.STALL,
+            "the recorded SageMaker job no longer exists",
+            refusal=Refusal(
+                "JobNotFound",
+                f"SageMaker has no tuning job {resource.status.sage_maker_hyper_parameter_tuning_job_name!r} "
+                "any more; delete this resource and create it again to start a new job",
+            ),
+        )
+    if observation.problems:
+        return Action(
+            ActionKind.REFUSE_UPDATE,
+            "the spec became invalid after the job was created",
+            refusal=invalid_spec(observation.problems),
+        )
+    if observation.delta:
+        return Action(
+            ActionKind.REFUSE_UPDATE,
+            "the spec differs from the running job",
+            refusal=spec_update_refused(observation.delta),
+            delta=observation.delta,
+        )
+    return Action(ActionKind.REFRESH, f"job is {observation.job.status}")
+
+
+def _decide_deletion(resource: HyperparameterTuningJob, observation: Observation) -> Action:
+    if not resource.has_our_finalizer:
+        return Action(ActionKind.NOTHING, "being deleted; no finalizer of ours")
+    job = observation.job
+    if job is None:
+        return Action(ActionKind.FINALIZE, "being deleted; no SageMaker job to stop")
+    if not _owned(resource, job):
+        return Action(ActionKind.FINALIZE, "being deleted; the job under this name is not ours")
+    if resource.retain_on_delete:
+        return Action(ActionKind.FINALIZE, "being deleted; deletion-policy retain leaves the job alone")
+    if job.status == "InProgress":
+        return Action(ActionKind.STOP, "being deleted while the job runs")
+    if job.status == "Stopping":
+        return Action(ActionKind.AWAIT_STOP, "being deleted; SageMaker is stopping the job")
+    return Action(ActionKind.FINALIZE, f"being deleted; job is {job.status}")
+
+
+def _owned(resource: HyperparameterTuningJob, job: JobState) -> bool:
+    """A job found under our name is ours unless the status says it belongs to someone else."""
+    recorded = resource.status.hyper_parameter_tuning_job_arn
+    if recorded:
+        return recorded == job.arn
+    stalled = resource.status.condition("Stalled")
+    return not (stalled is not None and stalled.reason == "JobNameInUse")
+
+
+def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | None) -> Action:
+    """Create said the name is taken: adopt the job if its uid tag is ours, else refuse."""
+    if owner_uid == resource.metadata.uid:
+        return Action(ActionKind.ADOPT, "the job under this name carries this resource's uid tag")
+    owner = f"resource uid {owner_uid}" if owner_uid else "something outside this reconciler"
+    return Action(
+        ActionKind.STALL,
+        "the job name is taken",
+        refusal=Refusal(
+            "JobNameInUse",
+            "a SageMaker tuning job with this name already exists and belongs to "
+            f"{owner}; set spec.hyperParameterTuningJobName to an unused name "
+            "(or omit it to get a name derived from this resource's uid)",
+        ),
+    )
+
+
+def invalid_spec(problems: tuple[str, ...]) -> Refusal:
+    shown = "; ".join(problems[:5])
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return Refusal("InvalidSpec", f"the spec is invalid: {shown}{more}; fix the spec and apply it again")
+
+
+def spec_update_refused(delta: Delta) -> Refusal:
+    changed = ", ".join(f"spec.{p}" for p in delta.paths[:10])
+    more = f" (and {len(delta.paths) - 10} more)" if len(delta.paths) > 10 else ""
+    return Refusal(
+        "SpecUpdateRefused",
+        f"SageMaker cannot update a tuning job; changed after creation: {changed}{more}. "
+        "Revert these fields to keep tracking the job, or delete the resource (or use a new "
+        "metadata.name) to start a new job",
+    )

@@ -1,0 +1,131 @@
+"""Difference between the tuning job a resource asks for and the one SageMaker runs.
+
+Contract:
+- `job_delta(desired, observed, *, defaults)` compares a CreateHyperParameterTuningJob request
+  (PascalCase, as `awsmodel.spec_to_request` builds it) with a DescribeHyperParameterTuningJob
+  response and returns a `Delta`. Only the members a create request can set are compared.
+- Normalized as DESIGN 3.4 says: tags and the job name are ignored; static hyperparameters whose
+  name starts with `_` (SageMaker adds `_tuning_objective_metric` and friends) are ignored on both
+  sides; a member that is absent equals its API default (`defaults` is keyed "Shape.Member",
+  i.e. `awsmodel.API_DEFAULTS`); None, empty lists and empty maps equal absent; 5 == 5.0.
+- `Delta.paths` are the changed spec paths in the resource's camelCase form, e.g.
+  `hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs`, map keys and list
+  indexes in brackets (`trainingJobDefinition.staticHyperParameters[eta]`, `...inputDataConfig[1]...`).
+This is the only module that imports deepdiff. Pure: no I/O beyond botocore's packaged model.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
+from botocore.session import get_session
+from deepdiff import DeepDiff
+
+_CREATE_OPERATION = "CreateHyperParameterTuningJob"
+_IGNORED_TOP_LEVEL = frozenset({"Tags", "HyperParameterTuningJobName"})
+_STATIC_HYPERPARAMETERS = "StaticHyperParameters"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """The changed paths (sorted, camelCase, without the `spec.` prefix). Falsy when in sync."""
+
+    paths: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.paths)
+
+    def different_at(self, path: str) -> bool:
+        """True if `path` or anything below or above it changed."""
+        return any(
+            changed == path
+            or changed.startswith((path + ".", path + "["))
+            or path.startswith((changed + ".", changed + "["))
+            for changed in self.paths
+        )
+
+
+@functools.cache
+def _service_model() -> ServiceModel:
+    return get_session().get_service_model("sagemaker")
+
+
+def _input_shape() -> StructureShape:
+    shape = _service_model().operation_model(_CREATE_OPERATION).input_shape
+    assert isinstance(shape, StructureShape)
+    return shape
+
+
+def job_delta(
+    desired: Mapping[str, Any], observed: Mapping[str, Any], *, defaults: Mapping[str, Any]
+) -> Delta:
+    """What differs between the request the spec yields and the job SageMaker describes."""
+    shape = _input_shape()
+    comparable = [m for m in shape.members if m not in _IGNORED_TOP_LEVEL]
+    left = _normalize({m: desired.get(m) for m in comparable}, shape, defaults)
+    right = _normalize({m: observed.get(m) for m in comparable}, shape, defaults)
+    diff = DeepDiff(left, right, ignore_numeric_type_changes=True, view="tree")
+    paths: set[str] = set()
+    for levels in diff.values():
+        for level in levels:
+            paths.add(_display_path(level.path(output_format="list"), shape))
+    return Delta(paths=tuple(sorted(paths)))
+
+
+def _normalize(value: Any, shape: Shape | None, defaults: Mapping[str, Any]) -> Any:
+    """Drop what must not count as a difference; return None for 'absent'."""
+    if value is None:
+        return None
+    if isinstance(shape, StructureShape) and isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            member_shape = shape.members.get(key)
+            normalized = _normalize(item, member_shape, defaults)
+            if key == _STATIC_HYPERPARAMETERS and isinstance(normalized, dict):
+                normalized = {k: v for k, v in normalized.items() if not str(k).startswith("_")} or None
+            default_key = f"{shape.name}.{key}"
+            if normalized is None or (default_key in defaults and _same(normalized, defaults[default_key])):
+                continue
+            result[key] = normalized
+        return result or None
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        items = [_normalize(item, shape.member, defaults) for item in value]
+        return items or None
+    if isinstance(shape, MapShape) and isinstance(value, Mapping):
+        entries = {k: _normalize(v, shape.value, defaults) for k, v in value.items()}
+        return entries or None
+    if isinstance(value, Mapping | list) and not value:
+        return None
+    return value
+
+
+def _same(value: Any, default: Any) -> bool:
+    if isinstance(value, bool) or isinstance(default, bool):
+        return value is default or (value == default and type(value) is type(default))
+    if isinstance(value, int | float) and isinstance(default, int | float):
+        return float(value) == float(default)
+    return bool(value == default)
+
+
+def _display_path(keys: list[Any], shape: Shape | None) -> str:
+    """deepdiff's key list -> `member.member[key][0].member` in the resource's camelCase."""
+    text = ""
+    for key in keys:
+        if isinstance(shape, StructureShape) and isinstance(key, str):
+            member = key[:1].lower() + key[1:]
+            text = f"{text}.{member}" if text else member
+            shape = shape.members.get(key)
+        elif isinstance(shape, ListShape):
+            text += f"[{key}]"
+            shape = shape.member
+        elif isinstance(shape, MapShape):
+            text += f"[{key}]"
+            shape = shape.value
+        else:
+            text += f"[{key}]"
+            shape = None
+    return text

@@ -1,0 +1,159 @@
+"""Frozen settings of one `hpo-reconciler run`, from command-line flags and HPO_RECONCILER_* variables.
+
+Contract:
+- `Settings.from_sources(flags=..., environ=...)` merges, per field, the flag value (when the user
+  gave one) over the environment variable `HPO_RECONCILER_<FIELD NAME UPPER-CASED>` over the
+  default. List fields read comma-separated environment values; booleans accept 1/0, true/false,
+  yes/no. An invalid value raises `SettingsError` with a one-line message naming the flag or
+  variable (the CLI maps it to exit code 2).
+- Settings are immutable; every module receives them explicitly.
+Pure: reads only the mappings it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ENV_PREFIX = "HPO_RECONCILER_"
+DEFAULT_LEASE_NAME = "hpo-reconciler"
+_SHARD = re.compile(r"^(\d+)/(\d+)$")
+
+
+class SettingsError(ValueError):
+    """A flag or environment variable has an unusable value."""
+
+
+class Settings(BaseModel):
+    """Everything one pass needs to know that is not in the cluster or in SageMaker."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    namespaces: tuple[str, ...] = ()
+    """Namespaces to reconcile; empty means every namespace."""
+
+    selector: str | None = None
+    """Label selector restricting the HyperparameterTuningJob resources reconciled (`a=b,c!=d`)."""
+
+    shard: tuple[int, int] = (0, 1)
+    """(K, N): this process handles the resources whose stable UID hash modulo N equals K."""
+
+    dry_run: bool = False
+    """Read and decide, print the plan, write nothing to Kubernetes or SageMaker."""
+
+    concurrency: int = Field(default=8, ge=1, le=256)
+    """How many resources are reconciled at the same time (threads)."""
+
+    lease: tuple[str, str] | None = None
+    """(namespace, name) of the coordination Lease; None = the pod's namespace and `hpo-reconciler`."""
+
+    use_lease: bool = True
+    """Take the Lease so two runs never work at the same time (`--no-lease` turns it off)."""
+
+    lease_duration_seconds: int = Field(default=300, ge=10)
+    """How long a held Lease stays valid without renewal; the pass renews it at a third of this."""
+
+    fail_on_error: bool = False
+    """Exit 1 when some resource is Stalled after the pass."""
+
+    log_format: Literal["text", "json"] = "text"
+    """Output format of the action lines and the summary line."""
+
+    kubeconfig: str | None = None
+    """Path of a kubeconfig file; default: in-cluster config, else the usual kubeconfig lookup."""
+
+    context: str | None = None
+    """kubeconfig context to use."""
+
+    allowed_role_arns: tuple[str, ...] = ()
+    """Glob patterns of role ARNs a tuning job may pass (namespaces may narrow it by annotation)."""
+
+    allow_custom_endpoints: bool = False
+    """Honour `spec.sageMakerEndpoint`; otherwise such resources become Stalled/EndpointNotAllowed."""
+
+    heartbeat_seconds: int = Field(default=600, ge=0)
+    """Rewrite the status of a running job whose lastCheckTime is older than this, even if unchanged."""
+
+    retry_mode: Literal["standard", "adaptive"] = "standard"
+    """botocore retry mode for SageMaker calls."""
+
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    """botocore total attempts per SageMaker call (first try included)."""
+
+    default_region: str | None = None
+    """Region for resources without `spec.region`; None = boto3's default (AWS_DEFAULT_REGION...)."""
+
+    page_size: int = Field(default=100, ge=1, le=1000)
+    """`limit` of each Kubernetes list page."""
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_in_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        index, count = value
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"shard {index}/{count}: need N >= 1 and 0 <= K < N")
+        return value
+
+    @model_validator(mode="after")
+    def _lease_needs_both_parts(self) -> Settings:
+        if self.lease is not None and not all(self.lease):
+            raise ValueError("lease must be NAMESPACE/NAME")
+        return self
+
+    @classmethod
+    def from_sources(
+        cls, *, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Flags (None = not given) over HPO_RECONCILER_* variables over defaults."""
+        flags = flags or {}
+        environ = environ or {}
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            env_name = ENV_PREFIX + name.upper()
+            if flags.get(name) is not None:
+                values[name] = _coerce(name, flags[name], source=f"--{name.replace('_', '-')}")
+            elif env_name in environ:
+                values[name] = _coerce(name, environ[env_name], source=env_name)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "settings"
+            raise SettingsError(f"{field.replace('_', '-')}: {first['msg']}") from None
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    match = _SHARD.match(text.strip())
+    if not match:
+        raise SettingsError(f"shard {text!r}: expected K/N, e.g. 0/3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_lease(text: str) -> tuple[str, str]:
+    namespace, sep, name = text.strip().partition("/")
+    if not sep or not namespace or not name or "/" in name:
+        raise SettingsError(f"lease {text!r}: expected NAMESPACE/NAME")
+    return namespace, name
+
+
+def _coerce(name: str, value: Any, *, source: str) -> Any:
+    """Strings from the environment (or flags) into the field's shape; other values pass through."""
+    if not isinstance(value, str):
+        return tuple(value) if isinstance(value, list) else value
+    if name in {"namespaces", "allowed_role_arns"}:
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if name == "shard":
+        return parse_shard(value)
+    if name == "lease":
+        return parse_lease(value)
+    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints"}:
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingsError(f"{source}: {value!r} is not a boolean (use true or false)")
+    return value

@@ -1,0 +1,200 @@
+"""decide.py as tables: (status x delta x deleting) -> action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from reconciler.decide import (
+    ActionKind,
+    JobState,
+    Observation,
+    Refusal,
+    decide,
+    decide_name_conflict,
+    needs_job_lookup,
+)
+from reconciler.delta import Delta
+from reconciler.model import LEGACY_FINALIZER, HyperparameterTuningJob
+
+TuningJobFactory = Callable[..., HyperparameterTuningJob]
+UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
+
+
+ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
+CHANGED = Delta(paths=("hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",))
+ROLE = Refusal("RoleNotAllowed", "role not allowed")
+
+# (case, resource kwargs, observation, expected action)
+TABLE = [
+    ("new resource is created", {}, Observation(), ActionKind.CREATE),
+    ("new invalid resource stalls", {}, Observation(problems=("spec.x: bad",)), ActionKind.STALL),
+    ("new resource refused by policy", {}, Observation(policy=ROLE), ActionKind.STALL),
+    (
+        "running job in sync refreshes",
+        {"arn": ARN, "job_status": "InProgress"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
+        ActionKind.REFRESH,
+    ),
+    (
+        "running job with delta is refused",
+        {"arn": ARN, "job_status": "InProgress"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED),
+        ActionKind.REFUSE_UPDATE,
+    ),
+    (
+        "completed job with delta is refused",
+        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
+        Observation(looked_up=True, job=JobState("Completed", ARN), delta=CHANGED),
+        ActionKind.REFUSE_UPDATE,
+    ),
+    (
+        "reverted spec refreshes again",
+        {"arn": ARN, "job_status": "InProgress", "stalled_reason": "SpecUpdateRefused"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
+        ActionKind.REFRESH,
+    ),
+    (
+        "spec made invalid after create is refused",
+        {"arn": ARN, "job_status": "InProgress"},
+        Observation(problems=("bad",), looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.REFUSE_UPDATE,
+    ),
+    (
+        "terminal, observed: nothing",
+        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
+        Observation(),
+        ActionKind.NOTHING,
+    ),
+    (
+        "recorded job vanished stalls",
+        {"arn": ARN, "job_status": "InProgress"},
+        Observation(looked_up=True, job=None),
+        ActionKind.STALL,
+    ),
+    (
+        "deleting, running: stop",
+        {"arn": ARN, "job_status": "InProgress", "deleting": True},
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.STOP,
+    ),
+    (
+        "deleting, stopping: wait",
+        {"arn": ARN, "job_status": "Stopping", "deleting": True},
+        Observation(looked_up=True, job=JobState("Stopping", ARN)),
+        ActionKind.AWAIT_STOP,
+    ),
+    (
+        "deleting, stopped: finalize",
+        {"arn": ARN, "job_status": "Stopping", "deleting": True},
+        Observation(looked_up=True, job=JobState("Stopped", ARN)),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, completed: finalize",
+        {"arn": ARN, "job_status": "Completed", "deleting": True},
+        Observation(looked_up=True, job=JobState("Completed", ARN)),
+        ActionKind.FINALIZE,
+    ),
+    ("deleting, no job: finalize", {"deleting": True}, Observation(looked_up=True), ActionKind.FINALIZE),
+    (
+        "deleting, retain: finalize without stop",
+        {
+            "arn": ARN,
+            "job_status": "InProgress",
+            "deleting": True,
+            "annotations": {"sagemaker.aws.amazon.com/deletion-policy": "retain"},
+        },
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, legacy finalizer: stop",
+        {"arn": ARN, "deleting": True, "finalizers": (LEGACY_FINALIZER,)},
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.STOP,
+    ),
+    (
+        "deleting, no finalizer of ours: nothing",
+        {"deleting": True, "finalizers": ("other",)},
+        Observation(),
+        ActionKind.NOTHING,
+    ),
+    (
+        "deleting, foreign job under our name: not stopped",
+        {"deleting": True, "stalled_reason": "JobNameInUse"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, job created but status lost: stop",
+        {"deleting": True},
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.STOP,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "observation", "expected"), [row[1:] for row in TABLE], ids=[row[0] for row in TABLE]
+)
+def test_decide_table(
+    tuning_job: TuningJobFactory, kwargs: dict[str, object], observation: Observation, expected: ActionKind
+) -> None:
+    assert decide(tuning_job(**kwargs), observation).kind is expected
+
+
+LOOKUP_TABLE = [
+    ("new resource: create first", {}, False),
+    ("running job", {"arn": ARN, "job_status": "InProgress", "observed_generation": 1}, True),
+    ("created, status not known yet", {"arn": ARN, "job_status": "SynchronizingK8sJobWithSageMaker"}, True),
+    (
+        "completed, generation observed",
+        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
+        False,
+    ),
+    ("failed, generation observed", {"arn": ARN, "job_status": "Failed", "observed_generation": 1}, False),
+    (
+        "completed, spec edited since",
+        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
+        True,
+    ),
+    ("deleting with finalizer", {"deleting": True}, True),
+    ("deleting without finalizer", {"deleting": True, "finalizers": ()}, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"), [row[1:] for row in LOOKUP_TABLE], ids=[row[0] for row in LOOKUP_TABLE]
+)
+def test_needs_job_lookup_table(
+    tuning_job: TuningJobFactory, kwargs: dict[str, object], expected: bool
+) -> None:
+    assert needs_job_lookup(tuning_job(**kwargs)) is expected
+
+
+def test_name_conflict_adopts_own_job_and_refuses_foreign(tuning_job: TuningJobFactory) -> None:
+    resource = tuning_job()
+    assert decide_name_conflict(resource, owner_uid=UID).kind is ActionKind.ADOPT
+    foreign = decide_name_conflict(resource, owner_uid="someone-else")
+    assert foreign.kind is ActionKind.STALL
+    assert foreign.refusal is not None and foreign.refusal.reason == "JobNameInUse"
+    assert "spec.hyperParameterTuningJobName" in foreign.refusal.message
+    untagged = decide_name_conflict(resource, owner_uid=None)
+    assert untagged.refusal is not None and untagged.refusal.reason == "JobNameInUse"
+
+
+def test_refused_update_lists_changed_paths(tuning_job: TuningJobFactory) -> None:
+    resource = tuning_job(arn=ARN, job_status="InProgress")
+    action = decide(resource, Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED))
+    assert action.refusal is not None and action.refusal.reason == "SpecUpdateRefused"
+    assert (
+        "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in action.refusal.message
+    )
+
+
+def test_invalid_spec_reason_and_message(tuning_job: TuningJobFactory) -> None:
+    action = decide(tuning_job(), Observation(problems=("spec.a: must be set",)))
+    assert action.refusal is not None and action.refusal.reason == "InvalidSpec"
+    assert "spec.a: must be set" in action.refusal.message

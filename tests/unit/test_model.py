@@ -1,0 +1,87 @@
+"""model.py: tolerant parsing of resources, exact status member names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from reconciler.model import HyperparameterTuningJob, HyperparameterTuningJobStatus
+
+
+def test_metadata_and_accessors(tuning_job: Callable[..., HyperparameterTuningJob]) -> None:
+    resource = tuning_job(
+        spec={
+            "region": "us-east-2",
+            "hyperParameterTuningJobName": "mine",
+            "trainingJobDefinition": {"roleArn": "arn:r1"},
+            "trainingJobDefinitions": [{"roleArn": "arn:r2"}, "junk"],
+        },
+        annotations={"sagemaker.aws.amazon.com/deletion-policy": "Retain"},
+    )
+    assert resource.region == "us-east-2" and resource.requested_job_name == "mine"
+    assert resource.role_arns == ["arn:r1", "arn:r2"]
+    assert resource.retain_on_delete and resource.has_our_finalizer and not resource.deleting
+
+
+@pytest.mark.parametrize(("spec", "fragment"), [(None, "missing"), ("text", "mapping"), ([1], "mapping")])
+def test_bad_spec_is_recorded_not_raised(spec: object, fragment: str) -> None:
+    obj = {"metadata": {"name": "n", "namespace": "d", "uid": "u"}, "spec": spec}
+    if spec is None:
+        del obj["spec"]
+    resource = HyperparameterTuningJob.parse(obj)
+    assert resource.spec_error is not None and fragment in resource.spec_error
+
+
+def test_unusable_metadata_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="metadata"):
+        HyperparameterTuningJob.parse({"metadata": {"name": "n"}})
+
+
+def test_garbage_status_is_dropped() -> None:
+    obj = {
+        "metadata": {"name": "n", "namespace": "d", "uid": "u"},
+        "spec": {},
+        "status": {"trainingJobStatusCounters": "lots"},
+    }
+    assert HyperparameterTuningJob.parse(obj).status == HyperparameterTuningJobStatus()
+
+
+def test_status_member_names_match_interfaces() -> None:
+    status = HyperparameterTuningJobStatus.model_validate(
+        {
+            "hyperParameterTuningJobStatus": "InProgress",
+            "sageMakerHyperParameterTuningJobName": "j",
+            "hyperParameterTuningJobArn": "a",
+            "failureReason": "f",
+            "additional": "x",
+            "lastCheckTime": "t",
+            "observedGeneration": 2,
+            "trainingJobStatusCounters": {
+                "completed": 1,
+                "inProgress": 2,
+                "nonRetryableError": 0,
+                "retryableError": 0,
+                "stopped": 0,
+                "totalError": 0,
+            },
+            "bestTrainingJob": {
+                "trainingJobName": "b",
+                "tunedHyperParameters": [{"name": "n", "value": "1"}],
+                "finalHyperParameterTuningJobObjectiveMetric": {"metricName": "m", "value": 1.5},
+            },
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "Unknown",
+                    "reason": "r",
+                    "message": "m",
+                    "lastTransitionTime": "t",
+                    "observedGeneration": 2,
+                }
+            ],
+        }
+    )
+    assert status.to_api()["sageMakerHyperParameterTuningJobName"] == "j"
+    assert status.to_api()["bestTrainingJob"]["finalHyperParameterTuningJobObjectiveMetric"]["value"] == 1.5
+    assert status.condition("Ready") is not None

@@ -1,0 +1,51 @@
+"""settings.py: flags over HPO_RECONCILER_* over defaults; bad values are one-line SettingsErrors."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.settings import Settings, SettingsError
+
+
+def test_defaults() -> None:
+    settings = Settings.from_sources()
+    assert settings.concurrency == 8 and settings.shard == (0, 1) and settings.use_lease
+    assert settings.heartbeat_seconds == 600 and settings.retry_mode == "standard"
+
+
+def test_environment_then_flags() -> None:
+    environ = {
+        "HPO_RECONCILER_CONCURRENCY": "3",
+        "HPO_RECONCILER_NAMESPACES": "a, b",
+        "HPO_RECONCILER_ALLOW_CUSTOM_ENDPOINTS": "true",
+        "HPO_RECONCILER_SHARD": "1/3",
+    }
+    settings = Settings.from_sources(environ=environ)
+    assert settings.concurrency == 3 and settings.namespaces == ("a", "b")
+    assert settings.allow_custom_endpoints and settings.shard == (1, 3)
+    assert Settings.from_sources(flags={"concurrency": 5}, environ=environ).concurrency == 5
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_sources()
+    with pytest.raises(ValueError):
+        settings.concurrency = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ", "fragment"),
+    [
+        ({"shard": "3/3"}, {}, "shard"),
+        ({"shard": "x"}, {}, "K/N"),
+        ({"lease": "nolease"}, {}, "NAMESPACE/NAME"),
+        ({"concurrency": 0}, {}, "concurrency"),
+        ({}, {"HPO_RECONCILER_DRY_RUN": "maybe"}, "HPO_RECONCILER_DRY_RUN"),
+        ({}, {"HPO_RECONCILER_LOG_FORMAT": "xml"}, "log-format"),
+    ],
+)
+def test_bad_values_are_settings_errors(
+    flags: dict[str, object], environ: dict[str, str], fragment: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_sources(flags=flags, environ=environ)
+    assert fragment in str(caught.value) and "\n" not in str(caught.value)
