@@ -92,8 +92,14 @@ def _metric_schema() -> Schema:
 
 def hpo_status_schema() -> Schema:
     """HyperparameterTuningJob ``.status`` (interfaces.md, DESIGN 3.3)."""
-    counter_names = ("completed", "inProgress", "nonRetryableError", "retryableError", "stopped")
-    counter_names += ("totalError",)
+    counter_names = [
+        "completed",
+        "inProgress",
+        "nonRetryableError",
+        "retryableError",
+        "stopped",
+        "totalError",
+    ]
     counters = _object({name: _INT for name in counter_names})
     best = _object(
         {
