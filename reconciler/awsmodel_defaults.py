@@ -9,8 +9,8 @@ the API reference does not pin (``*ParameterRange.ScalingType``) are deliberatel
 comparison never hides a real difference.
 
 Sources: the SageMaker API reference, https://docs.aws.amazon.com/sagemaker/latest/APIReference/
-(botocore ships the same text as member documentation); each entry cites its page there. Where the reference names the value without the word "default",
-the comment says what it does say.
+(botocore ships the same text as member documentation); each entry cites its page there.
+Where the reference names the value without the word "default", the comment says what it says.
 """
 
 from __future__ import annotations
