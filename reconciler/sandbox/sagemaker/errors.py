@@ -1,0 +1,72 @@
+"""The errors the simulator answers with, worded as SageMaker and CloudWatch Logs word them.
+
+Contract: every failure a handler raises is an `ApiError` carrying the AWS error code (what
+botocore puts in `ClientError.response["Error"]["Code"]`), the message, and the HTTP status. The
+protocol layer turns it into the AWS JSON 1.1 error shape; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """An AWS error response: `code` and `message` as botocore parses them, `status` the HTTP status."""
+
+    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def validation_error(message: str) -> ApiError:
+    return ApiError("ValidationException", message)
+
+
+def tuning_job_not_found(name: str) -> ApiError:
+    return ApiError(
+        "ResourceNotFound", f"Amazon SageMaker can't find a tuning job called {name}. Type another name."
+    )
+
+
+def training_job_not_found() -> ApiError:
+    # SageMaker answers a missing training job with ValidationException, not the modelled ResourceNotFound.
+    return validation_error("Requested resource not found.")
+
+
+def tuning_job_name_in_use(name: str) -> ApiError:
+    return ApiError(
+        "ResourceInUse",
+        f"A hyperparameter tuning job with the name, {name}, already exists. Choose a different name.",
+    )
+
+
+def tuning_job_limit_exceeded(*, limit: int, running: int) -> ApiError:
+    return ApiError(
+        "ResourceLimitExceeded",
+        "The account-level service limit 'Number of concurrent hyperparameter tuning jobs' is "
+        f"{limit} Jobs, with current utilization of {running} Jobs and a request delta of 1 Jobs. "
+        "Please use AWS Service Quotas to request an increase for this quota. If AWS Service Quotas "
+        "is not available, contact AWS support to request an increase for this quota.",
+    )
+
+
+def unknown_operation() -> ApiError:
+    # The AWS front end (Coral) answers an X-Amz-Target it does not know with this code and no message.
+    return ApiError("UnknownOperationException", "")
+
+
+def throttling() -> ApiError:
+    return ApiError("ThrottlingException", "Rate exceeded")
+
+
+def from_fault(error: str | int) -> ApiError:
+    """The error an injected fault produces: an AWS error code, or an HTTP status 500/503."""
+    if isinstance(error, int):
+        if error == 503:
+            return ApiError(
+                "ServiceUnavailable", "Service is unavailable. Please try again later.", status=503
+            )
+        return ApiError("InternalFailure", "An internal error has occurred. Please try again.", status=error)
+    if error == "ThrottlingException":
+        return throttling()
+    return ApiError(error, f"Injected fault: {error}")

@@ -1,0 +1,341 @@
+"""How a tuning job evolves over simulated time: launches, ends, counters, best job, completion.
+
+Contract: `catch_up(job, now=t)` replays, in time order, every training-job end that happened at or
+before `t` and launches replacements at the instant a slot frees up, so a job's state at `t` does
+not depend on when or how often it was looked at (requests are the only trigger; no threads).
+A run's fate is drawn when it is launched, from the tuning job's own seeded RNG:
+- failure (knobs.*_failure_rate): retryable ones fail while Downloading with an internal error,
+  non-retryable ones fail 30% into Training with an AlgorithmError; neither has a final metric;
+- early stopping (TrainingJobEarlyStoppingType Auto, and the Hyperband strategy): once
+  `knobs.early_stop_min_jobs` final metrics exist, a run whose objective would be worse than their
+  median is stopped halfway through Training, reporting the metric of its last logged round;
+- otherwise it completes with `objective.objective_value(...)`.
+The tuning job stops launching at MaxNumberOfTrainingJobs, when TargetObjectiveMetricValue is
+reached, after BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving jobs without a
+better metric, or at ResourceLimits.MaxRuntimeInSeconds (running jobs are then stopped). When its
+last run ends it is Completed, Stopped (if stopped) or Failed (no run produced a final metric).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from typing import Any
+
+from reconciler.sandbox.sagemaker import objective, sampler
+from reconciler.sandbox.sagemaker.arns import arn
+from reconciler.sandbox.sagemaker.model import Knobs, TrainingRun, TuningJob
+from reconciler.sandbox.sagemaker.ranges import parse_ranges
+
+DEFAULT_ROUNDS = 10
+
+
+def new_tuning_job(
+    request: dict[str, Any], *, region: str, created: float, seed: int, knobs: Knobs
+) -> TuningJob:
+    """A tuning job for a validated create request (defaults filled in); launches its first runs."""
+    name = request["HyperParameterTuningJobName"]
+    config = request["HyperParameterTuningJobConfig"]
+    definitions = _definitions(request)
+    objective_spec = (
+        config.get("HyperParameterTuningJobObjective") or definitions[0].get("TuningObjective") or {}
+    )
+    ranges = [
+        parse_ranges(d.get("HyperParameterRanges") or config.get("ParameterRanges")) for d in definitions
+    ]
+    strategy = config.get("Strategy", "Bayesian")
+    limits = config.get("ResourceLimits") or {}
+    max_jobs = limits.get("MaxNumberOfTrainingJobs")
+    if strategy == "Grid":
+        size = sampler.grid_size(ranges[0])
+        max_jobs = min(size, max_jobs) if max_jobs else size
+    criteria = config.get("TuningJobCompletionCriteria") or {}
+    not_improving = (criteria.get("BestObjectiveNotImproving") or {}).get(
+        "MaxNumberOfTrainingJobsNotImproving"
+    )
+    job = TuningJob(
+        name=name,
+        arn=arn(region=region, kind="hyper-parameter-tuning-job", name=name),
+        region=region,
+        request=request,
+        created=created,
+        strategy=strategy,
+        objective_type=objective_spec.get("Type", "Minimize"),
+        metric_name=objective_spec.get("MetricName", ""),
+        ranges=ranges,
+        max_jobs=int(max_jobs or 1),
+        max_parallel=int(limits.get("MaxParallelTrainingJobs", 1)),
+        max_runtime=float(limits["MaxRuntimeInSeconds"]) if "MaxRuntimeInSeconds" in limits else None,
+        target_value=criteria.get("TargetObjectiveMetricValue"),
+        not_improving_limit=not_improving,
+        early_stopping=config.get("TrainingJobEarlyStoppingType") == "Auto" or strategy == "Hyperband",
+        seed=seed,
+        rng=random.Random(f"{seed}:{name.lower()}"),
+        tags=[dict(t) for t in request.get("Tags") or []],
+        last_modified=created,
+        caught_up_to=created,
+    )
+    _launch_more(job, at=created, knobs=knobs)
+    return job
+
+
+def _definitions(request: dict[str, Any]) -> list[dict[str, Any]]:
+    if request.get("TrainingJobDefinition"):
+        return [request["TrainingJobDefinition"]]
+    return list(request.get("TrainingJobDefinitions") or [])
+
+
+def definition_of(job: TuningJob, run: TrainingRun) -> dict[str, Any]:
+    return definition_of_index(job, run.definition_index)
+
+
+def catch_up(job: TuningJob, *, now: float, knobs: Knobs) -> None:
+    while job.ended_at is None:
+        next_end = min(job.running, key=lambda r: (r.ended_at, r.index), default=None)
+        deadline = job.created + job.max_runtime if job.max_runtime is not None else None
+        if (
+            deadline is not None
+            and not job.runtime_limit_applied
+            and deadline <= now
+            and (next_end is None or deadline < next_end.ended_at)
+        ):
+            _apply_runtime_limit(job, at=deadline, knobs=knobs)
+            continue
+        if next_end is None or next_end.ended_at > now:
+            break
+        _finish_run(job, next_end, knobs=knobs)
+    job.caught_up_to = max(job.caught_up_to, now)
+
+
+def _finish_run(job: TuningJob, run: TrainingRun, *, knobs: Knobs) -> None:
+    at = run.ended_at
+    job.running.remove(run)
+    run.processed = True
+    c = job.counters
+    if run.outcome == "Completed":
+        c.completed += 1
+    elif run.outcome == "Stopped":
+        c.stopped += 1
+    elif run.retryable:
+        c.retryable_error += 1
+    else:
+        c.non_retryable_error += 1
+    if run.final_metric is None:
+        c.objective_failed += 1
+    else:
+        c.objective_succeeded += 1
+        if job.best is None or objective.is_better(
+            run.final_metric, job.best.final_metric or 0.0, objective_type=job.objective_type
+        ):
+            job.best = run
+            job.jobs_not_improving = 0
+        else:
+            job.jobs_not_improving += 1
+        _check_completion_criteria(job)
+    job.last_modified = at
+    _launch_more(job, at=at, knobs=knobs)
+    if not job.running:
+        _end(job, at=at)
+
+
+def _check_completion_criteria(job: TuningJob) -> None:
+    best = job.best.final_metric if job.best else None
+    if job.target_value is not None and best is not None:
+        reached = best >= job.target_value if job.objective_type == "Maximize" else best <= job.target_value
+        if reached:
+            job.stop_launching = True
+    if job.not_improving_limit is not None and job.jobs_not_improving >= job.not_improving_limit:
+        job.stop_launching = True
+
+
+def _end(job: TuningJob, *, at: float) -> None:
+    job.ended_at = at
+    job.last_modified = at
+    if job.forced_status is not None:
+        job.final_status = job.forced_status
+    elif job.stop_requested_at is not None:
+        job.final_status = "Stopped"
+    elif job.counters.objective_succeeded == 0 and job.counters.completed == 0:
+        job.final_status = "Failed"
+        job.failure_reason = (
+            f"No training job succeeded after {len(job.runs)} attempts. "
+            "Please take a look at the training job failures to get more details."
+        )
+    else:
+        job.final_status = "Completed"
+
+
+def _launch_more(job: TuningJob, *, at: float, knobs: Knobs) -> None:
+    while not job.stop_launching and len(job.running) < job.max_parallel and len(job.runs) < job.max_jobs:
+        run = _launch(job, at=at, knobs=knobs)
+        job.runs.append(run)
+        job.running.append(run)
+        job.last_modified = at
+
+
+def _rounds(hyperparameters: dict[str, str]) -> int:
+    value = hyperparameters.get("num_round", "")
+    return min(100, max(1, int(value))) if value.isdigit() else DEFAULT_ROUNDS
+
+
+def _launch(job: TuningJob, *, at: float, knobs: Knobs) -> TrainingRun:
+    rng = job.rng
+    index = len(job.runs) + 1
+    definition_index = (index - 1) % len(job.ranges)
+    ranges = job.ranges[definition_index]
+    tuned = sampler.draw(
+        strategy=job.strategy,
+        ranges=ranges,
+        index=index - 1,
+        rng=rng,
+        best_so_far=job.best.tuned if job.best else None,
+        launched=len(job.runs),
+    )
+    name = f"{job.name}-{index:03d}-{rng.getrandbits(32):08x}"
+
+    def phase(seconds: float) -> float:
+        return seconds * (1 + knobs.jitter * (2 * rng.random() - 1))
+
+    t_download = at + phase(knobs.starting)
+    t_train = t_download + phase(knobs.downloading)
+    t_upload = t_train + phase(knobs.training)
+    t_end = t_upload + phase(knobs.uploading)
+    statics = definition_of_index(job, definition_index).get("StaticHyperParameters") or {}
+    rounds = _rounds({**statics, **tuned})
+    planned = objective.objective_value(
+        ranges=ranges,
+        tuned=tuned,
+        objective_type=job.objective_type,
+        seed=job.seed,
+        tuning_job_name=job.name,
+        index=index,
+    )
+    run = TrainingRun(
+        name=name,
+        arn=arn(region=job.region, kind="training-job", name=name),
+        index=index,
+        definition_index=definition_index,
+        tuned=tuned,
+        created=at,
+        t_download=t_download,
+        t_train=t_train,
+        t_upload=t_upload,
+        ended_at=t_end,
+        outcome="Completed",
+        final_metric=planned,
+        rounds_reported=rounds,
+        rounds_total=rounds,
+        tags=[dict(t) for t in job.tags],
+    )
+    fate = rng.random()
+    if fate < knobs.non_retryable_failure_rate:
+        run.outcome, run.final_metric = "Failed", None
+        run.rounds_reported = max(0, int(rounds * 0.3))
+        run.ended_at = t_train + 0.3 * (t_upload - t_train)
+        run.failure_reason = (
+            "AlgorithmError: framework error: the training script exited with a non-zero status (exit code 1)"
+        )
+    elif fate < knobs.non_retryable_failure_rate + knobs.retryable_failure_rate:
+        run.outcome, run.final_metric, run.retryable = "Failed", None, True
+        run.rounds_reported = 0
+        run.ended_at = t_download + 0.5 * (t_train - t_download)
+        run.failure_reason = "InternalServerError: We encountered an internal error. Please try again."
+    elif job.early_stopping and _worse_than_median(job, planned, knobs=knobs):
+        run.outcome, run.early_stopped = "Stopped", True
+        run.rounds_reported = max(1, rounds // 2)
+        run.ended_at = t_train + 0.5 * (t_upload - t_train)
+        run.final_metric = objective.round_metric(
+            planned,
+            round_index=run.rounds_reported - 1,
+            rounds_total=rounds,
+            objective_type=job.objective_type,
+        )
+    return run
+
+
+def definition_of_index(job: TuningJob, definition_index: int) -> dict[str, Any]:
+    return _definitions(job.request)[definition_index]
+
+
+def _worse_than_median(job: TuningJob, value: float, *, knobs: Knobs) -> bool:
+    metrics = [r.final_metric for r in job.runs if r.processed and r.final_metric is not None]
+    if len(metrics) < knobs.early_stop_min_jobs:
+        return False
+    median = statistics.median(metrics)
+    return objective.is_better(median, value, objective_type=job.objective_type)
+
+
+def _stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+    run.stop_requested_at = at
+    if run.ended_at > at + knobs.stop_delay:
+        run.ended_at = at + knobs.stop_delay
+        run.outcome, run.final_metric, run.failure_reason, run.retryable = "Stopped", None, None, False
+
+
+def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
+    job.runtime_limit_applied = True
+    job.stop_launching = True
+    for run in job.running:
+        _stop_run(run, at=at, knobs=knobs)
+    if not job.running:
+        _end(job, at=at)
+
+
+def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
+    """StopHyperParameterTuningJob at simulated time `at` (the job is caught up to `at` first)."""
+    catch_up(job, now=at, knobs=knobs)
+    job.stop_requested_at = at
+    job.stop_launching = True
+    job.last_modified = at
+    for run in job.running:
+        _stop_run(run, at=at, knobs=knobs)
+    if not job.running:
+        _end(job, at=at)
+
+
+def stop_training_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+    """StopTrainingJob: Stopping for knobs.stop_delay, then Stopped; the tuning job launches a replacement."""
+    catch_up(job, now=at, knobs=knobs)
+    _stop_run(run, at=at, knobs=knobs)
+    job.last_modified = at
+
+
+def force_run_outcome(
+    job: TuningJob, run: TrainingRun, *, at: float, status: str, failure_reason: str | None, knobs: Knobs
+) -> None:
+    """End a still-running training job now with `status`; the tuning job reacts as to a natural end."""
+    catch_up(job, now=at, knobs=knobs)
+    if run.processed:
+        raise ValueError(f"training job {run.name} already ended ({run.outcome})")
+    run.ended_at = at
+    run.outcome = status
+    if status == "Completed":
+        run.rounds_reported = run.rounds_total
+    else:
+        run.final_metric = None
+    run.retryable = False
+    run.failure_reason = failure_reason if status == "Failed" else None
+    if status == "Failed" and run.failure_reason is None:
+        run.failure_reason = "AlgorithmError: forced failure"
+    catch_up(job, now=at, knobs=knobs)
+
+
+def force_tuning_outcome(
+    job: TuningJob, *, at: float, status: str, failure_reason: str | None, knobs: Knobs
+) -> None:
+    """End a tuning job now with `status`; its running training jobs are stopped at the same instant."""
+    catch_up(job, now=at, knobs=knobs)
+    if job.ended_at is not None:
+        raise ValueError(f"tuning job {job.name} already ended ({job.final_status})")
+    job.stop_launching = True
+    job.forced_status = status
+    for run in job.running:
+        run.ended_at = at
+        run.outcome, run.final_metric, run.failure_reason, run.retryable = "Stopped", None, None, False
+    if status == "Failed":
+        job.failure_reason = failure_reason or "Forced failure."
+    if not job.running:
+        _end(job, at=at)
+    catch_up(job, now=at, knobs=knobs)
+    if status == "Failed":
+        job.failure_reason = failure_reason or "Forced failure."

@@ -1,0 +1,250 @@
+"""Handlers of the SageMaker operations the simulator serves.
+
+Contract: each handler takes (simulator, validated params, region) and returns the response dict
+of botocore's output shape, or raises `ApiError` worded as SageMaker words it. They run under the
+store lock, at one simulated instant `now`. `HANDLERS` maps operation names to handlers;
+`KNOWN_BUT_NOT_SIMULATED` lists the other operations of the real API (answered as unknown).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import botocore.loaders
+
+from reconciler.sandbox.sagemaker import errors, lifecycle, render
+from reconciler.sandbox.sagemaker.defaults import with_defaults
+from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
+from reconciler.sandbox.sagemaker.paging import page
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.sagemaker.simulator import Simulator
+
+Params = Mapping[str, Any]
+MAX_TAGS = 50
+
+
+def create_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    name = params["HyperParameterTuningJobName"]
+    if sim.store.find_job(name, now=now) is not None:
+        raise errors.tuning_job_name_in_use(name)
+    running = sim.store.running_count(now=now)
+    if running >= sim.max_running_tuning_jobs:
+        raise errors.tuning_job_limit_exceeded(limit=sim.max_running_tuning_jobs, running=running)
+    request = with_defaults(params, shape_name="CreateHyperParameterTuningJobRequest")
+    _add_static_hyperparameters(request)
+    job = lifecycle.new_tuning_job(request, region=region, created=now, seed=sim.seed, knobs=sim.knobs)
+    sim.store.add(job)
+    return {"HyperParameterTuningJobArn": job.arn}
+
+
+def _add_static_hyperparameters(request: dict[str, Any]) -> None:
+    """SageMaker passes the objective to every training job as `_tuning_objective_metric`."""
+    config = request["HyperParameterTuningJobConfig"]
+    definitions = (
+        [request["TrainingJobDefinition"]]
+        if request.get("TrainingJobDefinition")
+        else (request.get("TrainingJobDefinitions") or [])
+    )
+    for definition in definitions:
+        objective = definition.get("TuningObjective") or config.get("HyperParameterTuningJobObjective") or {}
+        statics = dict(definition.get("StaticHyperParameters") or {})
+        statics["_tuning_objective_metric"] = objective.get("MetricName", "")
+        definition["StaticHyperParameters"] = statics
+
+
+def describe_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    return render.describe_tuning_job(sim.store.job(params["HyperParameterTuningJobName"], now=now), now)
+
+
+def _time_filters(params: Params, created: float, modified: float) -> bool:
+    checks = (
+        ("CreationTimeAfter", created, 1),
+        ("CreationTimeBefore", created, -1),
+        ("LastModifiedTimeAfter", modified, 1),
+        ("LastModifiedTimeBefore", modified, -1),
+    )
+    for key, value, sign in checks:
+        bound = params.get(key)
+        if bound is not None and (value - float(bound)) * sign <= 0:
+            return False
+    return True
+
+
+def _sorted(items: list[Any], key: Callable[[Any], Any], params: Params, *, default_order: str) -> list[Any]:
+    return sorted(items, key=key, reverse=params.get("SortOrder", default_order) == "Descending")
+
+
+def list_tuning_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    jobs = [
+        j
+        for j in sim.store.all_jobs(now=now)
+        if params.get("NameContains", "").lower() in j.name.lower()
+        and (params.get("StatusEquals") is None or j.status(now) == params["StatusEquals"])
+        and _time_filters(params, j.created, j.last_modified)
+    ]
+    sort_key: Callable[[TuningJob], Any] = {
+        "Name": lambda j: j.name,
+        "Status": lambda j: (j.status(now), j.name),
+        "CreationTime": lambda j: (j.created, j.name),
+    }[params.get("SortBy", "Name")]
+    jobs = _sorted(jobs, sort_key, params, default_order="Ascending")
+    chosen, token = page(jobs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
+    out: dict[str, Any] = {
+        "HyperParameterTuningJobSummaries": [render.tuning_job_summary(j, now) for j in chosen]
+    }
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def stop_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
+    status = job.status(now)
+    if status != "InProgress":
+        raise errors.validation_error(
+            f"The request was rejected because the hyperparameter tuning job is in status {status}."
+        )
+    lifecycle.stop_tuning_job(job, at=now, knobs=sim.knobs)
+    return {}
+
+
+def delete_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
+    status = job.status(now)
+    if status in ("InProgress", "Stopping", "Deleting"):
+        raise errors.validation_error(
+            f"The hyperparameter tuning job {job.name} is in status {status}; "
+            "only a job that has Completed, Stopped or Failed can be deleted."
+        )
+    sim.store.delete(job)
+    return {}
+
+
+_TRAINING_SORT: dict[str, Callable[[float, TrainingRun], Any]] = {
+    "Name": lambda now, r: r.name,
+    "CreationTime": lambda now, r: (r.created, r.name),
+    "Status": lambda now, r: (r.status(now), r.name),
+    "FinalObjectiveMetricValue": lambda now, r: (r.final_metric, r.name),
+}
+
+
+def list_training_jobs_for_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
+    sort_by = params.get("SortBy", "Name")
+    runs = [
+        r
+        for r in job.runs
+        if (params.get("StatusEquals") is None or r.status(now) == params["StatusEquals"])
+        # SageMaker leaves out jobs without an objective metric when sorting by it.
+        and (sort_by != "FinalObjectiveMetricValue" or (r.final_metric is not None and now >= r.ended_at))
+    ]
+    runs = _sorted(runs, functools.partial(_TRAINING_SORT[sort_by], now), params, default_order="Ascending")
+    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
+    out: dict[str, Any] = {"TrainingJobSummaries": [render.training_summary(job, r, now) for r in chosen]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def describe_training_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    job, run = sim.store.run(params["TrainingJobName"], now=now)
+    return render.describe_training_job(job, run, now)
+
+
+def list_training_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    runs = [
+        r
+        for _, r in sim.store.all_runs(now=now)
+        if params.get("NameContains", "").lower() in r.name.lower()
+        and (params.get("StatusEquals") is None or r.status(now) == params["StatusEquals"])
+        and _time_filters(params, r.created, min(now, r.ended_at))
+    ]
+    sort_by = params.get("SortBy", "CreationTime")
+    runs = _sorted(runs, functools.partial(_TRAINING_SORT[sort_by], now), params, default_order="Ascending")
+    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
+    out: dict[str, Any] = {"TrainingJobSummaries": [render.training_job_summary(r, now) for r in chosen]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def stop_training_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    now = sim.now()
+    job, run = sim.store.run(params["TrainingJobName"], now=now)
+    status = run.status(now)
+    if status != "InProgress":
+        raise errors.validation_error(
+            f"The request was rejected because the training job is in status {status}."
+        )
+    lifecycle.stop_training_run(job, run, at=now, knobs=sim.knobs)
+    return {}
+
+
+def _tags(sim: Simulator, resource_arn: str) -> list[dict[str, str]]:
+    tags = sim.store.tags_for_arn(resource_arn, now=sim.now())
+    if tags is None:
+        raise errors.validation_error(f"Resource {resource_arn} does not exist.")
+    return tags
+
+
+def add_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    tags = _tags(sim, params["ResourceArn"])
+    merged = {t["Key"]: t.get("Value", "") for t in tags}
+    for tag in params["Tags"]:
+        merged[tag["Key"]] = tag.get("Value", "")
+    if len(merged) > MAX_TAGS:
+        raise errors.ApiError(
+            "ResourceLimitExceeded",
+            f"A resource can have at most {MAX_TAGS} tags; this request would make {len(merged)}.",
+        )
+    tags[:] = [{"Key": k, "Value": v} for k, v in merged.items()]
+    return {"Tags": [dict(t) for t in params["Tags"]]}
+
+
+def list_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+    tags = _tags(sim, params["ResourceArn"])
+    chosen, token = page(tags, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 50))
+    out: dict[str, Any] = {"Tags": [dict(t) for t in chosen]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+HANDLERS: dict[str, Callable[[Simulator, Params, str], dict[str, Any]]] = {
+    "CreateHyperParameterTuningJob": create_tuning_job,
+    "DescribeHyperParameterTuningJob": describe_tuning_job,
+    "ListHyperParameterTuningJobs": list_tuning_jobs,
+    "StopHyperParameterTuningJob": stop_tuning_job,
+    "DeleteHyperParameterTuningJob": delete_tuning_job,
+    "ListTrainingJobsForHyperParameterTuningJob": list_training_jobs_for_tuning_job,
+    "DescribeTrainingJob": describe_training_job,
+    "ListTrainingJobs": list_training_jobs,
+    "StopTrainingJob": stop_training_job,
+    "AddTags": add_tags,
+    "ListTags": list_tags,
+}
+
+
+@functools.cache
+def _all_operations() -> frozenset[str]:
+    model = botocore.loaders.Loader().load_service_model("sagemaker", "service-2")
+    return frozenset(model["operations"])
+
+
+class _KnownButNotSimulated:
+    def __contains__(self, operation: object) -> bool:
+        return operation in _all_operations() and operation not in HANDLERS
+
+
+KNOWN_BUT_NOT_SIMULATED = _KnownButNotSimulated()

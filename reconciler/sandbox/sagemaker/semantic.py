@@ -1,0 +1,155 @@
+"""The checks SageMaker makes on a CreateHyperParameterTuningJob request beyond the model's constraints.
+
+Contract: `create_tuning_job_problems(request)` takes the PascalCase request (already valid
+against the botocore model) and returns messages, in the order SageMaker would hit them; the
+simulator answers the first as a ValidationException, as SageMaker reports one semantic problem
+at a time. Rules: exactly one of TrainingJobDefinition / TrainingJobDefinitions; an objective;
+MaxNumberOfTrainingJobs for every strategy but Grid, and MaxParallelTrainingJobs <= it; Grid takes
+only categorical ranges; Hyperband needs TrainingJobEarlyStoppingType Off and MinResource <=
+MaxResource, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
+Logarithmic needs MinValue > 0, ReverseLogarithmic needs 0 <= MinValue and MaxValue < 1; a
+hyperparameter is not both tuned and static nor tuned twice; exactly one of TrainingImage /
+AlgorithmName; the objective metric among MetricDefinitions when those are given; no `aws:` tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    config: Mapping[str, Any] = request.get("HyperParameterTuningJobConfig") or {}
+    single = request.get("TrainingJobDefinition")
+    many = request.get("TrainingJobDefinitions")
+    if bool(single) == bool(many):
+        problems.append("Specify exactly one of TrainingJobDefinition or TrainingJobDefinitions.")
+        return problems
+    definitions: list[Mapping[str, Any]] = [single] if single else list(many or [])
+    strategy = config.get("Strategy")
+    problems += _objective_problems(config, definitions)
+    problems += _limit_problems(config, strategy)
+    problems += _strategy_problems(config, strategy)
+    for definition in definitions:
+        ranges = definition.get("HyperParameterRanges") or config.get("ParameterRanges") or {}
+        problems += _range_problems(ranges, strategy, definition.get("StaticHyperParameters") or {})
+        problems += _algorithm_problems(definition, config)
+    for tag in request.get("Tags") or []:
+        if str(tag.get("Key", "")).lower().startswith("aws:"):
+            problems.append(f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}.")
+    return problems
+
+
+def _objective_problems(config: Mapping[str, Any], definitions: list[Mapping[str, Any]]) -> list[str]:
+    if config.get("HyperParameterTuningJobObjective"):
+        return []
+    if all(d.get("TuningObjective") for d in definitions):
+        return []
+    return [
+        "HyperParameterTuningJobObjective is required in HyperParameterTuningJobConfig "
+        "when a training job definition has no TuningObjective."
+    ]
+
+
+def _limit_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
+    limits: Mapping[str, Any] = config.get("ResourceLimits") or {}
+    most = limits.get("MaxNumberOfTrainingJobs")
+    parallel = limits.get("MaxParallelTrainingJobs")
+    if most is None and strategy != "Grid":
+        return [f"ResourceLimits.MaxNumberOfTrainingJobs is required for the {strategy} strategy."]
+    if most is not None and parallel is not None and parallel > most:
+        return [
+            f"MaxParallelTrainingJobs ({parallel}) cannot be greater than MaxNumberOfTrainingJobs ({most})."
+        ]
+    return []
+
+
+def _strategy_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
+    problems: list[str] = []
+    hyperband = ((config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig")) or {}
+    if config.get("StrategyConfig") and strategy != "Hyperband":
+        problems.append("StrategyConfig can be specified only when Strategy is Hyperband.")
+    if strategy == "Hyperband":
+        if config.get("TrainingJobEarlyStoppingType", "Off") != "Off":
+            problems.append(
+                "TrainingJobEarlyStoppingType must be Off when Strategy is Hyperband; "
+                "Hyperband has its own early stopping."
+            )
+        low, high = hyperband.get("MinResource"), hyperband.get("MaxResource")
+        if low is not None and high is not None and low > high:
+            problems.append(
+                f"HyperbandStrategyConfig.MinResource ({low}) cannot be greater than MaxResource ({high})."
+            )
+    return problems
+
+
+def _range_problems(ranges: Mapping[str, Any], strategy: Any, statics: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    numeric = [("IntegerParameterRanges", int), ("ContinuousParameterRanges", float)]
+    if strategy == "Grid" and any(ranges.get(key) for key, _ in numeric):
+        problems.append(
+            "The Grid strategy supports only CategoricalParameterRanges; remove the integer "
+            "and continuous parameter ranges or choose another strategy."
+        )
+    if strategy == "Grid" and not ranges.get("CategoricalParameterRanges"):
+        problems.append("The Grid strategy needs at least one CategoricalParameterRange.")
+    seen: set[str] = set()
+    for key, parse in numeric:
+        for r in ranges.get(key) or []:
+            problems += _numeric_range_problems(r, parse)
+    for key in ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges"):
+        for r in ranges.get(key) or []:
+            name = r.get("Name", "")
+            if name in seen:
+                problems.append(f"The hyperparameter {name} appears in more than one parameter range.")
+            if name in statics:
+                problems.append(
+                    f"The hyperparameter {name} is both tuned and static; "
+                    "remove it from StaticHyperParameters."
+                )
+            seen.add(name)
+    for r in ranges.get("CategoricalParameterRanges") or []:
+        if len(set(r.get("Values") or [])) != len(r.get("Values") or []):
+            problems.append(f"The values of categorical parameter range {r.get('Name')} must be unique.")
+    return problems
+
+
+def _numeric_range_problems(r: Mapping[str, Any], parse: type[int] | type[float]) -> list[str]:
+    name = r.get("Name")
+    kind = "an integer" if parse is int else "a number"
+    try:
+        low, high = parse(r.get("MinValue", "")), parse(r.get("MaxValue", ""))
+    except ValueError:
+        return [f"MinValue and MaxValue of parameter range {name} must each be {kind}."]
+    if low > high:
+        return [
+            f"MinValue ({r['MinValue']}) of parameter range {name} cannot be greater than "
+            f"MaxValue ({r['MaxValue']})."
+        ]
+    scaling = r.get("ScalingType")
+    if scaling == "Logarithmic" and low <= 0:
+        return [f"Parameter range {name} uses Logarithmic scaling, which needs MinValue greater than 0."]
+    if scaling == "ReverseLogarithmic" and not (low >= 0 and high < 1):
+        return [
+            f"Parameter range {name} uses ReverseLogarithmic scaling, which needs 0 <= MinValue "
+            "and MaxValue < 1."
+        ]
+    return []
+
+
+def _algorithm_problems(definition: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    algorithm: Mapping[str, Any] = definition.get("AlgorithmSpecification") or {}
+    if bool(algorithm.get("TrainingImage")) == bool(algorithm.get("AlgorithmName")):
+        return [
+            "Specify exactly one of AlgorithmSpecification.TrainingImage "
+            "or AlgorithmSpecification.AlgorithmName."
+        ]
+    objective = definition.get("TuningObjective") or config.get("HyperParameterTuningJobObjective") or {}
+    metrics = [m.get("Name") for m in algorithm.get("MetricDefinitions") or []]
+    if metrics and objective.get("MetricName") not in metrics:
+        return [
+            f"The objective metric {objective.get('MetricName')} is not among the MetricDefinitions "
+            f"of the algorithm specification: {', '.join(str(m) for m in metrics)}."
+        ]
+    return []

@@ -1,0 +1,50 @@
+"""Fixtures: a SageMaker sandbox whose clock only moves by `advance()`, and real boto3 clients for it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from botocore.config import Config
+
+from reconciler import awsmodel
+from reconciler.sandbox.sagemaker import SageMakerSandbox
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
+NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SageMakerSandbox]:
+    # time_scale=0: simulated time moves only through advance(), so every test is deterministic.
+    with SageMakerSandbox(time_scale=0.0, seed=7) as sb:
+        for key, value in sb.env().items():
+            monkeypatch.setenv(key, value)
+        yield sb
+
+
+@pytest.fixture
+def sm(sandbox: SageMakerSandbox) -> Any:
+    return boto3.client("sagemaker", config=NO_RETRIES)
+
+
+@pytest.fixture
+def logs(sandbox: SageMakerSandbox) -> Any:
+    return boto3.client("logs", config=NO_RETRIES)
+
+
+@pytest.fixture(scope="session")
+def sample_request() -> Callable[..., dict[str, Any]]:
+    spec = yaml.safe_load(SAMPLE.read_text())["spec"]
+
+    def make(name: str = "xgboost-mnist-hpo", **config: Any) -> dict[str, Any]:
+        request = copy.deepcopy(awsmodel.spec_to_request(spec, job_name=name))
+        request["HyperParameterTuningJobConfig"].update(config)
+        return request
+
+    return make
