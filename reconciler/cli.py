@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -30,6 +31,95 @@ def _cmd_version(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    """One reconciliation pass; exit codes per DESIGN section 4."""
+    import os
+
+    from reconciler.kube import KubeConfigError
+    from reconciler.report import Reporter
+    from reconciler.run import run_pass
+    from reconciler.settings import Settings, SettingsError
+
+    flags = {
+        "namespaces": args.namespace,
+        "selector": args.selector,
+        "shard": args.shard,
+        "dry_run": args.dry_run,
+        "concurrency": args.concurrency,
+        "lease": args.lease,
+        "use_lease": False if args.no_lease else None,
+        "fail_on_error": args.fail_on_error,
+        "log_format": args.log_format,
+        "kubeconfig": args.kubeconfig,
+        "context": args.context,
+        "allowed_role_arns": args.allowed_role_arn,
+        "allow_custom_endpoints": args.allow_custom_endpoints,
+        "heartbeat_seconds": args.heartbeat_seconds,
+        "retry_mode": args.retry_mode,
+    }
+    try:
+        settings = Settings.from_sources(flags=flags, environ=os.environ)
+    except SettingsError as exc:
+        print(f"hpo-reconciler run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
+    try:
+        report = run_pass(settings, out=out)
+    except KubeConfigError as exc:
+        out.error(str(exc))
+        return EXIT_USAGE
+    if report.skipped_by is not None:
+        return EXIT_OK
+    if report.error is not None or report.failed:
+        return EXIT_FAILED
+    if settings.fail_on_error and report.stalled:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _add_run_command(commands: Any) -> None:
+    run = commands.add_parser(
+        "run",
+        help="one reconciliation pass over every HyperparameterTuningJob, then exit",
+        description="One idempotent pass. Exit codes: 0 the pass completed (per-resource problems are "
+        "recorded on the resources), 1 it could not complete (or, with --fail-on-error, some resource "
+        "is Stalled), 2 usage or configuration error. Every flag also reads HPO_RECONCILER_<FLAG>.",
+    )
+    run.add_argument(
+        "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
+    )
+    run.add_argument("--selector", "-l", metavar="LABELS", help="label selector, e.g. team=a,env!=dev")
+    run.add_argument("--shard", metavar="K/N", help="handle only the resources whose UID hash is K modulo N")
+    run.add_argument("--dry-run", action="store_true", default=None, help="print the plan; write nothing")
+    run.add_argument("--concurrency", type=int, metavar="N", help="resources reconciled at once (default 8)")
+    lease = run.add_mutually_exclusive_group()
+    lease.add_argument(
+        "--lease", metavar="NS/NAME", help="Lease to hold (default: pod namespace/hpo-reconciler)"
+    )
+    lease.add_argument("--no-lease", action="store_true", help="do not take the Lease")
+    run.add_argument(
+        "--fail-on-error", action="store_true", default=None, help="exit 1 if a resource is Stalled"
+    )
+    run.add_argument("--log-format", choices=["text", "json"], help="output format (default text)")
+    run.add_argument(
+        "--kubeconfig", metavar="PATH", help="kubeconfig file (default in-cluster or ~/.kube/config)"
+    )
+    run.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    run.add_argument(
+        "--allowed-role-arn", action="append", metavar="GLOB", help="allowed role ARN pattern (repeatable)"
+    )
+    run.add_argument(
+        "--allow-custom-endpoints", action="store_true", default=None, help="honour spec.sageMakerEndpoint"
+    )
+    run.add_argument(
+        "--heartbeat-seconds", type=int, metavar="S", help="rewrite running jobs' status this often"
+    )
+    run.add_argument(
+        "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"
+    )
+    run.set_defaults(handler=_cmd_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hpo-reconciler",
@@ -39,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     version = commands.add_parser("version", help="print the version and exit")
     version.set_defaults(handler=_cmd_version)
+
+    _add_run_command(commands)
 
     return parser
 

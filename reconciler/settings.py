@@ -122,7 +122,8 @@ class Settings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else "settings"
-            raise SettingsError(f"{field.replace('_', '-')}: {first['msg']}") from None
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise SettingsError(f"{field.replace('_', '-')}: {message}") from None
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -1,0 +1,92 @@
+"""The CreateHyperParameterTuningJob request a resource asks for, or every reason there is none.
+
+Contract:
+- `desired_request(resource, job_name=...)` returns `Desired(request, problems)`: `request` is the
+  PascalCase request (with the three `hpo-reconciler/*` tags added to the user's) when the spec
+  translates and passes both the API model's full constraint check and SageMaker's offline
+  create-time rules; otherwise `request` is None and `problems` lists one line per problem,
+  `spec.path: what is wrong`, short enough for a condition message.
+- Never raises for any spec content (wrong types, unknown fields, huge values).
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, check_input, spec_to_request
+from reconciler.model import TAG_NAME, TAG_NAMESPACE, TAG_UID, HyperparameterTuningJob
+from reconciler.naming import is_valid_job_name
+from reconciler.semantics import check_spec
+
+_MAX_VALUE_CHARS = 60
+_MAX_PROBLEM_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Desired:
+    request: dict[str, Any] | None
+    problems: tuple[str, ...] = ()
+
+
+def reconciler_tags(resource: HyperparameterTuningJob) -> list[dict[str, str]]:
+    meta = resource.metadata
+    return [
+        {"Key": TAG_NAMESPACE, "Value": meta.namespace},
+        {"Key": TAG_NAME, "Value": meta.name},
+        {"Key": TAG_UID, "Value": meta.uid},
+    ]
+
+
+def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desired:
+    """The request to send for `resource`, or the problems that prevent it."""
+    if resource.spec_error:
+        return Desired(None, (resource.spec_error,))
+    problems: list[str] = []
+    if not is_valid_job_name(job_name):
+        problems.append(
+            f"spec.hyperParameterTuningJobName: {_short(job_name)} is not a valid SageMaker job name "
+            "(1-32 letters, digits and inner hyphens)"
+        )
+    try:
+        semantic = check_spec(resource.spec)
+    except Exception as exc:  # a rule tripping over an odd shape must not hide the other checks
+        semantic = []
+        problems.append(f"spec: cannot be checked ({type(exc).__name__})")
+    problems.extend(_line(f"{p.path}: {p.message}") for p in semantic)
+    try:
+        request = spec_to_request(resource.spec, job_name=job_name)
+    except (UnknownFieldError, MalformedEntryError) as exc:
+        problems.append(_line(f"{exc}; remove or correct it"))
+        return Desired(None, tuple(_unique(problems)))
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        problems.append(_line(f"spec: cannot be translated into a SageMaker request: {exc}"))
+        return Desired(None, tuple(_unique(problems)))
+    user_tags = [
+        t for t in request.get("Tags") or [] if not str(t.get("Key", "")).startswith("hpo-reconciler/")
+    ]
+    request["Tags"] = user_tags + reconciler_tags(resource)
+    for violation in check_input("CreateHyperParameterTuningJob", request):
+        path = violation.path
+        where = (
+            "spec.hyperParameterTuningJobName" if path == "hyperParameterTuningJobName" else f"spec.{path}"
+        )
+        problems.append(_line(f"{where}: {violation.constraint} (value {_short(violation.value)})"))
+    if problems:
+        return Desired(None, tuple(_unique(problems)))
+    return Desired(request)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 3] + "..."
+
+
+def _line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_PROBLEM_CHARS else text[: _MAX_PROBLEM_CHARS - 3] + "..."
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

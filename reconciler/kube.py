@@ -1,0 +1,473 @@
+"""Kubernetes gateway over the official client: exactly the verbs of interfaces.md, typed errors.
+
+Contract:
+- `connect(settings)` builds an ApiClient: `--kubeconfig`/`--context` when given, else the
+  in-cluster service account when running in a pod, else the usual kubeconfig lookup. Unusable
+  configuration raises `KubeConfigError` (a usage/configuration problem, exit code 2).
+- `KubeGateway` methods each perform one verb on one resource and count it in `calls` under
+  ("kube", "VERB resource"): hyperparametertuningjobs list/get/patch, hyperparametertuningjobs/status
+  patch, trainingjobs list/get/create/patch/delete, trainingjobs/status patch, events create,
+  namespaces get, leases get/create/update. Lists page with `limit`/`continue`.
+- Objects are plain dicts as the API serves them. Patches are JSON merge patches; the finalizer
+  patch carries `metadata.resourceVersion`, so a concurrent change answers 409 (`ConflictError`).
+- Errors: `NotFoundError` (404), `ConflictError` (409), `TransientError` (429, 5xx, timeouts,
+  connection trouble; GET/LIST/PATCH are retried a few times first), `InvalidError` (400/422: the
+  object was refused), `ForbiddenError` (401/403), `KubeError` (anything else).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import urllib3
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from reconciler.calls import CallCounter
+from reconciler.model import GROUP, TUNING_JOB_PLURAL, VERSION
+from reconciler.settings import Settings
+
+SERVICE = "kube"
+TRAINING_JOB_PLURAL = "trainingjobs"
+_MERGE_PATCH = "application/merge-patch+json"
+_LEASE_GROUP = "coordination.k8s.io"
+_LEASE_VERSION = "v1"
+_RETRIES = 3
+_RETRY_DELAY_SECONDS = 0.2
+_REQUEST_TIMEOUT = (5.0, 30.0)
+_SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+
+_T = TypeVar("_T")
+
+
+class KubeError(Exception):
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotFoundError(KubeError):
+    pass
+
+
+class ConflictError(KubeError):
+    pass
+
+
+class TransientError(KubeError):
+    pass
+
+
+class InvalidError(KubeError):
+    pass
+
+
+class ForbiddenError(KubeError):
+    pass
+
+
+class KubeConfigError(Exception):
+    """No usable cluster configuration (missing kubeconfig, unknown context, ...)."""
+
+
+def map_error(exc: Exception, *, what: str) -> KubeError:
+    if isinstance(exc, ApiException):
+        status = int(exc.status or 0)
+        message = _api_message(exc)
+        text = f"{what}: {status} {message}"
+        if status == 404:
+            return NotFoundError(text, status=status)
+        if status == 409:
+            return ConflictError(text, status=status)
+        if status in (400, 422):
+            return InvalidError(text, status=status)
+        if status in (401, 403):
+            return ForbiddenError(text, status=status)
+        if status == 429 or status >= 500 or status == 0:
+            return TransientError(text, status=status)
+        return KubeError(text, status=status)
+    if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
+        return TransientError(f"{what}: {type(exc).__name__}: {exc}")
+    return KubeError(f"{what}: {type(exc).__name__}: {exc}")
+
+
+def _api_message(exc: ApiException) -> str:
+    try:
+        body = json.loads(exc.body or "")
+        return str(body.get("message") or exc.reason)
+    except (ValueError, AttributeError):
+        return str(exc.reason or "")
+
+
+def connect(settings: Settings) -> k8s.ApiClient:
+    """An ApiClient for the cluster the settings point at."""
+    configuration = k8s.Configuration()
+    try:
+        if not settings.kubeconfig and not settings.context and os.environ.get("KUBERNETES_SERVICE_HOST"):
+            k8s_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+        else:
+            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=settings.kubeconfig,
+                context=settings.context,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+    except (ConfigException, OSError, TypeError, ValueError) as exc:
+        where = settings.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        raise KubeConfigError(f"cannot load Kubernetes configuration ({where}): {exc}") from None
+    # One connection per worker thread, plus the pass's own list/lease calls.
+    configuration.connection_pool_maxsize = settings.concurrency + 4
+    return k8s.ApiClient(configuration)
+
+
+def pod_namespace(settings: Settings) -> str:
+    """The namespace this process runs in (service account file, POD_NAMESPACE, kubeconfig context)."""
+    try:
+        return _SERVICE_ACCOUNT_NAMESPACE.read_text().strip()
+    except OSError:
+        pass
+    if os.environ.get("POD_NAMESPACE"):
+        return os.environ["POD_NAMESPACE"]
+    try:
+        contexts, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
+            config_file=settings.kubeconfig
+        )
+        if settings.context:
+            active = next((c for c in contexts if c["name"] == settings.context), active)
+        return str(active.get("context", {}).get("namespace") or "default")
+    except (ConfigException, OSError, TypeError, ValueError):
+        return "default"
+
+
+class KubeGateway:
+    """The Kubernetes verbs the reconciler uses; see the module docstring."""
+
+    def __init__(self, api_client: k8s.ApiClient, *, calls: CallCounter) -> None:
+        self._api = api_client
+        self._custom = k8s.CustomObjectsApi(api_client)
+        self._core = k8s.CoreV1Api(api_client)
+        self._calls = calls
+
+    def _do(self, verb: str, resource: str, call: Callable[[], _T], *, retry: bool = True) -> _T:
+        attempts = _RETRIES if retry else 1
+        for attempt in range(1, attempts + 1):
+            self._calls.add(SERVICE, f"{verb} {resource}")
+            try:
+                return call()
+            except Exception as exc:
+                error = map_error(exc, what=f"{verb} {resource}")
+                if isinstance(error, TransientError) and attempt < attempts:
+                    time.sleep(_RETRY_DELAY_SECONDS * attempt)
+                    continue
+                raise error from None
+        raise AssertionError("unreachable")
+
+    # -- HyperparameterTuningJob -----------------------------------------------------------------
+
+    def list_tuning_jobs(
+        self, *, namespace: str | None, selector: str | None, page_size: int
+    ) -> Iterator[dict[str, Any]]:
+        """Every HyperparameterTuningJob in `namespace` (None = all), page by page."""
+        return self._list(TUNING_JOB_PLURAL, namespace=namespace, selector=selector, page_size=page_size)
+
+    def get_tuning_job(self, namespace: str, name: str) -> dict[str, Any]:
+        return self._do(
+            "GET",
+            TUNING_JOB_PLURAL,
+            lambda: _as_dict(
+                self._custom.get_namespaced_custom_object(GROUP, VERSION, namespace, TUNING_JOB_PLURAL, name)
+            ),
+        )
+
+    def patch_tuning_job_status(self, namespace: str, name: str, patch: Mapping[str, Any]) -> dict[str, Any]:
+        return self._do(
+            "PATCH",
+            f"{TUNING_JOB_PLURAL}/status",
+            lambda: _as_dict(
+                self._custom.patch_namespaced_custom_object_status(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TUNING_JOB_PLURAL,
+                    name,
+                    {"status": dict(patch)},
+                    _content_type=_MERGE_PATCH,
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+        )
+
+    def set_finalizers(
+        self, namespace: str, name: str, finalizers: list[str], *, resource_version: str | None
+    ) -> dict[str, Any]:
+        """Replace metadata.finalizers; 409 if the object changed since `resource_version`."""
+        metadata: dict[str, Any] = {"finalizers": finalizers}
+        if resource_version:
+            metadata["resourceVersion"] = resource_version
+        return self._do(
+            "PATCH",
+            TUNING_JOB_PLURAL,
+            lambda: _as_dict(
+                self._custom.patch_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TUNING_JOB_PLURAL,
+                    name,
+                    {"metadata": metadata},
+                    _content_type=_MERGE_PATCH,
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+            retry=False,
+        )
+
+    # -- TrainingJob children --------------------------------------------------------------------
+
+    def list_training_jobs(
+        self, namespace: str, *, selector: str, page_size: int = 500
+    ) -> list[dict[str, Any]]:
+        return list(
+            self._list(TRAINING_JOB_PLURAL, namespace=namespace, selector=selector, page_size=page_size)
+        )
+
+    def get_training_job(self, namespace: str, name: str) -> dict[str, Any]:
+        return self._do(
+            "GET",
+            TRAINING_JOB_PLURAL,
+            lambda: _as_dict(
+                self._custom.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name
+                )
+            ),
+        )
+
+    def create_training_job(self, namespace: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._do(
+            "CREATE",
+            TRAINING_JOB_PLURAL,
+            lambda: _as_dict(
+                self._custom.create_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TRAINING_JOB_PLURAL,
+                    dict(body),
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+            retry=False,
+        )
+
+    def patch_training_job(self, namespace: str, name: str, patch: Mapping[str, Any]) -> dict[str, Any]:
+        return self._do(
+            "PATCH",
+            TRAINING_JOB_PLURAL,
+            lambda: _as_dict(
+                self._custom.patch_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TRAINING_JOB_PLURAL,
+                    name,
+                    dict(patch),
+                    _content_type=_MERGE_PATCH,
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+        )
+
+    def patch_training_job_status(
+        self, namespace: str, name: str, patch: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return self._do(
+            "PATCH",
+            f"{TRAINING_JOB_PLURAL}/status",
+            lambda: _as_dict(
+                self._custom.patch_namespaced_custom_object_status(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TRAINING_JOB_PLURAL,
+                    name,
+                    {"status": dict(patch)},
+                    _content_type=_MERGE_PATCH,
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+        )
+
+    def delete_training_job(self, namespace: str, name: str) -> None:
+        """Delete a child; already gone counts as done."""
+        try:
+            self._do(
+                "DELETE",
+                TRAINING_JOB_PLURAL,
+                lambda: self._custom.delete_namespaced_custom_object(
+                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
+                ),
+            )
+        except NotFoundError:
+            return
+
+    # -- Events, namespaces, leases --------------------------------------------------------------
+
+    def create_event(
+        self,
+        involved: Mapping[str, Any],
+        *,
+        event_type: str,
+        reason: str,
+        message: str,
+        now: str,
+        component: str = "hpo-reconciler",
+    ) -> None:
+        """A core/v1 Event about `involved` (an object dict with apiVersion, kind, metadata)."""
+        metadata = involved.get("metadata", {})
+        namespace = str(metadata.get("namespace", "default"))
+        body = _required(
+            k8s.CoreV1Event.from_dict(
+                {
+                    "metadata": {
+                        "name": f"{metadata.get('name')}.{uuid.uuid4().hex[:16]}",
+                        "namespace": namespace,
+                    },
+                    "involvedObject": {
+                        "apiVersion": involved.get("apiVersion"),
+                        "kind": involved.get("kind"),
+                        "name": metadata.get("name"),
+                        "namespace": namespace,
+                        "uid": metadata.get("uid"),
+                        "resourceVersion": metadata.get("resourceVersion"),
+                    },
+                    "type": event_type,
+                    "reason": reason,
+                    "message": message[:1024],
+                    "source": {"component": component},
+                    "reportingComponent": component,
+                    "reportingInstance": component,
+                    "firstTimestamp": now,
+                    "lastTimestamp": now,
+                    "count": 1,
+                }
+            )
+        )
+        self._do(
+            "CREATE",
+            "events",
+            lambda: self._core.create_namespaced_event(namespace, body, _request_timeout=_REQUEST_TIMEOUT),
+            retry=False,
+        )
+
+    def get_namespace(self, name: str) -> dict[str, Any]:
+        return self._do(
+            "GET",
+            "namespaces",
+            lambda: _raw(
+                self._core.read_namespace(name, _preload_content=False, _request_timeout=_REQUEST_TIMEOUT)
+            ),
+        )
+
+    # Leases go through the generic object API so that the MicroTime strings we send reach the
+    # server unchanged (the typed V1Lease model re-serializes them, dropping zero microseconds).
+
+    def get_lease(self, namespace: str, name: str) -> dict[str, Any]:
+        return self._do(
+            "GET",
+            "leases",
+            lambda: _as_dict(
+                self._custom.get_namespaced_custom_object(
+                    _LEASE_GROUP, _LEASE_VERSION, namespace, "leases", name, _request_timeout=_REQUEST_TIMEOUT
+                )
+            ),
+        )
+
+    def create_lease(self, namespace: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._do(
+            "CREATE",
+            "leases",
+            lambda: _as_dict(
+                self._custom.create_namespaced_custom_object(
+                    _LEASE_GROUP,
+                    _LEASE_VERSION,
+                    namespace,
+                    "leases",
+                    dict(body),
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+            retry=False,
+        )
+
+    def update_lease(self, namespace: str, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the lease; the body's metadata.resourceVersion makes a lost race a 409."""
+        return self._do(
+            "UPDATE",
+            "leases",
+            lambda: _as_dict(
+                self._custom.replace_namespaced_custom_object(
+                    _LEASE_GROUP,
+                    _LEASE_VERSION,
+                    namespace,
+                    "leases",
+                    name,
+                    dict(body),
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            ),
+            retry=False,
+        )
+
+    # -- paging ----------------------------------------------------------------------------------
+
+    def _list(
+        self, plural: str, *, namespace: str | None, selector: str | None, page_size: int
+    ) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": page_size, "_request_timeout": _REQUEST_TIMEOUT}
+            if selector:
+                kwargs["label_selector"] = selector
+            if token:
+                kwargs["_continue"] = token
+
+            def page(kwargs: dict[str, Any] = kwargs) -> dict[str, Any]:
+                if namespace is None:
+                    return _as_dict(self._custom.list_cluster_custom_object(GROUP, VERSION, plural, **kwargs))
+                return _as_dict(
+                    self._custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural, **kwargs)
+                )
+
+            body = self._do("LIST", plural, page)
+            yield from body.get("items") or []
+            token = (body.get("metadata") or {}).get("continue") or None
+            if not token:
+                return
+
+
+def _required(value: _T | None) -> _T:
+    if value is None:
+        raise KubeError("cannot build request body")
+    return value
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise KubeError(f"unexpected response type {type(value).__name__}")
+
+
+def _raw(response: Any) -> dict[str, Any]:
+    """The JSON body of a `_preload_content=False` response."""
+    data = json.loads(response.data or b"{}")
+    if not isinstance(data, dict):
+        raise KubeError("unexpected response body")
+    return data

@@ -1,0 +1,533 @@
+"""One HyperparameterTuningJob: observe -> decide -> act -> record (DESIGN 3.4).
+
+Contract:
+- `reconcile(obj, ctx)` reconciles one resource (the dict a list returned) and returns a `Result`
+  (outcome, action, why, job name, message). It never raises for anything one resource can cause:
+  transient errors give `Outcome.RETRY` (left for the next pass, never Stalled), unexpected errors
+  `Outcome.FAILED`. Only `CredentialsError` propagates (no SageMaker call can work in this process).
+- Level-triggered and idempotent: every step is repeatable; the status is written last, so a crash
+  anywhere is repaired by the next pass. The finalizer is added before CreateHyperParameterTuningJob;
+  a create answered ResourceInUse adopts the job if its `hpo-reconciler/uid` tag is ours.
+- Conflicts (409) re-read the resource and start over (at most `_CONFLICT_ATTEMPTS` times).
+- With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe) and returns the plan.
+- Writes happen only when something changed (status compared without lastCheckTime; a running
+  job's status is rewritten when its lastCheckTime is older than the heartbeat). Events are emitted
+  on transitions only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler import kube, sagemaker
+from reconciler.awsmodel import API_DEFAULTS, training_job_spec_from_description
+from reconciler.decide import (
+    Action,
+    ActionKind,
+    JobState,
+    Observation,
+    Refusal,
+    decide,
+    decide_name_conflict,
+    needs_job_lookup,
+)
+from reconciler.delta import Delta, job_delta
+from reconciler.desired import desired_request
+from reconciler.model import (
+    ALLOWED_ROLE_ARNS_ANNOTATION,
+    API_VERSION,
+    CHILD_LABEL,
+    FINALIZER,
+    LEGACY_FINALIZER,
+    TAG_UID,
+    TRAINING_JOB_KIND,
+    TUNING_JOB_KIND,
+    HyperparameterTuningJob,
+    HyperparameterTuningJobStatus,
+    TrainingJob,
+)
+from reconciler.naming import job_name_for
+from reconciler.policy import endpoint_refusal, parse_patterns, role_refusal
+from reconciler.settings import Settings
+from reconciler.status import (
+    Verdict,
+    deleting_verdict,
+    is_running,
+    needs_write,
+    pending_verdict,
+    rfc3339,
+    stalled_verdict,
+    status_patch,
+    training_job_status,
+    tuning_job_status,
+    verdict_for_job,
+)
+
+log = logging.getLogger(__name__)
+
+_CONFLICT_ATTEMPTS = 3
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"
+    ADOPTED = "adopted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    STALLED = "stalled"
+    STOPPING = "stopping"
+    DELETED = "deleted"
+    PLANNED = "planned"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass
+class Result:
+    namespace: str
+    name: str
+    outcome: Outcome
+    action: str = ""
+    why: str = ""
+    job: str | None = None
+    message: str | None = None
+    stalled_reason: str | None = None
+
+
+class NamespacePolicies:
+    """Per-pass cache of the allowed-role-arns annotation of each namespace (one GET per namespace)."""
+
+    def __init__(self, gateway: kube.KubeGateway) -> None:
+        self._gateway = gateway
+        self._cache: dict[str, list[str] | None] = {}
+        self._lock = threading.Lock()
+
+    def allowed_role_patterns(self, namespace: str) -> list[str] | None:
+        with self._lock:
+            if namespace in self._cache:
+                return self._cache[namespace]
+        try:
+            annotations = (self._gateway.get_namespace(namespace).get("metadata") or {}).get(
+                "annotations"
+            ) or {}
+        except kube.NotFoundError:
+            annotations = {}
+        patterns = parse_patterns(annotations.get(ALLOWED_ROLE_ARNS_ANNOTATION))
+        with self._lock:
+            self._cache[namespace] = patterns
+        return patterns
+
+
+@dataclass
+class Context:
+    """Everything one resource's reconciliation needs from the pass."""
+
+    kube: kube.KubeGateway
+    sagemaker: sagemaker.SageMakerGateway
+    settings: Settings
+    namespaces: NamespacePolicies
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def dry_run(self) -> bool:
+        return self.settings.dry_run
+
+
+def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
+    """Reconcile one resource; see the module contract."""
+    metadata = obj.get("metadata") or {}
+    namespace, name = str(metadata.get("namespace", "")), str(metadata.get("name", ""))
+    try:
+        for _ in range(_CONFLICT_ATTEMPTS):
+            try:
+                return _Reconciler(obj, ctx).run()
+            except kube.ConflictError:
+                if ctx.dry_run:
+                    break
+                try:
+                    obj = ctx.kube.get_tuning_job(namespace, name)
+                except kube.NotFoundError:
+                    return Result(namespace, name, Outcome.UNCHANGED, "nothing", "the resource is gone")
+        return Result(namespace, name, Outcome.RETRY, why="the resource kept changing (409); next pass")
+    except sagemaker.CredentialsError:
+        raise
+    except (kube.TransientError, sagemaker.TransientError) as exc:
+        return Result(namespace, name, Outcome.RETRY, why="transient error; next pass", message=str(exc))
+    except Exception as exc:
+        log.debug("unexpected error reconciling %s/%s", namespace, name, exc_info=True)
+        return Result(
+            namespace, name, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
+        )
+
+
+class _Reconciler:
+    """One attempt at one resource. Holds what was observed so the act and record steps can use it."""
+
+    def __init__(self, obj: Mapping[str, Any], ctx: Context) -> None:
+        self.obj = obj
+        self.ctx = ctx
+        self.now = ctx.clock()
+        self.resource = HyperparameterTuningJob.parse(obj)
+        meta = self.resource.metadata
+        self.namespace, self.name = meta.namespace, meta.name
+        self.region = self.resource.region or ctx.settings.default_region
+        endpoint = self.resource.endpoint
+        self.endpoint = endpoint if ctx.settings.allow_custom_endpoints else None
+        recorded = self.resource.status.sage_maker_hyper_parameter_tuning_job_name
+        computed = job_name_for(
+            resource_name=meta.name, uid=meta.uid, requested=self.resource.requested_job_name
+        )
+        # Once a job is recorded it is the one we track, whatever the spec says now.
+        self.job_name = recorded if self.resource.job_known and recorded else computed
+        self.renamed = self.resource.job_known and bool(recorded) and recorded != computed
+        self.description: dict[str, Any] | None = None
+        stalled = self.resource.status.condition("Stalled")
+        # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
+        self.stalled_reason = stalled.reason if stalled is not None and stalled.status == "True" else None
+
+    def result(self, outcome: Outcome, action: Action, *, message: str | None = None) -> Result:
+        return Result(
+            self.namespace,
+            self.name,
+            outcome,
+            action.kind.value,
+            action.why,
+            self.job_name,
+            message,
+            action.refusal.reason if action.refusal else self.stalled_reason,
+        )
+
+    # -- observe + decide ------------------------------------------------------------------------
+
+    def run(self) -> Result:
+        resource = self.resource
+        desired = desired_request(resource, job_name=self.job_name) if not resource.deleting else None
+        problems = desired.problems if desired else ()
+        policy: Refusal | None = None
+        if desired is not None and not problems and not resource.job_known:
+            policy = self._policy()
+        looked_up = needs_job_lookup(resource)
+        if looked_up:
+            self.description = self.ctx.sagemaker.describe_tuning_job(
+                self.job_name, region=self.region, endpoint=self.endpoint
+            )
+        delta = None
+        if desired is not None and desired.request is not None and self.description is not None:
+            delta = job_delta(desired.request, self.description, defaults=API_DEFAULTS)
+            if self.renamed:
+                delta = Delta(paths=tuple(sorted({*delta.paths, "hyperParameterTuningJobName"})))
+        job = None
+        if self.description is not None:
+            job = JobState(
+                status=str(self.description.get("HyperParameterTuningJobStatus", "")),
+                arn=str(self.description.get("HyperParameterTuningJobArn", "")),
+            )
+        action = decide(resource, Observation(problems, policy, looked_up, job, delta))
+        if self.ctx.dry_run:
+            return self.result(
+                Outcome.PLANNED, action, message=action.refusal.message if action.refusal else None
+            )
+        request = desired.request if desired is not None else None
+        return self.act(action, request)
+
+    def _policy(self) -> Refusal | None:
+        refusal = endpoint_refusal(
+            self.resource.endpoint, allow_custom_endpoints=self.ctx.settings.allow_custom_endpoints
+        )
+        if refusal is not None:
+            return refusal
+        return role_refusal(
+            self.resource.role_arns,
+            namespace_patterns=self.ctx.namespaces.allowed_role_patterns(self.namespace),
+            process_patterns=self.ctx.settings.allowed_role_arns,
+        )
+
+    # -- act + record ----------------------------------------------------------------------------
+
+    def act(self, action: Action, request: dict[str, Any] | None) -> Result:
+        kind = action.kind
+        if kind is ActionKind.NOTHING:
+            return self.result(Outcome.UNCHANGED, action)
+        if kind is ActionKind.STALL:
+            assert action.refusal is not None
+            self.record(
+                stalled_verdict(action.refusal), keep_job_name=action.refusal.reason == "JobNameInUse"
+            )
+            return self.result(Outcome.STALLED, action, message=action.refusal.message)
+        if kind is ActionKind.CREATE:
+            assert request is not None
+            return self.create(action, request)
+        if kind in (ActionKind.REFRESH, ActionKind.REFUSE_UPDATE):
+            return self.refresh(action)
+        if kind is ActionKind.STOP:
+            return self.stop(action)
+        if kind is ActionKind.AWAIT_STOP:
+            wrote = self.record(deleting_verdict(f"waiting for SageMaker to stop tuning job {self.job_name}"))
+            return self.result(Outcome.STOPPING, action, message=None if wrote else "still stopping")
+        if kind is ActionKind.FINALIZE:
+            return self.finalize(action)
+        raise AssertionError(f"unhandled action {kind}")
+
+    def create(self, action: Action, request: dict[str, Any]) -> Result:
+        self.ensure_finalizer()
+        try:
+            arn = self.ctx.sagemaker.create_tuning_job(request, region=self.region, endpoint=self.endpoint)
+        except sagemaker.ResourceInUseError:
+            return self.resolve_name_conflict()
+        except sagemaker.RejectedError as exc:
+            refusal = Refusal(
+                "RejectedBySageMaker",
+                f"SageMaker rejected the tuning job: {exc}; fix the spec and apply it again",
+            )
+            rejected = Action(ActionKind.STALL, "SageMaker rejected the create request", refusal=refusal)
+            self.record(stalled_verdict(refusal))
+            self.event("Warning", "RejectedBySageMaker", refusal.message)
+            return self.result(Outcome.STALLED, rejected, message=refusal.message)
+        self.record(pending_verdict(self.job_name), arn=arn)
+        self.event("Normal", "Created", f"Created SageMaker tuning job {self.job_name}")
+        return self.result(Outcome.CREATED, action)
+
+    def resolve_name_conflict(self) -> Result:
+        description = self.ctx.sagemaker.describe_tuning_job(
+            self.job_name, region=self.region, endpoint=self.endpoint
+        )
+        owner = None
+        if description is not None:
+            tags = self.ctx.sagemaker.list_tags(
+                str(description["HyperParameterTuningJobArn"]), region=self.region, endpoint=self.endpoint
+            )
+            owner = tags.get(TAG_UID)
+        action = decide_name_conflict(self.resource, owner_uid=owner)
+        if action.kind is ActionKind.ADOPT and description is not None:
+            self.description = description
+            self.sync_children()
+            status = str(description.get("HyperParameterTuningJobStatus", ""))
+            self.record(
+                verdict_for_job(
+                    status, job_name=self.job_name, failure_reason=description.get("FailureReason")
+                )
+            )
+            self.event(
+                "Normal",
+                "Adopted",
+                f"Adopted existing SageMaker tuning job {self.job_name} (tagged with this uid)",
+            )
+            return self.result(Outcome.ADOPTED, action)
+        assert action.refusal is not None
+        if self.record(stalled_verdict(action.refusal), keep_job_name=True):
+            self.event("Warning", "JobNameInUse", action.refusal.message)
+        return self.result(Outcome.STALLED, action, message=action.refusal.message)
+
+    def refresh(self, action: Action) -> Result:
+        description = self.description
+        assert description is not None
+        self.sync_children()
+        job_status = str(description.get("HyperParameterTuningJobStatus", ""))
+        if action.refusal is not None:
+            verdict = stalled_verdict(action.refusal)
+        else:
+            verdict = verdict_for_job(
+                job_status, job_name=self.job_name, failure_reason=description.get("FailureReason")
+            )
+        before_status = self.resource.status.hyper_parameter_tuning_job_status
+        before_stalled = self.resource.status.condition("Stalled")
+        wrote = self.record(verdict)
+        if action.refusal is not None and (
+            before_stalled is None or before_stalled.reason != action.refusal.reason
+        ):
+            self.event("Warning", action.refusal.reason, action.refusal.message)
+        if wrote and before_status != job_status:
+            self.event("Normal", "StatusChanged", f"SageMaker tuning job {self.job_name} is {job_status}")
+        if action.refusal is not None:
+            return self.result(Outcome.STALLED, action, message=action.refusal.message)
+        return self.result(Outcome.UPDATED if wrote else Outcome.UNCHANGED, action)
+
+    def stop(self, action: Action) -> Result:
+        try:
+            self.ctx.sagemaker.stop_tuning_job(self.job_name, region=self.region, endpoint=self.endpoint)
+        except sagemaker.ResourceNotFoundError:
+            return self.finalize(Action(ActionKind.FINALIZE, "being deleted; the job is gone"))
+        self.record(
+            deleting_verdict(
+                f"stopping SageMaker tuning job {self.job_name} because the resource is being deleted"
+            ),
+            job_status="Stopping",
+        )
+        self.event("Normal", "Stopping", f"Stopping SageMaker tuning job {self.job_name} (resource deleted)")
+        return self.result(Outcome.STOPPING, action)
+
+    def finalize(self, action: Action) -> Result:
+        for child in self.ctx.kube.list_training_jobs(self.namespace, selector=f"{CHILD_LABEL}={self.name}"):
+            self.ctx.kube.delete_training_job(self.namespace, str(child["metadata"]["name"]))
+        self.event(
+            "Normal", "Deleted", f"Released SageMaker tuning job {self.job_name}; removing the finalizer"
+        )
+        remaining = [f for f in self.resource.metadata.finalizers if f not in (FINALIZER, LEGACY_FINALIZER)]
+        with contextlib.suppress(kube.NotFoundError):
+            self.ctx.kube.set_finalizers(
+                self.namespace, self.name, remaining, resource_version=self.resource.metadata.resource_version
+            )
+        return self.result(Outcome.DELETED, action)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def ensure_finalizer(self) -> None:
+        if self.resource.has_our_finalizer:
+            return
+        updated = self.ctx.kube.set_finalizers(
+            self.namespace,
+            self.name,
+            [*self.resource.metadata.finalizers, FINALIZER],
+            resource_version=self.resource.metadata.resource_version,
+        )
+        self.obj = updated
+        self.resource = HyperparameterTuningJob.parse(updated)
+
+    def record(
+        self,
+        verdict: Verdict,
+        *,
+        arn: str | None = None,
+        job_status: str | None = None,
+        keep_job_name: bool = True,
+    ) -> bool:
+        """Write the status if it changed (or the heartbeat is due); True when written."""
+        old = self.resource.status
+        new = tuning_job_status(
+            old,
+            verdict=verdict,
+            generation=self.resource.metadata.generation,
+            now=self.now,
+            job_name=self.job_name if (keep_job_name or self.resource.job_known or arn) else None,
+            description=self.description,
+            job_status=job_status,
+            arn=arn,
+        )
+        self.stalled_reason = verdict.reason if verdict.stalled else None
+        running = is_running(new.hyper_parameter_tuning_job_status)
+        if not needs_write(
+            old, new, now=self.now, heartbeat_seconds=self.ctx.settings.heartbeat_seconds, running=running
+        ):
+            return False
+        patch = status_patch(_status_dict(self.obj), new.to_api())
+        self.ctx.kube.patch_tuning_job_status(self.namespace, self.name, patch)
+        return True
+
+    def event(self, event_type: str, reason: str, message: str) -> None:
+        """Events are best effort: losing one must not fail the reconciliation."""
+        involved = {
+            "apiVersion": API_VERSION,
+            "kind": TUNING_JOB_KIND,
+            "metadata": self.obj.get("metadata", {}),
+        }
+        try:
+            self.ctx.kube.create_event(
+                involved, event_type=event_type, reason=reason, message=message, now=rfc3339(self.now) or ""
+            )
+        except kube.KubeError as exc:
+            log.warning("%s/%s: could not record event %s: %s", self.namespace, self.name, reason, exc)
+
+    def sync_children(self) -> None:
+        """Mirror SageMaker's training jobs as TrainingJob children, when the tuning job changed."""
+        description = self.description
+        assert description is not None
+        old = self.resource.status
+        counters_now = HyperparameterTuningJobStatus()
+        probe = tuning_job_status(
+            counters_now,
+            verdict=Verdict("Unknown", "x", "x"),
+            generation=0,
+            now=self.now,
+            job_name=None,
+            description=description,
+        )
+        changed = (
+            probe.training_job_status_counters != old.training_job_status_counters
+            or probe.hyper_parameter_tuning_job_status != old.hyper_parameter_tuning_job_status
+            or probe.best_training_job != old.best_training_job
+        )
+        if not changed:
+            return
+        summaries = self.ctx.sagemaker.list_training_jobs(
+            self.job_name, region=self.region, endpoint=self.endpoint
+        )
+        existing = {
+            str(child["metadata"]["name"]): TrainingJob.parse(child)
+            for child in self.ctx.kube.list_training_jobs(
+                self.namespace, selector=f"{CHILD_LABEL}={self.name}"
+            )
+        }
+        for summary in summaries:
+            self.sync_child(summary, existing.get(str(summary["TrainingJobName"]).lower()))
+
+    def sync_child(self, summary: Mapping[str, Any], child: TrainingJob | None) -> None:
+        sm_name = str(summary["TrainingJobName"])
+        if child is not None and child.status.training_job_status == summary.get("TrainingJobStatus"):
+            return
+        described = self.ctx.sagemaker.describe_training_job(
+            sm_name, region=self.region, endpoint=self.endpoint
+        )
+        region = self.region or ""
+        child_name = sm_name.lower()
+        generation = 1
+        try:
+            if child is None:
+                created = self.ctx.kube.create_training_job(
+                    self.namespace, self.child_body(child_name, described, region)
+                )
+                generation = int((created.get("metadata") or {}).get("generation") or 1)
+                previous = TrainingJob.parse(created).status
+            else:
+                generation = child.metadata.generation
+                previous = child.status
+        except kube.ConflictError:  # created by an earlier, interrupted pass
+            existing = TrainingJob.parse(self.ctx.kube.get_training_job(self.namespace, child_name))
+            generation, previous = existing.metadata.generation, existing.status
+        except kube.InvalidError as exc:
+            self.event("Warning", "ChildRejected", f"TrainingJob {child_name} was refused: {exc}")
+            return
+        status = training_job_status(
+            previous,
+            description=described,
+            summary=summary,
+            region=region,
+            generation=generation,
+            now=self.now,
+        )
+        self.ctx.kube.patch_training_job_status(
+            self.namespace, child_name, status_patch(previous.to_api(), status.to_api())
+        )
+
+    def child_body(self, child_name: str, described: Mapping[str, Any], region: str) -> dict[str, Any]:
+        meta = self.resource.metadata
+        return {
+            "apiVersion": API_VERSION,
+            "kind": TRAINING_JOB_KIND,
+            "metadata": {
+                "name": child_name,
+                "namespace": self.namespace,
+                "labels": {CHILD_LABEL: self.name},
+                "ownerReferences": [
+                    {
+                        "apiVersion": API_VERSION,
+                        "kind": TUNING_JOB_KIND,
+                        "name": meta.name,
+                        "uid": meta.uid,
+                        "controller": True,
+                        "blockOwnerDeletion": True,
+                    }
+                ],
+            },
+            "spec": training_job_spec_from_description(described, region=region),
+        }
+
+
+def _status_dict(obj: Mapping[str, Any]) -> dict[str, Any]:
+    status = obj.get("status")
+    return dict(status) if isinstance(status, Mapping) else {}

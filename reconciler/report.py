@@ -1,0 +1,104 @@
+"""What `hpo-reconciler run` prints: one line per resource acted on, then the summary line.
+
+Contract:
+- `Reporter(format="text"|"json", stdout=..., stderr=..., verbose=...)`. Results go to stdout,
+  diagnostics (errors) to stderr. With "json" every line on either stream is one JSON object.
+- `resource(result)` prints a line for every resource whose outcome is not `unchanged` (with
+  `verbose`, e.g. `--dry-run`, for every resource): namespace/name, job, action, outcome, why.
+- `skipped(holder=..., until=...)` prints the "skipped" line when another run holds the lease.
+- `summary(report)` prints the last line: resources by outcome, API calls by service and verb,
+  duration. Thread-safe (one lock around each write).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from reconciler.reconcile import Result
+    from reconciler.run import PassReport
+
+
+class Reporter:
+    def __init__(
+        self, *, format: Literal["text", "json"], stdout: TextIO, stderr: TextIO, verbose: bool = False
+    ) -> None:
+        self.format = format
+        self._stdout = stdout
+        self._stderr = stderr
+        self._verbose = verbose
+        self._lock = threading.Lock()
+
+    def _emit(self, stream: TextIO, text: str, record: dict[str, Any]) -> None:
+        line = json.dumps(record, sort_keys=False, default=str) if self.format == "json" else text
+        with self._lock:
+            stream.write(line + "\n")
+            stream.flush()
+
+    def resource(self, result: Result) -> None:
+        if result.outcome.value == "unchanged" and not self._verbose:
+            return
+        where = f"{result.namespace}/{result.name}"
+        text = f"{where} job={result.job or '-'} action={result.action or '-'} outcome={result.outcome.value}"
+        if result.why:
+            text += f": {result.why}"
+        if result.message:
+            text += f" ({result.message})"
+        record = {
+            "event": "resource",
+            "namespace": result.namespace,
+            "name": result.name,
+            "job": result.job,
+            "action": result.action,
+            "outcome": result.outcome.value,
+            "why": result.why,
+            "message": result.message,
+            "stalled": result.stalled_reason,
+        }
+        stream = self._stderr if result.outcome.value == "failed" else self._stdout
+        self._emit(stream, text, record)
+
+    def skipped(self, *, holder: str, until: str) -> None:
+        self._emit(
+            self._stdout,
+            f"skipped: another run holds the lease ({holder}, until {until})",
+            {"event": "skipped", "holder": holder, "until": until},
+        )
+
+    def error(self, message: str) -> None:
+        self._emit(self._stderr, f"error: {message}", {"event": "error", "message": message})
+
+    def summary(self, report: PassReport) -> None:
+        from reconciler.run import outcome_counts
+
+        outcomes = outcome_counts(report)
+        resources = len(report.results)
+        outcome_text = " ".join(f"{k}={v}" for k, v in outcomes.items()) or "none"
+        call_parts = []
+        for service, verbs in report.calls.items():
+            total = sum(verbs.values())
+            detail = ", ".join(f"{verb}={count}" for verb, count in verbs.items())
+            call_parts.append(f"{service} {total} ({detail})")
+        calls_text = "; ".join(call_parts) or "none"
+        stalled = len(report.stalled)
+        text = (
+            f"summary: {resources} resources [{outcome_text}] stalled={stalled} | API calls: {calls_text} "
+            f"| {report.duration_seconds:.2f}s"
+        )
+        if report.skipped_by:
+            text += f" | skipped: lease held by {report.skipped_by}"
+        if report.error:
+            text += " | pass incomplete"
+        record = {
+            "event": "summary",
+            "resources": resources,
+            "outcomes": outcomes,
+            "stalled": stalled,
+            "calls": report.calls,
+            "duration_seconds": round(report.duration_seconds, 3),
+            "complete": report.error is None,
+            "skipped": report.skipped_by is not None,
+        }
+        self._emit(self._stdout, text, record)

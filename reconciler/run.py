@@ -1,0 +1,201 @@
+"""One pass over every selected HyperparameterTuningJob (`hpo-reconciler run`).
+
+Contract:
+- `run_pass(settings, out=..., ...)` connects (kubeconfig or in-cluster; boto3's default chain),
+  takes the Lease unless `--no-lease`/`--dry-run`, lists the resources page by page across the
+  selected namespaces and label selector, keeps this shard's (stable hash of the UID modulo N),
+  reconciles them on a bounded thread pool, prints one line per resource that was acted on (every
+  resource with `--dry-run`: its plan) and, last, the summary line: resources by outcome, API calls
+  by service and verb, duration. It returns a `PassReport`; it never calls sys.exit.
+- `PassError` means the pass could not complete (cannot list, no credentials); configuration
+  problems raise `kube.KubeConfigError`. The CLI maps both to exit codes.
+- One resource's failure never stops the pass. This module never imports reconciler.sandbox.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import hashlib
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from reconciler import kube, lease, sagemaker
+from reconciler.calls import CallCounter
+from reconciler.reconcile import Context, NamespacePolicies, Outcome, Result, reconcile
+from reconciler.report import Reporter
+from reconciler.settings import DEFAULT_LEASE_NAME, Settings
+
+
+class PassError(Exception):
+    """The pass could not do its job (listing failed, no credentials, ...)."""
+
+
+@dataclass
+class PassReport:
+    results: list[Result] = field(default_factory=list)
+    skipped_by: str | None = None  # the lease holder, when another run holds the lease
+    error: str | None = None
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    duration_seconds: float = 0.0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome is outcome)
+
+    @property
+    def stalled(self) -> list[Result]:
+        return [r for r in self.results if r.stalled_reason]
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.outcome is Outcome.FAILED]
+
+
+def in_shard(uid: str, *, shard: tuple[int, int]) -> bool:
+    """Stable across processes and Python versions (not `hash()`, which is salted)."""
+    index, count = shard
+    if count == 1:
+        return True
+    digest = hashlib.sha256(uid.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count == index
+
+
+def run_pass(
+    settings: Settings,
+    *,
+    out: Reporter,
+    api_client: Any | None = None,
+    session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> PassReport:
+    started = time.monotonic()
+    calls = CallCounter()
+    report = PassReport()
+    client = api_client if api_client is not None else kube.connect(settings)
+    gateway = kube.KubeGateway(client, calls=calls)
+    smgw = sagemaker.SageMakerGateway(settings=settings, calls=calls, session_factory=session_factory)
+    held: lease.HeldLease | None = None
+    stop_renewing = threading.Event()
+    try:
+        if not smgw.has_credentials():
+            raise PassError(
+                "no AWS credentials found (boto3 default chain: environment, IRSA, EKS Pod Identity, profile)"
+            )
+        if settings.use_lease and not settings.dry_run:
+            acquired = _acquire_lease(gateway, settings, clock=clock)
+            if isinstance(acquired, lease.Busy):
+                report.skipped_by = acquired.holder
+                out.skipped(holder=acquired.holder, until=acquired.until)
+                return report
+            held = acquired
+            _start_renewing(held, settings, stop=stop_renewing, clock=clock)
+        ctx = Context(
+            kube=gateway,
+            sagemaker=smgw,
+            settings=settings,
+            namespaces=NamespacePolicies(gateway),
+            clock=clock,
+        )
+        _reconcile_all(ctx, settings, out=out, report=report)
+    except PassError as exc:
+        report.error = str(exc)
+        out.error(str(exc))
+    except sagemaker.CredentialsError as exc:
+        report.error = f"AWS credentials or region unusable: {exc}"
+        out.error(report.error)
+    finally:
+        stop_renewing.set()
+        if held is not None:
+            held.release()
+        report.calls = calls.snapshot()
+        report.duration_seconds = time.monotonic() - started
+        out.summary(report)
+    return report
+
+
+def _reconcile_all(ctx: Context, settings: Settings, *, out: Reporter, report: PassReport) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(
+        max_workers=settings.concurrency, thread_name_prefix="reconcile"
+    )
+    pending: set[concurrent.futures.Future[Result]] = set()
+    try:
+        for obj in _selected(ctx.kube, settings):
+            # Bounded backlog: list pages are consumed only as fast as resources are reconciled.
+            if len(pending) >= settings.concurrency * 4:
+                done, pending = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                _collect(done, out=out, report=report)
+            pending.add(pool.submit(reconcile, obj, ctx))
+        done, _ = concurrent.futures.wait(pending)
+        _collect(done, out=out, report=report)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=False)
+
+
+def _collect(done: set[concurrent.futures.Future[Result]], *, out: Reporter, report: PassReport) -> None:
+    for future in done:
+        result = future.result()  # CredentialsError propagates: the pass cannot go on
+        report.results.append(result)
+        out.resource(result)
+
+
+def _selected(gateway: kube.KubeGateway, settings: Settings) -> Iterator[dict[str, Any]]:
+    namespaces: list[str | None] = list(settings.namespaces) or [None]
+    for namespace in namespaces:
+        try:
+            for obj in gateway.list_tuning_jobs(
+                namespace=namespace, selector=settings.selector, page_size=settings.page_size
+            ):
+                uid = str((obj.get("metadata") or {}).get("uid", ""))
+                if in_shard(uid, shard=settings.shard):
+                    yield obj
+        except kube.KubeError as exc:
+            where = f"namespace {namespace}" if namespace else "all namespaces"
+            raise PassError(f"cannot list HyperparameterTuningJobs in {where}: {exc}") from None
+
+
+def _acquire_lease(
+    gateway: kube.KubeGateway, settings: Settings, *, clock: Callable[[], dt.datetime]
+) -> lease.HeldLease | lease.Busy:
+    namespace, name = settings.lease or (kube.pod_namespace(settings), DEFAULT_LEASE_NAME)
+    holder = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        return lease.acquire(
+            gateway,
+            namespace=namespace,
+            name=name,
+            holder=holder,
+            duration_seconds=settings.lease_duration_seconds,
+            now=clock(),
+        )
+    except kube.KubeError as exc:
+        raise PassError(
+            f"cannot take lease {namespace}/{name}: {exc} (use --no-lease to run without it)"
+        ) from None
+
+
+def _start_renewing(
+    held: lease.HeldLease, settings: Settings, *, stop: threading.Event, clock: Callable[[], dt.datetime]
+) -> None:
+    interval = settings.lease_duration_seconds / 3
+
+    def renew() -> None:
+        while not stop.wait(interval):
+            held.renew(clock())
+
+    threading.Thread(target=renew, name="lease-renewal", daemon=True).start()
+
+
+def outcome_counts(report: PassReport) -> dict[str, int]:
+    counts = Counter(r.outcome.value for r in report.results)
+    return dict(sorted(counts.items()))

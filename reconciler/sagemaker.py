@@ -1,0 +1,232 @@
+"""SageMaker gateway over boto3: one method per remote call, typed errors, counted calls.
+
+Contract:
+- `SageMakerGateway(settings=..., calls=...)` builds one boto3 client per (region, endpoint) on
+  first use (thread-safe), with botocore retries in the configured mode (`standard`/`adaptive`) and
+  attempt count. The endpoint comes from boto3's own configuration (`AWS_ENDPOINT_URL_SAGEMAKER`)
+  unless a resource's `spec.sageMakerEndpoint` was allowed by policy. Credentials come only from
+  boto3's default chain.
+- Every method is one SageMaker operation (a paginated list is one logical call per page) and
+  counts itself in `calls` under ("sagemaker", OperationName).
+- Errors are mapped, never decided upon: `TransientError` (throttling, 5xx, timeouts, connection
+  problems, limits; retried by botocore already, left for the next pass), `RejectedError`
+  (ValidationException: the request itself is wrong), `ResourceInUseError`, `ResourceNotFoundError`,
+  `CredentialsError` (no usable credentials: the pass cannot work), `SageMakerError` (anything else).
+  Messages carry SageMaker's own text and never credentials.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from botocore import xform_name
+
+from reconciler.calls import CallCounter
+from reconciler.settings import Settings
+
+SERVICE = "sagemaker"
+LIST_PAGE_SIZE = 100
+
+_THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServerError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ResourceLimitExceeded",  # frees up when other jobs end: try again next pass
+    }
+)
+_CONNECTION_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ProxyConnectionError,
+)
+_CREDENTIAL_ERRORS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.CredentialRetrievalError,
+    botocore.exceptions.NoRegionError,
+)
+
+
+class SageMakerError(Exception):
+    """A SageMaker call failed in a way the reconciler has no specific answer for."""
+
+    def __init__(self, message: str, *, code: str = "", operation: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.operation = operation
+
+
+class TransientError(SageMakerError):
+    """Worth trying again later: throttling, 5xx, timeouts, connection trouble, account limits."""
+
+
+class RejectedError(SageMakerError):
+    """SageMaker rejected the request as invalid (ValidationException)."""
+
+
+class ResourceInUseError(SageMakerError):
+    """The name is taken (CreateHyperParameterTuningJob on an existing job name)."""
+
+
+class ResourceNotFoundError(SageMakerError):
+    """No such job."""
+
+
+class CredentialsError(SageMakerError):
+    """boto3 found no usable credentials or region: no SageMaker call can work in this process."""
+
+
+def map_error(exc: Exception, *, operation: str) -> SageMakerError:
+    """botocore's exception -> the gateway's typed error."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", "")) or str(exc)
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        text = f"{operation}: {code}: {message}"
+        if code in _THROTTLING_CODES or status >= 500 or status == 429:
+            return TransientError(text, code=code, operation=operation)
+        if code == "ValidationException":
+            return RejectedError(message, code=code, operation=operation)
+        if code == "ResourceInUse":
+            return ResourceInUseError(message, code=code, operation=operation)
+        if code == "ResourceNotFound":
+            return ResourceNotFoundError(message, code=code, operation=operation)
+        return SageMakerError(text, code=code, operation=operation)
+    if isinstance(exc, _CONNECTION_ERRORS):
+        return TransientError(f"{operation}: {exc}", code=type(exc).__name__, operation=operation)
+    if isinstance(exc, _CREDENTIAL_ERRORS):
+        return CredentialsError(f"{operation}: {exc}", code=type(exc).__name__, operation=operation)
+    return SageMakerError(f"{operation}: {type(exc).__name__}: {exc}", operation=operation)
+
+
+class SageMakerGateway:
+    """The SageMaker operations the reconciler uses; see the module docstring for the error contract."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        calls: CallCounter,
+        session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
+    ) -> None:
+        self._settings = settings
+        self._calls = calls
+        self._session = session_factory()
+        self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, region: str | None, endpoint: str | None) -> Any:
+        key = (region or self._settings.default_region, endpoint)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = botocore.config.Config(
+                    retries={
+                        "mode": self._settings.retry_mode,
+                        "total_max_attempts": self._settings.max_attempts,
+                    },
+                    max_pool_connections=max(10, self._settings.concurrency * 2),
+                    user_agent_extra="hpo-reconciler",
+                )
+                try:
+                    client = self._session.client(
+                        "sagemaker", region_name=key[0], endpoint_url=endpoint, config=config
+                    )
+                except Exception as exc:  # boto3 raises NoRegionError etc. at client creation
+                    raise map_error(exc, operation="client") from None
+                self._clients[key] = client
+            return client
+
+    def _call(self, operation: str, region: str | None, endpoint: str | None, **params: Any) -> Any:
+        client = self._client(region, endpoint)
+        self._calls.add(SERVICE, operation)
+        method = getattr(client, xform_name(operation))
+        try:
+            return method(**params)
+        except Exception as exc:
+            raise map_error(exc, operation=operation) from None
+
+    def create_tuning_job(
+        self, request: Mapping[str, Any], *, region: str | None, endpoint: str | None
+    ) -> str:
+        """CreateHyperParameterTuningJob; returns the job ARN."""
+        response = self._call("CreateHyperParameterTuningJob", region, endpoint, **request)
+        return str(response["HyperParameterTuningJobArn"])
+
+    def describe_tuning_job(
+        self, name: str, *, region: str | None, endpoint: str | None
+    ) -> dict[str, Any] | None:
+        """DescribeHyperParameterTuningJob; None when SageMaker has no such job."""
+        try:
+            response = self._call(
+                "DescribeHyperParameterTuningJob", region, endpoint, HyperParameterTuningJobName=name
+            )
+        except ResourceNotFoundError:
+            return None
+        return dict(response)
+
+    def stop_tuning_job(self, name: str, *, region: str | None, endpoint: str | None) -> None:
+        """StopHyperParameterTuningJob."""
+        self._call("StopHyperParameterTuningJob", region, endpoint, HyperParameterTuningJobName=name)
+
+    def list_training_jobs(
+        self, tuning_job_name: str, *, region: str | None, endpoint: str | None
+    ) -> list[dict[str, Any]]:
+        """ListTrainingJobsForHyperParameterTuningJob, every page (MaxResults 100)."""
+        summaries: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "HyperParameterTuningJobName": tuning_job_name,
+                "MaxResults": LIST_PAGE_SIZE,
+            }
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListTrainingJobsForHyperParameterTuningJob", region, endpoint, **params)
+            summaries.extend(page.get("TrainingJobSummaries", []))
+            token = page.get("NextToken")
+            if not token:
+                return summaries
+
+    def describe_training_job(self, name: str, *, region: str | None, endpoint: str | None) -> dict[str, Any]:
+        """DescribeTrainingJob."""
+        return dict(self._call("DescribeTrainingJob", region, endpoint, TrainingJobName=name))
+
+    def list_tags(self, arn: str, *, region: str | None, endpoint: str | None) -> dict[str, str]:
+        """ListTags of a job (every page), as a dict."""
+        tags: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListTags", region, endpoint, **params)
+            tags.update({t["Key"]: t.get("Value", "") for t in page.get("Tags", [])})
+            token = page.get("NextToken")
+            if not token:
+                return tags
+
+    def has_credentials(self) -> bool:
+        """Whether boto3's default chain yields credentials (checked once, before the pass)."""
+        try:
+            return self._session.get_credentials() is not None
+        except Exception:
+            return False
