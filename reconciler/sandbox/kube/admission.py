@@ -1,0 +1,106 @@
+"""Decoding and admission of a write's object: body format, type meta, schema, ObjectMeta rules.
+
+Contract:
+- `decode_body(body, content_type=, rt=)` parses a JSON or YAML request body into an object, checks its
+  `kind` / `apiVersion` against the URL's resource and raises `ApiError` as kube-apiserver does
+  (400 BadRequest for undecodable bodies and a missing kind or mismatched apiVersion, 415 for other media
+  types; a custom resource with the wrong kind is 422 Invalid on `kind`).
+- `admit(rt, obj, validation=)` returns the object as it will be stored plus the warnings to send:
+  custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema with
+  `reconciler.crdschema` (fieldValidation Strict -> 400 on unknown fields; Warn -> `Warning` headers;
+  Ignore -> silent), then ObjectMeta rules apply; any cause -> 422 Invalid with every cause.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from reconciler import crdschema
+from reconciler.sandbox.kube import objectmeta
+from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, invalid
+from reconciler.sandbox.kube.registry import ResourceType
+
+JSON = "application/json"
+YAML = "application/yaml"
+FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
+
+
+def decode_body(body: bytes, *, content_type: str, rt: ResourceType) -> dict[str, Any]:
+    if content_type not in (JSON, YAML, ""):
+        raise ApiError(
+            415,
+            "UnsupportedMediaType",
+            f'the body of the request was in an unknown format - accepted media types include: {JSON}, {YAML}',
+        )
+    try:
+        text = body.decode()
+        obj = yaml.safe_load(text) if content_type == YAML else json.loads(text)
+    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise bad_request(
+            f"the object provided is unrecognized (must be of type {rt.kind}): couldn't get version/kind; "
+            f"json parse error: {first_line}"
+        ) from None
+    if not isinstance(obj, dict):
+        raise bad_request(
+            f"the object provided is unrecognized (must be of type {rt.kind}): couldn't get version/kind; "
+            "json parse error: the body is not a JSON object"
+        )
+    check_type_meta(obj, rt=rt, body=body)
+    return obj
+
+
+def check_type_meta(obj: Mapping[str, Any], *, rt: ResourceType, body: bytes = b"") -> None:
+    kind, api_version = obj.get("kind"), obj.get("apiVersion")
+    if not kind:
+        snippet = body.decode(errors="replace")[:200] if body else json.dumps(obj)[:200]
+        raise bad_request(f"Object 'Kind' is missing in '{snippet}'")
+    if api_version and api_version != rt.api_version:
+        raise bad_request(
+            f"the API version in the data ({api_version}) does not match the expected API version "
+            f"({rt.api_version})"
+        )
+    if kind != rt.kind:
+        if rt.custom:
+            raise invalid(rt.kind, rt.group, str((obj.get("metadata") or {}).get("name", "")),
+                          [objectmeta.invalid_cause("kind", kind, f"must be {rt.kind}")])
+        raise bad_request(
+            f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: the kind in the data '
+            f"({kind}) does not match the expected kind ({rt.kind})"
+        )
+    if not isinstance(obj.get("metadata", {}), dict):
+        raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                          "metadata must be an object")
+
+
+def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[dict[str, Any], list[str]]:
+    warnings: list[str] = []
+    causes: list[Cause] = []
+    if rt.custom and rt.schema is not None:
+        result = crdschema.validate_object(obj, schema=rt.schema, strict=validation == "Strict")
+        if result.strict_error is not None:
+            raise bad_request(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {result.strict_error}'
+            )
+        if validation == "Warn":
+            warnings = list(result.warnings)
+        obj = result.pruned
+        causes = [Cause(e.type, crdschema.error_body(e), e.field) for e in result.errors]
+    else:
+        meta = obj.get("metadata") or {}
+        unknown = sorted(set(meta) - set(objectmeta.prune_metadata(meta)) - {k for k, v in meta.items() if v is None})
+        if unknown and validation == "Strict":
+            listed = ", ".join(f'unknown field "metadata.{k}"' for k in unknown)
+            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                              f"strict decoding error: {listed}")
+        if validation == "Warn":
+            warnings = [f'unknown field "metadata.{k}"' for k in unknown]
+        obj["metadata"] = objectmeta.prune_metadata(meta)
+    causes += objectmeta.metadata_causes(obj, rt=rt)
+    if causes:
+        raise invalid(rt.kind, rt.group, str((obj.get("metadata") or {}).get("name", "")), causes)
+    return obj, warnings

@@ -1,0 +1,143 @@
+"""What built-in kinds do beyond storage: CRDs register kinds, Namespaces own and terminate content.
+
+Contract:
+- A CustomResourceDefinition write validates its name (`<plural>.<group>`), versions and schema, gets
+  `Established`/`NamesAccepted` conditions, `acceptedNames` and `storedVersions` in its status, and makes
+  its kinds served at once (discovery, REST paths). Removing it unregisters the kinds and deletes every
+  custom resource of them.
+- A Namespace is created `Active` with the `kubernetes` spec finalizer; deleting it marks it
+  `Terminating` (deletionTimestamp), deletes everything in it, and removes it once it is empty.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reconciler import crdschema
+from reconciler.sandbox.kube.cluster import Cluster
+from reconciler.sandbox.kube.errors import Cause, invalid
+from reconciler.sandbox.kube.objectmeta import invalid_cause
+from reconciler.sandbox.kube.registry import CRD, NAMESPACE, ResourceType, types_from_crd
+from reconciler.sandbox.kube.store import Entry
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.kube.writes import Writer
+
+
+def prepare_create(cluster: Cluster, rt: ResourceType, obj: dict[str, Any]) -> None:
+    meta = obj.setdefault("metadata", {})
+    if rt.key == NAMESPACE.key:
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+        obj["status"] = {"phase": "Active"}
+        if meta.get("name"):
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+    elif rt.key == CRD.key:
+        _set_crd_status(cluster, obj)
+
+
+def _set_crd_status(cluster: Cluster, crd: dict[str, Any]) -> None:
+    spec = crd.get("spec") or {}
+    now = cluster.timestamp()
+    storage = [str(v.get("name")) for v in spec.get("versions") or () if v.get("storage")]
+    crd["status"] = {
+        "conditions": [
+            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+             "message": "no conflicts found", "lastTransitionTime": now},
+            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+             "message": "the initial names have been accepted", "lastTransitionTime": now},
+        ],
+        "acceptedNames": spec.get("names") or {},
+        "storedVersions": storage,
+    }
+
+
+def validate(cluster: Cluster, rt: ResourceType, obj: dict[str, Any], *, old: dict[str, Any] | None) -> None:
+    if rt.key != CRD.key:
+        return
+    spec = obj.get("spec") or {}
+    names = spec.get("names") or {}
+    name = str(obj["metadata"].get("name", ""))
+    causes: list[Cause] = []
+    expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
+    if name != expected:
+        causes.append(invalid_cause("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+    for required in ("group", "names", "scope", "versions"):
+        if not spec.get(required):
+            causes.append(Cause("FieldValueRequired", "Required value", f"spec.{required}"))
+    versions = spec.get("versions") or []
+    if versions and sum(1 for v in versions if v.get("storage")) != 1:
+        causes.append(Cause("FieldValueInvalid", "Invalid value: must have exactly one version marked as storage "
+                            "version", "spec.versions"))
+    for i, version in enumerate(versions):
+        schema = (version.get("schema") or {}).get("openAPIV3Schema")
+        if schema is None:
+            causes.append(Cause("FieldValueRequired", "Required value: schemas are required",
+                                f"spec.versions[{i}].schema.openAPIV3Schema"))
+            continue
+        try:
+            crdschema.validate_object({"apiVersion": "x/v", "kind": "Probe", "metadata": {}}, schema=schema,
+                                      strict=False)
+        except crdschema.InvalidSchemaError as exc:
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {exc}",
+                                f"spec.versions[{i}].schema.openAPIV3Schema"))
+    if old is not None and (old.get("spec") or {}).get("scope") != spec.get("scope"):
+        causes.append(invalid_cause("spec.scope", spec.get("scope"), "field is immutable"))
+    if causes:
+        raise invalid(CRD.kind, CRD.group, name, causes)
+
+
+def after_write(cluster: Cluster, rt: ResourceType, obj: dict[str, Any]) -> None:
+    if rt.key == CRD.key:
+        cluster.registry.set_crd(str(obj["metadata"]["name"]), types_from_crd(obj))
+
+
+def after_remove(writer: Writer, rt: ResourceType, entry: Entry) -> None:
+    cluster = writer.cluster
+    if rt.key == CRD.key:
+        types = cluster.registry.crd_types(entry.name)
+        cluster.registry.set_crd(entry.name, [])
+        for t in types[:1]:  # every version shares one store
+            for removed in cluster.store.drop_resource(t.key):
+                obj = removed.obj()
+                obj["metadata"]["resourceVersion"] = str(cluster.store.next_rv())
+                cluster.store.remove(t.key, Entry.of(obj))
+        return
+    if rt.namespaced and entry.namespace:
+        ns_entry = cluster.namespace(entry.namespace)
+        if ns_entry is not None and ns_entry.obj()["metadata"].get("deletionTimestamp"):
+            _finalize_namespace_if_empty(writer, ns_entry)
+
+
+def _namespace_is_empty(cluster: Cluster, namespace: str) -> bool:
+    return not any(e.namespace == namespace for k, e in cluster.store.all_entries() if k != NAMESPACE.key)
+
+
+def _finalize_namespace_if_empty(writer: Writer, ns_entry: Entry) -> None:
+    if _namespace_is_empty(writer.cluster, ns_entry.name):
+        obj = ns_entry.obj()
+        obj["metadata"]["resourceVersion"] = str(writer.store.next_rv())
+        obj.setdefault("spec", {})["finalizers"] = []
+        writer.remove(NAMESPACE, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields))
+
+
+def delete_namespace(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
+    cluster = writer.cluster
+    meta = obj["metadata"]
+    if meta.get("deletionTimestamp"):
+        return obj
+    meta["deletionTimestamp"] = cluster.timestamp()
+    obj["status"] = {"phase": "Terminating"}
+    meta["resourceVersion"] = str(cluster.store.next_rv())
+    cluster.store.put(NAMESPACE.key, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
+                      change_type="MODIFIED")
+    for key, entry in cluster.store.all_entries():
+        if key == NAMESPACE.key or entry.namespace != meta["name"]:
+            continue
+        content_type = cluster.type_for_key(key)
+        if content_type is not None and cluster.store.get(key, entry.namespace, entry.name) is not None:
+            writer.delete(content_type, entry.namespace, entry.name, {}, dry_run=False)
+    ns_entry = cluster.namespace(str(meta["name"]))
+    if ns_entry is not None:
+        _finalize_namespace_if_empty(writer, ns_entry)
+        ns_entry = cluster.namespace(str(meta["name"]))
+    return ns_entry.obj() if ns_entry is not None else obj

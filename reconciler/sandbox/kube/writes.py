@@ -1,0 +1,279 @@
+"""Create, update (PUT), patch and delete, with the API server's object lifecycle rules.
+
+Contract (each is what kube-apiserver does for the same request):
+- create: 201 with uid, resourceVersion (the cluster-wide counter), generation 1, creationTimestamp;
+  `generateName`; a custom resource's `.status` is dropped when it has a status subresource;
+  409 AlreadyExists; 404 when the namespace does not exist, 403 when it is terminating.
+- update / patch: a stale `metadata.resourceVersion` -> 409 Conflict; custom resources need one in a PUT
+  (422 otherwise); writes to the main resource keep the stored `.status`, writes to `/status` change only
+  `.status`; `metadata.generation` grows only when something outside metadata and status changes; a write
+  that changes nothing stores nothing and keeps the resourceVersion; deletionTimestamp can't be unset and
+  no finalizer can be added once it is set; removing the last finalizer of a deleting object deletes it.
+- delete: objects with finalizers get deletionTimestamp + deletionGracePeriodSeconds 0 and stay (200 with
+  the object); others are removed (200 with the last state); dependents are garbage collected (`gc`).
+- `dry_run` runs every check and returns the result without storing it.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.sandbox.kube import admission, gc, lifecycle, objectmeta, patching
+from reconciler.sandbox.kube.cluster import Cluster
+from reconciler.sandbox.kube.errors import (
+    STALE_OBJECT,
+    ApiError,
+    Cause,
+    already_exists,
+    bad_request,
+    conflict,
+    invalid,
+    not_found,
+)
+from reconciler.sandbox.kube.registry import NAMESPACE, ResourceType
+from reconciler.sandbox.kube.store import Entry
+
+_SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+               "deletionGracePeriodSeconds", "selfLink")
+
+
+@dataclass
+class WriteResult:
+    code: int
+    obj: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _spec_part(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything generation tracks: the object minus metadata, status and type meta."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
+
+
+def _without_rv(obj: Mapping[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
+    return {**obj, "metadata": meta}
+
+
+class Writer:
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.store = cluster.store
+
+    # -- create -----------------------------------------------------------------------------------------
+    def create(
+        self, rt: ResourceType, namespace: str | None, obj: dict[str, Any], *, dry_run: bool, validation: str
+    ) -> WriteResult:
+        meta = obj.setdefault("metadata", {})
+        if rt.namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                  "request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        for key in _SERVER_SET:
+            meta.pop(key, None)
+        if not meta.get("name"):
+            if not meta.get("generateName"):
+                raise invalid(rt.kind, rt.group, "", [
+                    Cause("FieldValueRequired", "Required value: name or generateName is required", "metadata.name")
+                ])
+            meta["name"] = objectmeta.generate_name(str(meta["generateName"]))
+        if rt.custom and rt.has_status:
+            obj.pop("status", None)
+        lifecycle.prepare_create(self.cluster, rt, obj)
+        obj, warnings = admission.admit(rt, obj, validation=validation)
+        lifecycle.validate(self.cluster, rt, obj, old=None)
+        meta = obj["metadata"]
+        with self.store.lock:
+            if rt.namespaced:
+                ns_entry = self.cluster.namespace(str(namespace))
+                if ns_entry is None:
+                    raise not_found("namespaces", "", str(namespace))
+                if ns_entry.obj().get("metadata", {}).get("deletionTimestamp"):
+                    raise ApiError(403, "Forbidden", f'{objectmeta.quote(meta["name"])[1:-1]} is forbidden: unable '
+                                   f"to create new content in namespace {namespace} because it is being terminated")
+            if self.store.get(rt.key, str(meta.get("namespace") or ""), meta["name"]) is not None:
+                raise already_exists(rt.plural, rt.group, meta["name"])
+            meta["uid"] = str(uuid.uuid4())
+            meta["creationTimestamp"] = self.cluster.timestamp()
+            if rt.custom or rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+                meta["generation"] = 1
+            if dry_run:
+                meta["resourceVersion"] = ""
+                return WriteResult(201, obj, warnings)
+            meta["resourceVersion"] = str(self.store.next_rv())
+            self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="ADDED")
+            lifecycle.after_write(self.cluster, rt, obj)
+        return WriteResult(201, obj, warnings)
+
+    # -- update / patch ---------------------------------------------------------------------------------
+    def update(
+        self, rt: ResourceType, namespace: str | None, name: str, obj: dict[str, Any], *,
+        subresource: str | None, dry_run: bool, validation: str,
+    ) -> WriteResult:
+        def replace(current: dict[str, Any]) -> dict[str, Any]:
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if not rv and not rt.unconditional_update:
+                raise invalid(rt.kind, rt.group, name, [
+                    Cause("FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
+                          "metadata.resourceVersion")
+                ])
+            return obj
+
+        return self._update(rt, namespace, name, replace, subresource=subresource, dry_run=dry_run,
+                            validation=validation)
+
+    def patch(
+        self, rt: ResourceType, namespace: str | None, name: str, patch: bytes, *, content_type: str,
+        subresource: str | None, dry_run: bool, validation: str,
+    ) -> WriteResult:
+        def apply(current: dict[str, Any]) -> dict[str, Any]:
+            patched = patching.apply_patch(current, patch, content_type=content_type, custom=rt.custom)
+            admission.check_type_meta(patched, rt=rt)
+            return patched
+
+        return self._update(rt, namespace, name, apply, subresource=subresource, dry_run=dry_run,
+                            validation=validation)
+
+    def _update(
+        self, rt: ResourceType, namespace: str | None, name: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]], *,
+        subresource: str | None, dry_run: bool, validation: str,
+    ) -> WriteResult:
+        ns = namespace or ""
+        with self.store.lock:
+            entry = self.store.get(rt.key, ns, name)
+            if entry is None:
+                raise not_found(rt.plural, rt.group, name)
+            current = entry.obj()
+            new = change(copy.deepcopy(current))
+            if not isinstance(new.get("metadata"), dict):
+                new["metadata"] = {}
+            meta, old_meta = new["metadata"], current["metadata"]
+            if meta.get("name", name) != name:
+                raise bad_request(f"the name of the object ({meta.get('name')}) does not match the name on the URL "
+                                  f"({name})")
+            if rt.namespaced and meta.get("namespace", ns) != ns:
+                raise bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                  "request")
+            rv = meta.get("resourceVersion")
+            if rv and str(rv) != old_meta.get("resourceVersion"):
+                raise conflict(rt.plural, rt.group, name, STALE_OBJECT)
+            if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
+                raise conflict(rt.plural, rt.group, name, f"Precondition failed: UID in precondition: {meta['uid']}, "
+                               f"UID in object meta: {old_meta.get('uid')}")
+            if subresource == "status":
+                status = new.get("status")
+                new = copy.deepcopy(current)
+                if status is None:
+                    new.pop("status", None)
+                else:
+                    new["status"] = status
+                meta = new["metadata"]
+            elif rt.has_status:
+                if "status" in current:
+                    new["status"] = current["status"]
+                else:
+                    new.pop("status", None)
+            meta["name"] = name
+            if rt.namespaced:
+                meta["namespace"] = ns
+            for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
+                if key in old_meta:
+                    meta[key] = old_meta[key]
+                else:
+                    meta.pop(key, None)
+            meta["resourceVersion"] = old_meta.get("resourceVersion")
+            new, warnings = admission.admit(rt, new, validation=validation)
+            meta = new["metadata"]
+            lifecycle.validate(self.cluster, rt, new, old=current)
+            if old_meta.get("deletionTimestamp"):
+                added = [f for f in meta.get("finalizers") or () if f not in (old_meta.get("finalizers") or ())]
+                if added:
+                    listed = ", ".join(f'"{f}"' for f in added)
+                    raise invalid(rt.kind, rt.group, name, [Cause(
+                        "FieldValueForbidden",
+                        f"Forbidden: no new finalizers can be added if the object is being deleted, found new "
+                        f"finalizers []string{{{listed}}}",
+                        "metadata.finalizers",
+                    )])
+            if "generation" in old_meta and _spec_part(new) != _spec_part(current):
+                meta["generation"] = int(old_meta["generation"]) + 1
+            if _without_rv(new) == _without_rv(current):
+                return WriteResult(200, current, warnings)
+            if dry_run:
+                return WriteResult(200, new, warnings)
+            meta["resourceVersion"] = str(self.store.next_rv())
+            if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+                self.remove(rt, Entry.of(new, selectable_fields=rt.selectable_fields))
+                return WriteResult(200, new, warnings)
+            self.store.put(rt.key, Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+            lifecycle.after_write(self.cluster, rt, new)
+            gc.after_update(self, rt, new)
+            return WriteResult(200, new, warnings)
+
+    # -- delete -----------------------------------------------------------------------------------------
+    def delete(
+        self, rt: ResourceType, namespace: str | None, name: str, options: Mapping[str, Any], *, dry_run: bool
+    ) -> WriteResult:
+        with self.store.lock:
+            entry = self.store.get(rt.key, namespace or "", name)
+            if entry is None:
+                raise not_found(rt.plural, rt.group, name)
+            obj = entry.obj()
+            meta = obj["metadata"]
+            preconditions = options.get("preconditions") or {}
+            if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
+                raise conflict(rt.plural, rt.group, name, f"Precondition failed: UID in precondition: "
+                               f"{preconditions['uid']}, UID in object meta: {meta.get('uid')}")
+            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get("resourceVersion"):
+                raise conflict(rt.plural, rt.group, name, f"Precondition failed: ResourceVersion in precondition: "
+                               f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
+                               f"{meta.get('resourceVersion')}")
+            policy = gc.propagation_policy(options)
+            if dry_run:
+                return WriteResult(200, obj)
+            if rt.key == NAMESPACE.key:
+                return WriteResult(200, lifecycle.delete_namespace(self, obj))
+            finalizers = list(meta.get("finalizers") or ())
+            if policy == "Foreground" and "foregroundDeletion" not in finalizers and not meta.get("deletionTimestamp"):
+                finalizers.append("foregroundDeletion")
+            if finalizers:
+                if meta.get("deletionTimestamp"):
+                    return WriteResult(200, obj)
+                meta["finalizers"] = finalizers
+                meta["deletionTimestamp"] = self.cluster.timestamp()
+                meta["deletionGracePeriodSeconds"] = 0
+                meta["resourceVersion"] = str(self.store.next_rv())
+                self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+                if policy == "Foreground":
+                    gc.delete_dependents_foreground(self, obj)
+                    stored = self.store.get(rt.key, namespace or "", name)
+                    return WriteResult(200, stored.obj() if stored else obj)
+                return WriteResult(200, obj)
+            meta["resourceVersion"] = str(self.store.next_rv())
+            self.remove(rt, Entry.of(obj, selectable_fields=rt.selectable_fields), policy=policy)
+            return WriteResult(200, obj)
+
+    def remove(self, rt: ResourceType, entry: Entry, *, policy: str = "Background") -> None:
+        """Remove an object for good (its final state in `entry`) and let dependents and owners react."""
+        with self.store.lock:
+            self.store.remove(rt.key, entry)
+            lifecycle.after_remove(self, rt, entry)
+            gc.after_remove(self, entry, policy=policy)
+
+    def store_update(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+        """A server-side write (GC, namespace lifecycle): new resourceVersion, no admission."""
+        with self.store.lock:
+            obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
+            meta = obj["metadata"]
+            if meta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE.key:
+                self.remove(rt, Entry.of(obj, selectable_fields=rt.selectable_fields))
+                return
+            self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+            gc.after_update(self, rt, obj)
