@@ -1,0 +1,108 @@
+"""SageMaker gateway: real boto3 over HTTP against the simulator; error mapping on botocore's errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import botocore.exceptions
+import pytest
+import yaml
+
+from reconciler.calls import CallCounter
+from reconciler.desired import desired_request
+from reconciler.model import HyperparameterTuningJob
+from reconciler.sagemaker import (
+    CredentialsError,
+    RejectedError,
+    ResourceInUseError,
+    SageMakerError,
+    SageMakerGateway,
+    TransientError,
+    map_error,
+)
+from reconciler.sandbox.sagemaker import SageMakerSandbox
+from reconciler.settings import Settings
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
+REGION = "us-east-2"
+
+
+def sample_request(job_name: str) -> dict[str, Any]:
+    obj = yaml.safe_load(SAMPLE.read_text())
+    obj["metadata"].update(uid="a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa", namespace="default")
+    desired = desired_request(HyperparameterTuningJob.parse(obj), job_name=job_name)
+    assert desired.request is not None, desired.problems
+    return desired.request
+
+
+def gateway(calls: CallCounter, **settings: Any) -> SageMakerGateway:
+    return SageMakerGateway(settings=Settings(**settings), calls=calls)
+
+
+def test_create_describe_in_use_and_not_found(sagemaker_sandbox: SageMakerSandbox) -> None:
+    calls = CallCounter()
+    sm = gateway(calls)
+    arn = sm.create_tuning_job(sample_request("gwjob1"), region=REGION, endpoint=None)
+    assert arn.endswith("hyper-parameter-tuning-job/gwjob1")
+    with pytest.raises(ResourceInUseError):
+        sm.create_tuning_job(sample_request("gwjob1"), region=REGION, endpoint=None)
+    described = sm.describe_tuning_job("gwjob1", region=REGION, endpoint=None)
+    assert described is not None and described["HyperParameterTuningJobArn"] == arn
+    assert (
+        sm.list_tags(arn, region=REGION, endpoint=None)["hpo-reconciler/uid"]
+        == "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
+    )
+    assert sm.describe_tuning_job("no-such-job", region=REGION, endpoint=None) is None
+    assert calls.snapshot()["sagemaker"]["CreateHyperParameterTuningJob"] == 2
+
+
+def test_throttling_beyond_retries_is_transient(sagemaker_sandbox: SageMakerSandbox) -> None:
+    sagemaker_sandbox.inject_fault(
+        operation="DescribeHyperParameterTuningJob", error="ThrottlingException", times=5
+    )
+    sm = gateway(CallCounter(), max_attempts=2)
+    with pytest.raises(TransientError):
+        sm.describe_tuning_job("x", region=REGION, endpoint=None)
+
+
+def test_throttling_within_retries_succeeds(sagemaker_sandbox: SageMakerSandbox) -> None:
+    sagemaker_sandbox.inject_fault(
+        operation="DescribeHyperParameterTuningJob", error="ThrottlingException", times=1
+    )
+    sm = gateway(CallCounter(), max_attempts=3)
+    assert sm.describe_tuning_job("x", region=REGION, endpoint=None) is None
+
+
+def test_invalid_request_is_rejected(sagemaker_sandbox: SageMakerSandbox) -> None:
+    request = sample_request("gwjob2")
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = 50
+    with pytest.raises(RejectedError):
+        gateway(CallCounter()).create_tuning_job(request, region=REGION, endpoint=None)
+
+
+def client_error(code: str, status: int) -> botocore.exceptions.ClientError:
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op"
+    )
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (client_error("ThrottlingException", 400), TransientError),
+        (client_error("InternalFailure", 500), TransientError),
+        (client_error("Whatever", 503), TransientError),
+        (client_error("ResourceLimitExceeded", 400), TransientError),
+        (client_error("ValidationException", 400), RejectedError),
+        (client_error("ResourceInUse", 400), ResourceInUseError),
+        (client_error("AccessDeniedException", 400), SageMakerError),
+        (botocore.exceptions.ReadTimeoutError(endpoint_url="http://x"), TransientError),
+        (botocore.exceptions.EndpointConnectionError(endpoint_url="http://x"), TransientError),
+        (botocore.exceptions.NoCredentialsError(), CredentialsError),
+    ],
+)
+def test_error_mapping(exc: Exception, expected: type[SageMakerError]) -> None:
+    mapped = map_error(exc, operation="Op")
+    assert type(mapped) is expected
+    assert mapped.operation == "Op"
