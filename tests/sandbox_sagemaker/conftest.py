@@ -34,6 +34,12 @@ def sm(sandbox: SageMakerSandbox) -> Any:
 
 
 @pytest.fixture
+def sm_unchecked(sandbox: SageMakerSandbox) -> Any:
+    """A client that skips botocore's own parameter checks, so the server's checks are what answers."""
+    return boto3.client("sagemaker", config=NO_RETRIES.merge(Config(parameter_validation=False)))
+
+
+@pytest.fixture
 def logs(sandbox: SageMakerSandbox) -> Any:
     return boto3.client("logs", config=NO_RETRIES)
 

@@ -54,6 +54,9 @@ class SimulatorServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY the second waits ~40 ms for
+    # the client's delayed ACK on every keep-alive request.
+    disable_nagle_algorithm = True
     server: SimulatorServer
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -1,0 +1,278 @@
+"""The tuning lifecycle over simulated time: launches, counters, best job, completion, failures, stop."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from reconciler.sandbox.sagemaker import SageMakerSandbox, objective_value
+from reconciler.sandbox.sagemaker.clock import SimClock
+from reconciler.sandbox.sagemaker.ranges import parse_ranges
+
+JOB = "xgboost-mnist-hpo"
+
+
+def _describe(sm: Any, name: str = JOB) -> dict[str, Any]:
+    result: dict[str, Any] = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+    return result
+
+
+def _children(sm: Any, name: str = JOB) -> list[dict[str, Any]]:
+    paginator = sm.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job")
+    return [
+        s
+        for page in paginator.paginate(HyperParameterTuningJobName=name)
+        for s in page["TrainingJobSummaries"]
+    ]
+
+
+def _run_to_end(sm: Any, sandbox: SageMakerSandbox, *, name: str = JOB, step: float = 10.0) -> dict[str, Any]:
+    for _ in range(2000):
+        d = _describe(sm, name)
+        if d["HyperParameterTuningJobStatus"] not in ("InProgress", "Stopping"):
+            return d
+        sandbox.advance(step)
+    raise AssertionError("the tuning job never finished")
+
+
+def test_sample_runs_to_completed_with_counters_that_add_up_and_a_findable_best_job(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    request = sample_request()
+    sm.create_hyper_parameter_tuning_job(**request)
+    saw_best_absent_while_running = False
+    for _ in range(100):
+        d = _describe(sm)
+        children = _children(sm)
+        counters, objectives = d["TrainingJobStatusCounters"], d["ObjectiveStatusCounters"]
+        assert sum(counters.values()) == len(children) == sum(objectives.values())
+        assert (
+            counters["InProgress"]
+            == objectives["Pending"]
+            == sum(c["TrainingJobStatus"] == "InProgress" for c in children)
+        )
+        assert counters["Completed"] == sum(c["TrainingJobStatus"] == "Completed" for c in children)
+        if objectives["Succeeded"] == 0:
+            assert "BestTrainingJob" not in d
+            saw_best_absent_while_running = True
+        else:
+            assert "BestTrainingJob" in d
+        if d["HyperParameterTuningJobStatus"] != "InProgress":
+            break
+        sandbox.advance(10)
+    assert saw_best_absent_while_running
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Completed"] == 10
+    assert len(children) == 10
+    # time_scale=1 means real time: the 10-job sample takes a few simulated minutes.
+    duration = (d["HyperParameterTuningEndTime"] - d["CreationTime"]).total_seconds()
+    assert 120 <= duration <= 400
+    metrics = {
+        c["TrainingJobName"]: c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for c in children
+    }
+    best = d["BestTrainingJob"]
+    assert best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == min(metrics.values())
+    assert metrics[best["TrainingJobName"]] == min(metrics.values())
+    described = sm.describe_training_job(TrainingJobName=best["TrainingJobName"])
+    assert described["TrainingJobStatus"] == "Completed"
+    assert described["FinalMetricDataList"][0]["Value"] == min(metrics.values())
+    # The documented objective function predicts every reported metric.
+    ranges = parse_ranges(request["HyperParameterTuningJobConfig"]["ParameterRanges"])
+    for child in children:
+        index = int(child["TrainingJobName"].split("-")[3])
+        predicted = objective_value(
+            ranges=ranges,
+            tuned=child["TunedHyperParameters"],
+            objective_type="Minimize",
+            seed=7,
+            tuning_job_name=JOB,
+            index=index,
+        )
+        assert metrics[child["TrainingJobName"]] == predicted
+
+
+def test_time_scale_maps_real_seconds_to_simulated_ones() -> None:
+    real = [1000.0]
+    clock = SimClock(time_scale=60.0, start_epoch=0.0, monotonic=lambda: real[0])
+    real[0] += 1.0
+    assert clock.now() == 60.0  # one real second is one simulated minute
+    clock.advance(5)
+    assert clock.now() == 65.0
+
+
+def test_parallelism_is_respected_and_jobs_launch_as_slots_free(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(ResourceLimits={"MaxNumberOfTrainingJobs": 7, "MaxParallelTrainingJobs": 3})
+    )
+    peak = 0
+    for _ in range(300):
+        d = _describe(sm)
+        peak = max(peak, d["TrainingJobStatusCounters"]["InProgress"])
+        assert d["TrainingJobStatusCounters"]["InProgress"] <= 3
+        if d["HyperParameterTuningJobStatus"] == "Completed":
+            break
+        sandbox.advance(10)
+    assert peak == 3
+    assert d["TrainingJobStatusCounters"]["Completed"] == 7
+
+
+def test_target_objective_metric_value_ends_the_search_early(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ResourceLimits={"MaxNumberOfTrainingJobs": 10, "MaxParallelTrainingJobs": 1},
+            TuningJobCompletionCriteria={"TargetObjectiveMetricValue": 0.9},
+        )
+    )
+    d = _run_to_end(sm, sandbox)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Completed"] == 1  # every metric beats 0.9 on a Minimize objective
+
+
+def test_best_objective_not_improving_ends_the_search(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ResourceLimits={"MaxNumberOfTrainingJobs": 50, "MaxParallelTrainingJobs": 1},
+            TuningJobCompletionCriteria={
+                "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}
+            },
+        )
+    )
+    d = _run_to_end(sm, sandbox, step=30)
+    children = sorted(_children(sm), key=lambda c: c["CreationTime"])
+    assert len(children) < 50
+    values = [c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for c in children]
+    assert min(values[:-3]) <= min(values[-3:])  # the last three did not improve on the best
+    assert d["TuningJobCompletionDetails"]["NumberOfTrainingJobsObjectiveNotImproving"] >= 3
+
+
+def test_all_training_jobs_failing_fails_the_tuning_job(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sandbox.set_failure_rates(non_retryable=1.0)
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    d = _run_to_end(sm, sandbox)
+    assert d["HyperParameterTuningJobStatus"] == "Failed"
+    assert d["FailureReason"].startswith("No training job succeeded after 10 attempts.")
+    assert d["TrainingJobStatusCounters"]["NonRetryableError"] == 10
+    assert d["ObjectiveStatusCounters"]["Failed"] == 10
+    assert "BestTrainingJob" not in d
+    child = sm.describe_training_job(TrainingJobName=_children(sm)[0]["TrainingJobName"])
+    assert child["TrainingJobStatus"] == "Failed"
+    assert child["FailureReason"].startswith("AlgorithmError")
+    assert "FinalMetricDataList" not in child
+
+
+def test_retryable_failures_are_counted_apart(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sandbox.set_failure_rates(retryable=0.5)
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    d = _run_to_end(sm, sandbox)
+    counters = d["TrainingJobStatusCounters"]
+    assert counters["RetryableError"] > 0 and counters["Completed"] > 0
+    assert counters["RetryableError"] + counters["Completed"] == 10
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+
+
+def test_auto_early_stopping_stops_some_jobs_with_a_metric(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
+            TrainingJobEarlyStoppingType="Auto",
+            Strategy="Random",
+        )
+    )
+    d = _run_to_end(sm, sandbox, step=30)
+    stopped = [c for c in _children(sm) if c["TrainingJobStatus"] == "Stopped"]
+    assert stopped and d["TrainingJobStatusCounters"]["Stopped"] == len(stopped)
+    assert all(c["ObjectiveStatus"] == "Succeeded" for c in stopped)
+    assert d["TrainingJobStatusCounters"]["Completed"] + len(stopped) == 20
+
+
+def test_grid_enumerates_every_categorical_combination(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    ranges = {
+        "CategoricalParameterRanges": [
+            {"Name": "booster_kind", "Values": ["gbtree", "dart"]},
+            {"Name": "depth", "Values": ["2", "4", "8"]},
+        ]
+    }
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            Strategy="Grid", ParameterRanges=ranges, ResourceLimits={"MaxParallelTrainingJobs": 2}
+        )
+    )
+    d = _run_to_end(sm, sandbox, step=30)
+    combos = {
+        (c["TunedHyperParameters"]["booster_kind"], c["TunedHyperParameters"]["depth"]) for c in _children(sm)
+    }
+    assert combos == set(itertools.product(["gbtree", "dart"], ["2", "4", "8"]))
+    assert d["TrainingJobStatusCounters"]["Completed"] == 6
+
+
+def test_random_sampling_honours_logarithmic_scaling(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    ranges = {
+        "ContinuousParameterRanges": [
+            {"Name": "eta", "MinValue": "0.0001", "MaxValue": "1", "ScalingType": "Logarithmic"}
+        ]
+    }
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            Strategy="Random",
+            ParameterRanges=ranges,
+            ResourceLimits={"MaxNumberOfTrainingJobs": 40, "MaxParallelTrainingJobs": 40},
+        )
+    )
+    values = [float(c["TunedHyperParameters"]["eta"]) for c in _children(sm)]
+    assert all(0.0001 <= v <= 1 for v in values)
+    # On a log scale half the draws fall below the geometric midpoint 0.01 (linear would put ~1% there).
+    below = sum(v < math.sqrt(0.0001 * 1) for v in values)
+    assert 8 <= below <= 32
+
+
+def test_max_runtime_stops_the_running_jobs(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ResourceLimits={
+                "MaxNumberOfTrainingJobs": 10,
+                "MaxParallelTrainingJobs": 2,
+                "MaxRuntimeInSeconds": 300,
+            }
+        )
+    )
+    d = _run_to_end(sm, sandbox)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Stopped"] >= 1
+    assert sum(d["TrainingJobStatusCounters"].values()) < 10
+
+
+def test_forced_outcomes(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> None:
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    child = _children(sm)[0]["TrainingJobName"]
+    sandbox.force_outcome(child, status="Failed", failure_reason="AlgorithmError: out of memory")
+    described = sm.describe_training_job(TrainingJobName=child)
+    assert (described["TrainingJobStatus"], described["FailureReason"]) == (
+        "Failed",
+        "AlgorithmError: out of memory",
+    )
+    assert _describe(sm)["TrainingJobStatusCounters"]["NonRetryableError"] == 1
+    sandbox.force_outcome(
+        JOB, status="Failed", failure_reason="ResourceLimitExceeded: no ml.m4.xlarge capacity"
+    )
+    d = _describe(sm)
+    assert d["HyperParameterTuningJobStatus"] == "Failed"
+    assert d["FailureReason"] == "ResourceLimitExceeded: no ml.m4.xlarge capacity"
+    assert d["TrainingJobStatusCounters"]["InProgress"] == 0
+    assert d["TrainingJobStatusCounters"]["Stopped"] == 9
