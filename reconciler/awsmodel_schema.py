@@ -145,7 +145,8 @@ def _sizes_numeric(spec: Mapping[str, Any]) -> Schema:
     return bounds
 
 
-def _reachable(shape_name: str, seen: set[str]) -> Iterator[str]:
+def reachable_shapes(shape_name: str, seen: set[str]) -> Iterator[str]:
+    """Every shape reachable from `shape_name` (itself included) not yet in `seen` (updated)."""
     if shape_name in seen:
         return
     seen.add(shape_name)
@@ -153,12 +154,12 @@ def _reachable(shape_name: str, seen: set[str]) -> Iterator[str]:
     spec = shape(shape_name)
     if spec["type"] == "structure":
         for member in spec["members"].values():
-            yield from _reachable(member["shape"], seen)
+            yield from reachable_shapes(member["shape"], seen)
     elif spec["type"] == "list":
-        yield from _reachable(spec["member"]["shape"], seen)
+        yield from reachable_shapes(spec["member"]["shape"], seen)
     elif spec["type"] == "map":
-        yield from _reachable(spec["key"]["shape"], seen)
-        yield from _reachable(spec["value"]["shape"], seen)
+        yield from reachable_shapes(spec["key"]["shape"], seen)
+        yield from reachable_shapes(spec["value"]["shape"], seen)
 
 
 def pattern_report(*root_shapes: str) -> dict[str, PortablePattern]:
@@ -166,7 +167,7 @@ def pattern_report(*root_shapes: str) -> dict[str, PortablePattern]:
     seen: set[str] = set()
     report: dict[str, PortablePattern] = {}
     for root in root_shapes:
-        for name in _reachable(root, seen):
+        for name in reachable_shapes(root, seen):
             java = shape(name).get("pattern")
             if java is None:
                 continue

@@ -82,7 +82,8 @@ def _structure_to_api(value: Mapping[str, Any], *, shape_name: str, path: str) -
     result: dict[str, Any] = {}
     for field, item in value.items():
         member = pascal(str(field))
-        if member not in members:
+        # `camel(member) != field` rejects the API spelling (`VolumeSizeInGB`) in a resource.
+        if member not in members or camel(member) != field:
             raise UnknownFieldError(f"{path}.{field}")
         result[member] = _to_api(item, shape_name=members[member]["shape"], path=f"{path}.{field}")
     return result
