@@ -336,6 +336,8 @@ class KubeGateway:
         body = _required(
             k8s.CoreV1Event.from_dict(
                 {
+                    "apiVersion": "v1",
+                    "kind": "Event",
                     "metadata": {
                         "name": f"{metadata.get('name')}.{uuid.uuid4().hex[:16]}",
                         "namespace": namespace,

@@ -84,7 +84,7 @@ class Reporter:
         calls_text = "; ".join(call_parts) or "none"
         stalled = len(report.stalled)
         text = (
-            f"summary: {resources} resources [{outcome_text}] stalled={stalled} | API calls: {calls_text} "
+            f"summary: {resources} resource{'' if resources == 1 else 's'} [{outcome_text}] stalled={stalled} | API calls: {calls_text} "
             f"| {report.duration_seconds:.2f}s"
         )
         if report.skipped_by:
