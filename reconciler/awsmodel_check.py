@@ -28,6 +28,8 @@ from reconciler.awsmodel_regex import python_pattern
 
 NOT_NULL = "Member must not be null"
 UNKNOWN_MEMBER = "Member is not a recognized field"
+# botocore rejects a tagged union with zero or several members set; the service does too.
+UNION_ONE_MEMBER = "Member must have exactly one of its members set"
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ def _check_structure(value: Mapping[str, Any], *, shape_name: str, path: str, ou
     for name in value:
         if name not in members:
             out.append(Violation(_join(path, camel(str(name))), value[name], UNKNOWN_MEMBER))
+    if spec.get("union") and sum(1 for name in members if value.get(name) is not None) != 1:
+        out.append(Violation(path, dict(value), UNION_ONE_MEMBER))
 
 
 def _size_failures(size: int, spec: Mapping[str, Any]) -> list[str]:

@@ -440,3 +440,22 @@ def _botocore_member(line: str) -> str:
     assert match is not None, line
     last = re.sub(r"\[\d+\]", "", match.group(1)).split(".")[-1]
     return last[:1].lower() + last[1:]
+
+
+def test_tagged_unions_need_exactly_one_member_as_botocore_says() -> None:
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    input_shape = model.operation_model("CreateAIBenchmarkJob").input_shape
+    for target in ({}, {"Endpoint": {"Identifier": "my-endpoint"}}):
+        params = {"BenchmarkTarget": target}
+        union_violations = [
+            v for v in check_input("CreateAIBenchmarkJob", params) if v.path == "benchmarkTarget"
+        ]
+        botocore_report = _VALIDATOR.validate(params, input_shape).generate_report()
+        if target:
+            assert union_violations == []
+            assert "tagged union" not in botocore_report
+        else:
+            assert union_violations == [
+                Violation("benchmarkTarget", {}, "Member must have exactly one of its members set")
+            ]
+            assert "tagged union" in botocore_report
