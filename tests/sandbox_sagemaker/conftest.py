@@ -16,7 +16,7 @@ from reconciler import awsmodel
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_describe_training_job_walks_the_secondary_statuses(
 ) -> None:
     sm.create_hyper_parameter_tuning_job(**sample_request())
     name = _children(sm)[0]["TrainingJobName"]
-    seen = []
+    seen: list[str] = []
     for _ in range(60):
         d = sm.describe_training_job(TrainingJobName=name)
         if not seen or seen[-1] != d["SecondaryStatus"]:
