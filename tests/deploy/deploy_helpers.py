@@ -6,9 +6,11 @@ Everything here shells out to, or links against, the tool a platform engineer wo
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +24,22 @@ VENV_BIN = REPO / ".venv" / "bin"
 Manifest = dict[str, Any]
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_all(text: str) -> list[Manifest]:
     """Every non-empty YAML document in `text`."""
-    return [doc for doc in yaml.safe_load_all(text) if doc]
+    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc]
 
 
 def kustomize(path: Path) -> list[Manifest]:
-    """`kubectl kustomize PATH` (offline, default load restrictions), parsed."""
+    """`kubectl kustomize PATH` (offline, default load restrictions), parsed; a fresh copy per call."""
+    return copy.deepcopy(_kustomize(path))
+
+
+@cache
+def _kustomize(path: Path) -> list[Manifest]:
+    # One kubectl run per folder per session: the files do not change while the tests run.
     result = subprocess.run(
         [KUBECTL, "kustomize", str(path)], capture_output=True, text=True, timeout=60, check=False
     )

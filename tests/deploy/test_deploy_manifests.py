@@ -92,6 +92,8 @@ def test_builtin_objects_are_valid_against_kubernetes_schemas(name: str) -> None
     manifests = rendering(name)
     kinds = set()
     for manifest in builtin_objects(manifests):
+        if manifest["kind"] == "CustomResourceDefinition" and name != "kustomize-base":
+            continue  # the same CRDs in every kustomize rendering: validated once (137 kB of schema)
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
         kinds.add(manifest["kind"])
     assert {"ServiceAccount", "CronJob", "Role", "RoleBinding"} <= kinds
