@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -25,8 +26,11 @@ CRD_DIR = ROOT / "crds"
 FILES = {"HyperparameterTuningJob": "hyperparametertuningjob.yaml", "TrainingJob": "trainingjob.yaml"}
 
 
+@functools.cache
 def load(kind: str) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load((CRD_DIR / FILES[kind]).read_text(encoding="utf-8"))
+    """The committed CRD (parsed once per test session; tests only read it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document: dict[str, Any] = yaml.load((CRD_DIR / FILES[kind]).read_text(encoding="utf-8"), Loader=loader)
     return document
 
 
