@@ -20,16 +20,24 @@ from typing import Any
 import yaml
 
 from reconciler import crdschema
-from reconciler.sandbox.kube import objectmeta
+from reconciler.sandbox.kube import objectmeta, protobuf
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, invalid
 from reconciler.sandbox.kube.registry import ResourceType
 
 JSON = "application/json"
 YAML = "application/yaml"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
 
 
 def decode_body(body: bytes, *, content_type: str, rt: ResourceType) -> dict[str, Any]:
+    if content_type == PROTOBUF and not rt.custom:
+        try:
+            decoded = protobuf.decode(body)
+        except ValueError as exc:
+            raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): {exc}") from None
+        check_type_meta(decoded, rt=rt)
+        return decoded
     if content_type not in (JSON, YAML, ""):
         raise ApiError(
             415,
@@ -50,15 +58,15 @@ def decode_body(body: bytes, *, content_type: str, rt: ResourceType) -> dict[str
             f"the object provided is unrecognized (must be of type {rt.kind}): couldn't get version/kind; "
             "json parse error: the body is not a JSON object"
         )
-    check_type_meta(obj, rt=rt, body=body)
+    check_type_meta(obj, rt=rt)
     return obj
 
 
-def check_type_meta(obj: Mapping[str, Any], *, rt: ResourceType, body: bytes = b"") -> None:
+def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
+    # As the API server's decoder does, a body without kind/apiVersion takes them from the URL.
+    obj.setdefault("kind", rt.kind)
+    obj.setdefault("apiVersion", rt.api_version)
     kind, api_version = obj.get("kind"), obj.get("apiVersion")
-    if not kind:
-        snippet = body.decode(errors="replace")[:200] if body else json.dumps(obj)[:200]
-        raise bad_request(f"Object 'Kind' is missing in '{snippet}'")
     if api_version and api_version != rt.api_version:
         raise bad_request(
             f"the API version in the data ({api_version}) does not match the expected API version "

@@ -8,6 +8,8 @@ interfaces.md: kubeconfig, CRD installation, request counters, faults and latenc
 
 from __future__ import annotations
 
+import copy
+import functools
 import threading
 from collections.abc import Collection
 from pathlib import Path
@@ -24,6 +26,20 @@ from reconciler.sandbox.kube.kubeconfig import write_kubeconfig
 from reconciler.sandbox.kube.registry import CRD
 from reconciler.sandbox.kube.server import ApiServer
 from reconciler.sandbox.kube.writes import Writer
+
+
+# libyaml's loader when available: the generated CRDs are large and tests install them often.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(path: Path, mtime_ns: int) -> tuple[Any, ...]:
+    return tuple(yaml.load_all(path.read_text(), Loader=_LOADER))
+
+
+def _documents(path: Path) -> tuple[Any, ...]:
+    """The YAML documents of `path`, parsed once per file version (tests install the CRDs many times)."""
+    return _parsed(path, path.stat().st_mtime_ns)
 
 
 class KubeSandbox:
@@ -89,10 +105,10 @@ class KubeSandbox:
         writer = Writer(self.cluster)
         files = sorted(p for p in Path(crd_dir).iterdir() if p.suffix in (".yaml", ".yml", ".json"))
         for path in files:
-            for doc in yaml.safe_load_all(path.read_text()):
+            for doc in _documents(path):
                 if not isinstance(doc, dict) or doc.get("kind") != CRD.kind:
                     continue
-                self._apply_crd(writer, doc, source=path)
+                self._apply_crd(writer, copy.deepcopy(doc), source=path)
 
     def _apply_crd(self, writer: Writer, doc: dict[str, Any], *, source: Path) -> None:
         name = str((doc.get("metadata") or {}).get("name", ""))

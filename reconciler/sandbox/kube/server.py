@@ -242,6 +242,12 @@ class Handler(BaseHTTPRequestHandler):
                 options = None
             if not isinstance(options, dict):
                 raise ApiError(400, "BadRequest", "the body of a DELETE must be DeleteOptions")
+            # DeleteOptions may also come as query parameters (the Python client sends them that way).
+            for key in ("propagationPolicy", "gracePeriodSeconds"):
+                if key in query:
+                    options.setdefault(key, query[key])
+            if "orphanDependents" in query:
+                options.setdefault("orphanDependents", query["orphanDependents"] == "true")
             if route.name is None:
                 return self._delete_collection(route, query, options, dry_run=dry_run)
             result = writer.delete(rt, route.namespace, route.name, options, dry_run=dry_run)
