@@ -624,6 +624,7 @@ def run(
         err.write(f"hpo-reconciler validate: error: {path}: no such file or directory\n")
     for note in notes:
         err.write(f"note: {note}\n")
+    _write_skip_notes(err, reports)
     if output == "json":
         _write_json(out, reports, missing=missing)
     else:
@@ -641,11 +642,6 @@ def _write_text(out: IO[str], err: IO[str], reports: list[FileReport]) -> None:
         if report.error:
             out.write(f"{report.file}: {report.error}\n")
         for doc in report.documents:
-            if doc.skipped:
-                err.write(
-                    f"note: {doc.file}:{doc.index}: skipped {doc.skipped} (only {TUNING_JOB_KIND} "
-                    f"and {TRAINING_JOB_KIND} of {API_VERSION} are validated)\n"
-                )
             for finding in doc.findings:
                 where = f"{finding.path}: " if finding.path else ""
                 out.write(f"{doc.file}:{doc.index}: {where}{finding.message}\n")
@@ -658,6 +654,16 @@ def _write_text(out: IO[str], err: IO[str], reports: list[FileReport]) -> None:
                         "created\n"
                     )
                 out.write(json.dumps(doc.request, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_skip_notes(err: IO[str], reports: list[FileReport]) -> None:
+    for report in reports:
+        for doc in report.documents:
+            if doc.skipped:
+                err.write(
+                    f"note: {doc.file}:{doc.index}: skipped {doc.skipped} (only {TUNING_JOB_KIND} "
+                    f"and {TRAINING_JOB_KIND} of {API_VERSION} are validated)\n"
+                )
 
 
 def _write_json(out: IO[str], reports: list[FileReport], *, missing: list[str]) -> None:
