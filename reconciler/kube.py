@@ -115,7 +115,7 @@ def connect(settings: Settings) -> k8s.ApiClient:
             k8s_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
         else:
             k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=settings.kubeconfig,
+                config_file=_kubeconfig_path(settings),
                 context=settings.context,
                 client_configuration=configuration,
                 persist_config=False,
@@ -128,6 +128,12 @@ def connect(settings: Settings) -> k8s.ApiClient:
     return k8s.ApiClient(configuration)
 
 
+def _kubeconfig_path(settings: Settings) -> str | None:
+    """Read KUBECONFIG now: the client library reads it once, at import, which is too early for
+    processes (and tests) that set it later."""
+    return settings.kubeconfig or os.environ.get("KUBECONFIG") or None
+
+
 def pod_namespace(settings: Settings) -> str:
     """The namespace this process runs in (service account file, POD_NAMESPACE, kubeconfig context)."""
     try:
@@ -138,7 +144,7 @@ def pod_namespace(settings: Settings) -> str:
         return os.environ["POD_NAMESPACE"]
     try:
         contexts, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
-            config_file=settings.kubeconfig
+            config_file=_kubeconfig_path(settings)
         )
         if settings.context:
             active = next((c for c in contexts if c["name"] == settings.context), active)

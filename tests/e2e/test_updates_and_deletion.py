@@ -1,0 +1,120 @@
+"""Spec updates are refused (and cleared on revert); deletion stops the job, honours retain, releases."""
+
+from __future__ import annotations
+
+from .conftest import World
+
+NAME = "xgboost-mnist-hpo"
+
+
+def start_running(world: World) -> str:
+    world.create_sample()
+    assert world.run().code == 0
+    assert world.run().code == 0
+    status = world.get(NAME)["status"]
+    assert status["hyperParameterTuningJobStatus"] == "InProgress"
+    return str(status["sageMakerHyperParameterTuningJobName"])
+
+
+def test_spec_update_is_refused_then_cleared_on_revert(world: World) -> None:
+    job = start_running(world)
+    world.patch_spec(
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+    )
+    world.reset_stats()
+    refused = world.run()
+    assert refused.code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+    assert "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in stalled["message"]
+    ready = world.condition(NAME, "Ready")
+    assert ready is not None and ready["status"] == "False"
+    # SageMaker untouched, still tracked.
+    assert set(world.sagemaker_calls()) <= {
+        "DescribeHyperParameterTuningJob",
+        "ListTrainingJobsForHyperParameterTuningJob",
+        "DescribeTrainingJob",
+    }
+    assert world.sagemaker.tuning_job_names() == [job]
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
+    assert world.get(NAME)["status"]["observedGeneration"] == 2
+    events = world.kubectl("get", "events", "--field-selector", "type=Warning").stdout
+    assert "SpecUpdateRefused" in events
+    # With --fail-on-error the stalled resource makes the pass exit 1.
+    assert world.run("--fail-on-error").code == 1
+
+    world.patch_spec(
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 10}}}
+    )
+    assert world.run().code == 0
+    assert world.condition(NAME, "Stalled") is None
+    ready = world.condition(NAME, "Ready")
+    assert ready is not None and ready["status"] == "Unknown" and ready["reason"] == "InProgress"
+    assert world.get(NAME)["status"]["observedGeneration"] == 3
+
+    world.sagemaker.advance(3600)
+    assert world.run().code == 0
+    ready = world.condition(NAME, "Ready")
+    assert ready is not None and ready["status"] == "True"
+
+
+def test_delete_while_running_stops_then_releases(world: World) -> None:
+    job = start_running(world)
+    assert len(world.children(NAME)) == 10
+    assert world.kubectl("delete", "hyperparametertuningjob", NAME, "--wait=false").returncode == 0
+    assert world.exists(NAME)  # held by the finalizer
+
+    world.reset_stats()
+    stopping = world.run()
+    assert stopping.code == 0 and "outcome=stopping" in stopping.stdout
+    assert world.sagemaker_calls().get("StopHyperParameterTuningJob") == 1
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "Stopping"
+    reconciling = world.condition(NAME, "Reconciling")
+    assert reconciling is not None and reconciling["reason"] == "Deleting"
+
+    world.sagemaker.advance(600)
+    released = world.run()
+    assert released.code == 0 and "outcome=deleted" in released.stdout
+    assert not world.exists(NAME)
+    assert world.children(NAME) == []
+    import boto3
+
+    described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
+    assert described["HyperParameterTuningJobStatus"] == "Stopped"
+
+
+def test_deletion_policy_retain_leaves_the_job_running(world: World) -> None:
+    job = start_running(world)
+    world.custom.patch_namespaced_custom_object(
+        "sagemaker.aws.amazon.com", "v1", "default", "hyperparametertuningjobs", NAME,
+        {"metadata": {"annotations": {"sagemaker.aws.amazon.com/deletion-policy": "retain"}}},
+        _content_type="application/merge-patch+json",
+    )  # fmt: skip
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    world.reset_stats()
+    result = world.run()
+    assert result.code == 0 and "outcome=deleted" in result.stdout
+    assert "StopHyperParameterTuningJob" not in world.sagemaker_calls()
+    assert not world.exists(NAME)
+    import boto3
+
+    described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
+    assert described["HyperParameterTuningJobStatus"] == "InProgress"
+
+
+def test_legacy_finalizer_is_recognised_and_removed(world: World) -> None:
+    def legacy(obj: dict[str, object]) -> None:
+        obj["metadata"] = {
+            "name": NAME,
+            "namespace": "default",
+            "finalizers": ["sagemaker-operator-finalizer"],
+        }
+
+    world.create_sample(edit=legacy)
+    assert world.run().code == 0
+    assert world.get(NAME)["metadata"]["finalizers"] == ["sagemaker-operator-finalizer"]
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    world.run()  # stops the job
+    world.sagemaker.advance(600)
+    world.run()
+    assert not world.exists(NAME)
