@@ -66,18 +66,34 @@ class PortablePattern:
 
 
 @functools.cache
+def _ranges_by_category() -> dict[str, list[tuple[int, int]]]:
+    """Code point ranges of every two-letter Unicode general category, in one pass (~0.3 s)."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    category_of = unicodedata.category
+    current, start = category_of("\0"), 0
+    for code in range(1, sys.maxunicode + 1):
+        category = category_of(chr(code))
+        if category != current:
+            ranges.setdefault(current, []).append((start, code - 1))
+            current, start = category, code
+    ranges.setdefault(current, []).append((start, sys.maxunicode))
+    return ranges
+
+
+@functools.cache
 def _category_ranges(category: str) -> str:
     """Python class body for a Unicode general category ("L", "Lu", "N", ...)."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)).startswith(category):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
+    by_category = _ranges_by_category()
+    chosen = sorted(r for name, found in by_category.items() if name.startswith(category) for r in found)
+    merged: list[tuple[int, int]] = []
+    for low, high in chosen:
+        if merged and merged[-1][1] == low - 1:
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
     return "".join(
         _escape_in_class(lo, "python") + ("" if lo == hi else "-" + _escape_in_class(hi, "python"))
-        for lo, hi in ranges
+        for lo, hi in merged
     )
 
 
