@@ -1,4 +1,4 @@
-"""`python -m reconciler.sandbox.sagemaker --dir DIR [--port N] [--time-scale X] [--seed N] [--persist]`.
+"""`python -m reconciler.sandbox.sagemaker --dir DIR [--port N] [--time-scale X] [--seed N] [--persist] ...`.
 
 Serves the simulator until interrupted; writes DIR/endpoint (the URL) once it accepts requests,
 and DIR/env (export lines for boto3). With --persist, state survives restarts in DIR/state.
@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         help="simulated seconds per real second (60: one real second is one simulated minute)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the objective noise and sampling")
+    parser.add_argument(
+        "--max-running-tuning-jobs",
+        type=int,
+        default=100,
+        help="running tuning jobs allowed before ResourceLimitExceeded (default 100)",
+    )
     parser.add_argument("--persist", action="store_true", help="keep state across restarts in DIR/state")
     args = parser.parse_args(argv)
     if args.time_scale < 0:
@@ -39,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             time_scale=args.time_scale,
             port=args.port,
             seed=args.seed,
+            max_running_tuning_jobs=args.max_running_tuning_jobs,
             state_dir=args.dir / "state" if args.persist else None,
         )
         sandbox.start()
