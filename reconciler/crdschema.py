@@ -21,8 +21,9 @@ Contract:
   and `strict_error` carries the apiserver's `strict decoding error: unknown field "spec.foo"` text
   (fieldValidation=Strict, kubectl's default). `warnings` are the fieldValidation=Warn texts.
 - Patterns are Go RE2 expressions; they are translated for Python's `re` (`\\p{L}`-style classes,
-  `\\z`, `$`). A pattern RE2 cannot compile (look-around, back-references) raises `InvalidSchemaError`,
-  as the apiserver refuses such a CRD.
+  `\\z`, `$`). A pattern RE2 cannot compile (look-around, back-references) raises `InvalidSchemaError`
+  when used, as the apiserver refuses such a CRD; `schema_errors(schema)` finds them all up front
+  (what a CRD create/update must refuse).
 - Formats validated: date-time, date, byte, uuid (+uuid3/4/5), int32/int64/float/double are
   accepted without range checks (as kube-apiserver does); other formats are not checked.
   CEL rules (`x-kubernetes-validations`) are not evaluated.
@@ -90,7 +91,11 @@ _META_FIELDS: Final = ("apiVersion", "kind", "metadata")
 
 
 class InvalidSchemaError(ValueError):
-    """The schema itself is unusable (the apiserver would refuse the CRD)."""
+    """The schema itself is unusable (the apiserver would refuse the CRD); `reason` without the pattern."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,43 @@ def validate_object(obj: Mapping[str, Any], *, schema: Mapping[str, Any], strict
     _validate(stored, schema, path="", errors=errors)
     _validate_list_types(stored, schema, path="", errors=errors)
     return SchemaResult(errors=errors, unknown_fields=sorted(unknown), pruned=stored, strict=strict)
+
+
+def schema_errors(schema: Mapping[str, Any]) -> list[FieldError]:
+    """What kube-apiserver would refuse in the schema itself (today: patterns that are not RE2).
+
+    `field` is relative to the openAPIV3Schema, in the apiserver's CRD style
+    (`properties[spec].properties[name].pattern`); prefix it with e.g.
+    `spec.versions[0].schema.openAPIV3Schema.`.
+    """
+    errors: list[FieldError] = []
+    _collect_schema_errors(schema, path="", errors=errors)
+    return errors
+
+
+def _collect_schema_errors(schema: Any, *, path: str, errors: list[FieldError]) -> None:
+    if not isinstance(schema, Mapping):
+        return
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            compile_go_pattern(pattern)
+        except InvalidSchemaError as exc:
+            errors.append(
+                FieldError(
+                    _join(path, "pattern"),
+                    INVALID,
+                    pattern,
+                    f"must be a valid regular expression, but isn't: {exc.reason}",
+                )
+            )
+    for key, sub in (schema.get("properties") or {}).items():
+        _collect_schema_errors(sub, path=_join(path, f"properties[{key}]"), errors=errors)
+    for keyword in ("items", "additionalProperties", "not"):
+        _collect_schema_errors(schema.get(keyword), path=_join(path, keyword), errors=errors)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for index, sub in enumerate(schema.get(keyword) or ()):
+            _collect_schema_errors(sub, path=_join(path, f"{keyword}[{index}]"), errors=errors)
 
 
 def error_body(error: FieldError) -> str:
@@ -635,15 +677,25 @@ def compile_go_pattern(pattern: str) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _compile_go_pattern(pattern: str) -> re.Pattern[str]:
-    if _UNSUPPORTED_RE2.search(pattern):
+    unsupported = _UNSUPPORTED_RE2.search(pattern)
+    if unsupported:
+        snippet = unsupported.group(0)
+        reason = (
+            f"error parsing regexp: invalid escape sequence: `{snippet}`"
+            if snippet.startswith("\\")
+            else f"error parsing regexp: invalid or unsupported Perl syntax: `{snippet[:3]}`"
+        )
         raise InvalidSchemaError(
             f"pattern {go_quote(pattern)} is not a valid Go regular expression "
-            "(RE2 has no look-around or back-references); kube-apiserver refuses this CRD"
+            "(RE2 has no look-around or back-references); kube-apiserver refuses this CRD",
+            reason=reason,
         )
     try:
         return re.compile("".join(_translate_go_pattern(pattern)), re.ASCII)
     except re.error as exc:
-        raise InvalidSchemaError(f"pattern {go_quote(pattern)} does not compile: {exc}") from exc
+        raise InvalidSchemaError(
+            f"pattern {go_quote(pattern)} does not compile: {exc}", reason=f"error parsing regexp: {exc}"
+        ) from exc
 
 
 def _translate_go_pattern(pattern: str) -> Iterator[str]:

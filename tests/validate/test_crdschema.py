@@ -320,3 +320,36 @@ def test_go_quote_and_json_match_go() -> None:
         and crdschema.go_json(1e-7) == "1e-7"
         and crdschema.go_json(2.0) == "2"
     )
+
+
+def test_schema_errors_find_patterns_the_apiserver_would_refuse() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "properties": {
+                    "ok": {"type": "string", "pattern": "^[a-z]+$"},
+                    "arn": {"type": "string", "pattern": "([a-z]+)(?<!-)"},
+                    "list": {"type": "array", "items": {"type": "string", "pattern": "(a)\\1"}},
+                },
+            }
+        },
+    }
+    errors = crdschema.schema_errors(schema)
+    assert [format_field_error(e) for e in errors] == [
+        'properties[spec].properties[arn].pattern: Invalid value: "([a-z]+)(?<!-)": must be a valid regular '
+        "expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `(?<`",
+        'properties[spec].properties[list].items.pattern: Invalid value: "(a)\\\\1": must be a valid regular '
+        "expression, but isn't: error parsing regexp: invalid escape sequence: `\\1`",
+    ]
+    assert crdschema.schema_errors(SCHEMA) == []
+
+
+def test_every_pattern_of_the_generated_crds_compiles() -> None:
+    from reconciler.validate import builtin_crd_schemas
+
+    schemas = builtin_crd_schemas()
+    assert set(schemas) == {"HyperparameterTuningJob", "TrainingJob"}
+    for schema in schemas.values():
+        assert crdschema.schema_errors(schema) == []
