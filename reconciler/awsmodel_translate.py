@@ -9,8 +9,9 @@ Contract:
 - `spec_to_request` / `request_to_spec` convert a HyperparameterTuningJob ``.spec`` to and from
   the CreateHyperParameterTuningJob request; `to_camel` converts any API value of a named shape;
   `training_job_spec_from_description` builds a child TrainingJob ``.spec``.
-- Members the model does not know raise `UnknownFieldError` (resource -> API); values of the
-  wrong type are passed through untouched, for `check_input` / the schema to report.
+- Members the model does not know raise `UnknownFieldError` (resource -> API); null members are
+  left out (as the API server prunes them); values of the wrong type are passed through
+  untouched, for `check_input` / the schema to report.
 Pure: no I/O beyond the cached model load.
 """
 
@@ -85,6 +86,9 @@ def _structure_to_api(value: Mapping[str, Any], *, shape_name: str, path: str) -
         # `camel(member) != field` rejects the API spelling (`VolumeSizeInGB`) in a resource.
         if member not in members or camel(member) != field:
             raise UnknownFieldError(f"{path}.{field}")
+        if item is None:
+            # The API server drops nulls of non-nullable fields; botocore would reject them.
+            continue
         result[member] = _to_api(item, shape_name=members[member]["shape"], path=f"{path}.{field}")
     return result
 

@@ -93,3 +93,19 @@ def test_portable_patterns_accept_everything_the_model_accepts(java: str, data: 
     assert exact is not None and portable is not None
     value = data.draw(st.from_regex(exact, fullmatch=True).filter(lambda s: "\n" not in s))
     assert re.search(portable, value) is not None, (java, portable, value)
+
+
+@pytest.mark.parametrize("category", ["L", "Lu", "N", "Z", "P", "S", "M"])
+def test_unicode_category_classes_match_unicodedata(category: str) -> None:
+    import sys
+    import unicodedata
+
+    compiled = python_pattern(f"\\p{{{category}}}")
+    assert compiled is not None
+    sample = range(0, sys.maxunicode + 1, 97)
+    wrong = [
+        hex(c)
+        for c in sample
+        if (compiled.fullmatch(chr(c)) is not None) != unicodedata.category(chr(c)).startswith(category)
+    ]
+    assert wrong == []

@@ -163,3 +163,11 @@ def test_training_job_spec_keeps_only_create_training_job_members_and_adds_regio
         "enableNetworkIsolation": False,
         "region": "us-east-2",
     }
+
+
+def test_null_members_are_left_out_of_the_request(spec: dict[str, Any]) -> None:
+    spec["trainingJobDefinition"]["vpcConfig"] = None
+    spec["warmStartConfig"] = None
+    request = spec_to_request(spec, job_name="j1")
+    assert "VpcConfig" not in request["TrainingJobDefinition"] and "WarmStartConfig" not in request
+    assert check_input("CreateHyperParameterTuningJob", request) == []
