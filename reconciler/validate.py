@@ -530,14 +530,21 @@ def _expand(paths: Sequence[str], *, notes: list[str], missing: list[str]) -> It
         if path == "-":
             yield path
         elif os.path.isdir(path):
-            yield from _walk(Path(path), notes=notes)
+            found = list(_walk(Path(path), notes=notes, visited=set()))
+            if not found:
+                notes.append(f"{path}: no *.yaml, *.yml or *.json files")
+            yield from found
         elif os.path.exists(path):
             yield path
         else:
             missing.append(path)
 
 
-def _walk(root: Path, *, notes: list[str]) -> Iterator[str]:
+def _walk(root: Path, *, notes: list[str], visited: set[Path]) -> Iterator[str]:
+    real = root.resolve()
+    if real in visited:  # a symbolic link back up the tree
+        return
+    visited.add(real)
     if (root / "Chart.yaml").is_file():
         notes.append(
             f"{root}: skipped Helm chart (render it first: helm template {root} | hpo-reconciler validate -)"
@@ -552,7 +559,7 @@ def _walk(root: Path, *, notes: list[str]) -> Iterator[str]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry, notes=notes)
+            yield from _walk(entry, notes=notes, visited=visited)
         elif entry.suffix.lower() in MANIFEST_SUFFIXES:
             yield str(entry)
 

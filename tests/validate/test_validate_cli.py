@@ -316,3 +316,16 @@ def test_a_crd_directory_can_replace_the_builtin_schemas(
     assert (code, out) == (0, [])
     code, _, err = validate(capsys, "--crd-dir", str(tmp_path), str(MAIN_SAMPLE))
     assert code == 2 and "no HyperparameterTuningJob CRD" in err
+
+
+def test_symbolic_link_loops_and_empty_directories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "jobs").mkdir()
+    write(tmp_path / "jobs", "job.yaml", MAIN_SAMPLE.read_text())
+    (tmp_path / "jobs" / "again").symlink_to(tmp_path / "jobs")
+    (tmp_path / "empty").mkdir()
+    code, out, err = validate(capsys, str(tmp_path / "jobs"), str(tmp_path / "empty"))
+    assert (code, out) == (0, [])
+    assert "1 file(s), 1 document(s) checked: 1 valid" in err
+    assert f"{tmp_path / 'empty'}: no *.yaml, *.yml or *.json files" in err
