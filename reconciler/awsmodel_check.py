@@ -121,10 +121,17 @@ def _scalar_constraints(spec: Mapping[str, Any]) -> list[str]:
             texts.append(_enum_text(spec["enum"]))
     elif spec["type"] in ("integer", "long", "float", "double"):
         if "max" in spec:
-            texts.append(f"Member must have value less than or equal to {spec['max']}")
+            texts.append(f"Member must have value less than or equal to {_bound(spec, 'max')}")
         if "min" in spec:
-            texts.append(f"Member must have value greater than or equal to {spec['min']}")
+            texts.append(f"Member must have value greater than or equal to {_bound(spec, 'min')}")
     return texts
+
+
+def _bound(spec: Mapping[str, Any], which: str) -> str:
+    # SageMaker prints a floating-point bound as Java does (1.0, not 1), even where the model
+    # stores it as an integer.
+    value = spec[which]
+    return repr(float(value)) if spec["type"] in ("float", "double") else str(value)
 
 
 def _pattern_text(pattern: str) -> str:
@@ -156,9 +163,9 @@ def _scalar_failures(value: Any, spec: Mapping[str, Any]) -> list[str]:
             failures.append(_enum_text(spec["enum"]))
     elif spec["type"] in ("integer", "long", "float", "double"):
         if "max" in spec and value > spec["max"]:
-            failures.append(f"Member must have value less than or equal to {spec['max']}")
+            failures.append(f"Member must have value less than or equal to {_bound(spec, 'max')}")
         if "min" in spec and value < spec["min"]:
-            failures.append(f"Member must have value greater than or equal to {spec['min']}")
+            failures.append(f"Member must have value greater than or equal to {_bound(spec, 'min')}")
     return failures
 
 

@@ -459,3 +459,21 @@ def test_tagged_unions_need_exactly_one_member_as_botocore_says() -> None:
                 Violation("benchmarkTarget", {}, "Member must have exactly one of its members set")
             ]
             assert "tagged union" in botocore_report
+
+
+def test_floating_point_bounds_are_printed_as_java_doubles() -> None:
+    # VariantWeight (DesiredWeight) is a float shape whose model minimum is the integer 0.
+    violations = check_input(
+        "UpdateEndpointWeightsAndCapacities",
+        {
+            "EndpointName": "e",
+            "DesiredWeightsAndCapacities": [{"VariantName": "v", "DesiredWeight": -0.5}],
+        },
+    )
+    assert violations == [
+        Violation(
+            "desiredWeightsAndCapacities.1.member.desiredWeight",
+            -0.5,
+            "Member must have value greater than or equal to 0.0",
+        )
+    ]
