@@ -276,3 +276,55 @@ def test_forced_outcomes(sm: Any, sandbox: SageMakerSandbox, sample_request: Any
     assert d["FailureReason"] == "ResourceLimitExceeded: no ml.m4.xlarge capacity"
     assert d["TrainingJobStatusCounters"]["InProgress"] == 0
     assert d["TrainingJobStatusCounters"]["Stopped"] == 9
+
+
+def test_hyperband_stops_weak_jobs_early_on_its_own(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            Strategy="Hyperband",
+            StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20}},
+            ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
+        )
+    )
+    d = _run_to_end(sm, sandbox, step=30)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Stopped"] > 0
+    assert d["ObjectiveStatusCounters"]["Succeeded"] == 20
+
+
+def test_random_seed_makes_the_draws_repeatable(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    def tuned(name: str, seed: int) -> list[str]:
+        sm.create_hyper_parameter_tuning_job(**sample_request(name, RandomSeed=seed, Strategy="Random"))
+        children = sorted(_children(sm, name), key=lambda c: c["TrainingJobName"])
+        return [c["TunedHyperParameters"]["num_round"] for c in children]
+
+    first, again, other = tuned("seeded-a", 42), tuned("seeded-b", 42), tuned("seeded-c", 43)
+    assert first == again
+    assert first != other
+
+
+def test_bayesian_search_beats_its_own_warm_up_on_average(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    ranges = {
+        "ContinuousParameterRanges": [
+            {"Name": "eta", "MinValue": "0", "MaxValue": "1"},
+            {"Name": "gamma", "MinValue": "0", "MaxValue": "5"},
+        ]
+    }
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ParameterRanges=ranges,
+            ResourceLimits={"MaxNumberOfTrainingJobs": 30, "MaxParallelTrainingJobs": 1},
+        )
+    )
+    _run_to_end(sm, sandbox, step=60)
+    values = [
+        c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+        for c in sorted(_children(sm), key=lambda c: c["CreationTime"])
+    ]
+    assert sum(values[-10:]) / 10 < sum(values[:3]) / 3

@@ -3,7 +3,8 @@
 Contract: `catch_up(job, now=t)` replays, in time order, every training-job end that happened at or
 before `t` and launches replacements at the instant a slot frees up, so a job's state at `t` does
 not depend on when or how often it was looked at (requests are the only trigger; no threads).
-A run's fate is drawn when it is launched, from the tuning job's own seeded RNG:
+A run's fate is drawn when it is launched, from the tuning job's own seeded RNG (seeded by
+HyperParameterTuningJobConfig.RandomSeed when given, so two jobs with one RandomSeed draw alike):
 - failure (knobs.*_failure_rate): retryable ones fail while Downloading with an internal error,
   non-retryable ones fail 30% into Training with an AlgorithmError; neither has a final metric;
 - early stopping (TrainingJobEarlyStoppingType Auto, and the Hyperband strategy): once
@@ -70,7 +71,10 @@ def new_tuning_job(
         not_improving_limit=not_improving,
         early_stopping=config.get("TrainingJobEarlyStoppingType") == "Auto" or strategy == "Hyperband",
         seed=seed,
-        rng=random.Random(f"{seed}:{name.lower()}"),
+        # HyperParameterTuningJobConfig.RandomSeed makes SageMaker's draws repeatable across jobs.
+        rng=random.Random(
+            f"random-seed:{config['RandomSeed']}" if "RandomSeed" in config else f"{seed}:{name.lower()}"
+        ),
         tags=[dict(t) for t in request.get("Tags") or []],
         last_modified=created,
         caught_up_to=created,
