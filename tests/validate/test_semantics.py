@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from reconciler.semantics import Problem, check_spec
+
+MAIN_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
 
 Spec = dict[str, Any]
 CONFIG = "spec.hyperParameterTuningJobConfig"
@@ -93,6 +98,13 @@ def tags(spec: Spec, *keys: str) -> None:
 
 
 Mutation = Callable[[Spec], Any]
+
+
+@pytest.fixture
+def base_spec() -> Spec:
+    """The main sample's spec: valid, so each test breaks exactly one rule."""
+    spec: Spec = copy.deepcopy(yaml.safe_load(MAIN_SAMPLE.read_text())["spec"])
+    return spec
 
 
 def steps(*mutations: Mutation) -> Mutation:
