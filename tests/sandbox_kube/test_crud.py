@@ -8,13 +8,11 @@ from typing import Any
 
 import kubernetes
 import pytest
+from kube_test_support import GROUP, HPO, VERSION, Core, Custom, raw_request, sample_hpo
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
 
-from .conftest import GROUP, HPO, VERSION, raw_request, sample_hpo
-
-Custom = kubernetes.client.CustomObjectsApi
 # kubernetes-client 37 sends merge patches unless told otherwise, whatever the body's shape.
 JSON_PATCH = "application/json-patch+json"
 
@@ -25,12 +23,14 @@ def create(custom: Custom, body: dict[str, Any], namespace: str = "default") -> 
 
 
 def status_of(exc: ApiException) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(exc.body)
+    body: dict[str, Any] = json.loads(exc.body or "{}")
     return body
 
 
 def test_create_fills_server_metadata_and_returns_201(crds: KubeSandbox, custom: Custom) -> None:
-    _, code, _ = custom.create_namespaced_custom_object_with_http_info(GROUP, VERSION, "default", HPO, sample_hpo())
+    _, code, _ = custom.create_namespaced_custom_object_with_http_info(
+        GROUP, VERSION, "default", HPO, sample_hpo()
+    )
     assert code == 201
     got = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo")
     meta = got["metadata"]
@@ -42,13 +42,17 @@ def test_create_fills_server_metadata_and_returns_201(crds: KubeSandbox, custom:
     assert got["kind"] == "HyperparameterTuningJob" and got["apiVersion"] == f"{GROUP}/{VERSION}"
 
 
-def test_resource_versions_are_one_increasing_cluster_wide_counter(crds: KubeSandbox, custom: Custom,
-                                                                   core: kubernetes.client.CoreV1Api) -> None:
+def test_resource_versions_are_one_increasing_cluster_wide_counter(
+    crds: KubeSandbox, custom: Custom, core: Core
+) -> None:
     first = create(custom, sample_hpo("a"))
     namespace = core.create_namespace({"metadata": {"name": "other"}})
     second = create(custom, sample_hpo("b"))
-    rvs = [int(first["metadata"]["resourceVersion"]), int(namespace.metadata.resource_version),
-           int(second["metadata"]["resourceVersion"])]
+    rvs = [
+        int(first["metadata"]["resourceVersion"]),
+        int(namespace.metadata.resource_version),
+        int(second["metadata"]["resourceVersion"]),
+    ]
     assert rvs == sorted(rvs) and len(set(rvs)) == 3
 
 
@@ -93,8 +97,7 @@ def test_create_in_missing_namespace_is_404(crds: KubeSandbox, custom: Custom) -
     assert status_of(caught.value)["message"] == 'namespaces "ghost" not found'
 
 
-def test_list_namespaced_and_across_namespaces(crds: KubeSandbox, custom: Custom,
-                                               core: kubernetes.client.CoreV1Api) -> None:
+def test_list_namespaced_and_across_namespaces(crds: KubeSandbox, custom: Custom, core: Core) -> None:
     core.create_namespace({"metadata": {"name": "team-b"}})
     create(custom, sample_hpo("a"))
     create(custom, sample_hpo("b"), namespace="team-b")
@@ -103,14 +106,18 @@ def test_list_namespaced_and_across_namespaces(crds: KubeSandbox, custom: Custom
     assert listed["kind"] == "HyperparameterTuningJobList" and listed["apiVersion"] == f"{GROUP}/{VERSION}"
     everywhere = custom.list_cluster_custom_object(GROUP, VERSION, HPO)
     assert sorted((i["metadata"]["namespace"], i["metadata"]["name"]) for i in everywhere["items"]) == [
-        ("default", "a"), ("team-b", "b")]
+        ("default", "a"),
+        ("team-b", "b"),
+    ]
     assert int(everywhere["metadata"]["resourceVersion"]) >= int(listed["metadata"]["resourceVersion"])
 
 
 def test_put_with_stale_resource_version_is_409_conflict(crds: KubeSandbox, custom: Custom) -> None:
     created = create(custom, sample_hpo())
     created["metadata"]["labels"] = {"x": "1"}
-    updated = custom.replace_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", created)
+    updated = custom.replace_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", created
+    )
     assert int(updated["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
     created["metadata"]["labels"] = {"x": "2"}  # still carries the old resourceVersion
     with pytest.raises(ApiException) as caught:
@@ -120,7 +127,8 @@ def test_put_with_stale_resource_version_is_409_conflict(crds: KubeSandbox, cust
     assert status["reason"] == "Conflict"
     assert status["message"] == (
         f'Operation cannot be fulfilled on {HPO}.{GROUP} "xgboost-mnist-hpo": the object has been modified; '
-        "please apply your changes to the latest version and try again")
+        "please apply your changes to the latest version and try again"
+    )
 
 
 def test_put_of_a_custom_resource_needs_a_resource_version(crds: KubeSandbox, custom: Custom) -> None:
@@ -134,26 +142,35 @@ def test_put_of_a_custom_resource_needs_a_resource_version(crds: KubeSandbox, cu
 
 def test_merge_patch_with_stale_resource_version_is_409(crds: KubeSandbox, custom: Custom) -> None:
     created = create(custom, sample_hpo())
-    custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo",
-                                          {"metadata": {"labels": {"a": "b"}}})
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", {"metadata": {"labels": {"a": "b"}}}
+    )
     with pytest.raises(ApiException) as caught:
         custom.patch_namespaced_custom_object(
-            GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo",
-            {"metadata": {"resourceVersion": created["metadata"]["resourceVersion"], "labels": {"a": "c"}}})
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            "xgboost-mnist-hpo",
+            {"metadata": {"resourceVersion": created["metadata"]["resourceVersion"], "labels": {"a": "c"}}},
+        )
     assert caught.value.status == 409 and status_of(caught.value)["reason"] == "Conflict"
 
 
 def test_generation_counts_spec_changes_only(crds: KubeSandbox, custom: Custom) -> None:
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
-    labelled = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name,
-                                                     {"metadata": {"labels": {"team": "ml"}}})
+    labelled = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, {"metadata": {"labels": {"team": "ml"}}}
+    )
     assert labelled["metadata"]["generation"] == 1
     with_status = custom.patch_namespaced_custom_object_status(
-        GROUP, VERSION, "default", HPO, name, {"status": {"hyperParameterTuningJobStatus": "InProgress"}})
+        GROUP, VERSION, "default", HPO, name, {"status": {"hyperParameterTuningJobStatus": "InProgress"}}
+    )
     assert with_status["metadata"]["generation"] == 1
-    changed = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name,
-                                                    {"spec": {"region": "us-west-2"}})
+    changed = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, {"spec": {"region": "us-west-2"}}
+    )
     assert changed["metadata"]["generation"] == 2
 
 
@@ -161,14 +178,23 @@ def test_status_subresource_isolation(crds: KubeSandbox, custom: Custom) -> None
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
     # A write to the main resource ignores .status ...
-    main = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name,
-                                                 {"status": {"hyperParameterTuningJobStatus": "Completed"}})
+    main = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, {"status": {"hyperParameterTuningJobStatus": "Completed"}}
+    )
     assert "status" not in main
     # ... and a write to /status changes only .status.
     status = custom.patch_namespaced_custom_object_status(
-        GROUP, VERSION, "default", HPO, name,
-        {"spec": {"region": "eu-west-1"}, "metadata": {"labels": {"sneaky": "yes"}},
-         "status": {"hyperParameterTuningJobStatus": "InProgress"}})
+        GROUP,
+        VERSION,
+        "default",
+        HPO,
+        name,
+        {
+            "spec": {"region": "eu-west-1"},
+            "metadata": {"labels": {"sneaky": "yes"}},
+            "status": {"hyperParameterTuningJobStatus": "InProgress"},
+        },
+    )
     assert status["status"]["hyperParameterTuningJobStatus"] == "InProgress"
     assert status["spec"]["region"] == "us-east-2"
     assert "labels" not in status["metadata"]
@@ -181,24 +207,45 @@ def test_status_subresource_isolation(crds: KubeSandbox, custom: Custom) -> None
 
 def test_write_that_changes_nothing_keeps_the_resource_version(crds: KubeSandbox, custom: Custom) -> None:
     created = create(custom, sample_hpo())
-    same = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo",
-                                                 {"spec": {"region": "us-east-2"}})
+    same = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", {"spec": {"region": "us-east-2"}}
+    )
     assert same["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
 
 
 def test_json_patch_with_test_operation(crds: KubeSandbox, custom: Custom) -> None:
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
-    patched = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name, [
-        {"op": "test", "path": "/spec/region", "value": "us-east-2"},
-        {"op": "add", "path": "/metadata/finalizers", "value": ["sagemaker.aws.amazon.com/hyperparametertuningjob"]},
-    ], _content_type=JSON_PATCH)
+    patched = custom.patch_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        "default",
+        HPO,
+        name,
+        [
+            {"op": "test", "path": "/spec/region", "value": "us-east-2"},
+            {
+                "op": "add",
+                "path": "/metadata/finalizers",
+                "value": ["sagemaker.aws.amazon.com/hyperparametertuningjob"],
+            },
+        ],
+        _content_type=JSON_PATCH,
+    )
     assert patched["metadata"]["finalizers"] == ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name, [
-            {"op": "test", "path": "/spec/region", "value": "eu-west-1"},
-            {"op": "remove", "path": "/metadata/finalizers"},
-        ], _content_type=JSON_PATCH)
+        custom.patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            name,
+            [
+                {"op": "test", "path": "/spec/region", "value": "eu-west-1"},
+                {"op": "remove", "path": "/metadata/finalizers"},
+            ],
+            _content_type=JSON_PATCH,
+        )
     assert caught.value.status == 422
     assert status_of(caught.value)["reason"] == "Invalid"
     still = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, name)
@@ -207,9 +254,13 @@ def test_json_patch_with_test_operation(crds: KubeSandbox, custom: Custom) -> No
 
 def test_strategic_merge_patch_on_custom_resource_is_415(crds: KubeSandbox, custom: Custom) -> None:
     create(custom, sample_hpo())
-    code, status = raw_request(crds, "PATCH", f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}/xgboost-mnist-hpo",
-                               b'{"metadata":{"labels":{"a":"b"}}}',
-                               content_type="application/strategic-merge-patch+json")
+    code, status = raw_request(
+        crds,
+        "PATCH",
+        f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}/xgboost-mnist-hpo",
+        b'{"metadata":{"labels":{"a":"b"}}}',
+        content_type="application/strategic-merge-patch+json",
+    )
     assert code == 415
     assert status["reason"] == "UnsupportedMediaType"
     assert "application/merge-patch+json" in status["message"]
@@ -220,7 +271,9 @@ def test_finalizers_hold_deletion_until_removed(crds: KubeSandbox, custom: Custo
     body["metadata"]["finalizers"] = ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
     create(custom, body)
     name = "xgboost-mnist-hpo"
-    deleted, code, _ = custom.delete_namespaced_custom_object_with_http_info(GROUP, VERSION, "default", HPO, name)
+    deleted, code, _ = custom.delete_namespaced_custom_object_with_http_info(
+        GROUP, VERSION, "default", HPO, name
+    )
     assert code == 200
     assert deleted["metadata"]["deletionTimestamp"]
     assert deleted["metadata"]["deletionGracePeriodSeconds"] == 0
@@ -228,17 +281,25 @@ def test_finalizers_hold_deletion_until_removed(crds: KubeSandbox, custom: Custo
     assert still["metadata"]["deletionTimestamp"] == deleted["metadata"]["deletionTimestamp"]
     # No new finalizer once deleting ...
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name,
-                                              {"metadata": {"finalizers": [*still["metadata"]["finalizers"],
-                                                                           "example.com/other"]}})
+        custom.patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            name,
+            {"metadata": {"finalizers": [*still["metadata"]["finalizers"], "example.com/other"]}},
+        )
     assert caught.value.status == 422
     assert "no new finalizers can be added" in status_of(caught.value)["message"]
     # ... deletionTimestamp can't be unset ...
-    unset = custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name,
-                                                  {"metadata": {"deletionTimestamp": None, "labels": {"a": "b"}}})
+    unset = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, {"metadata": {"deletionTimestamp": None, "labels": {"a": "b"}}}
+    )
     assert unset["metadata"]["deletionTimestamp"] == deleted["metadata"]["deletionTimestamp"]
     # ... and removing the last finalizer deletes the object.
-    custom.patch_namespaced_custom_object(GROUP, VERSION, "default", HPO, name, {"metadata": {"finalizers": None}})
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, {"metadata": {"finalizers": None}}
+    )
     with pytest.raises(ApiException) as gone:
         custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, name)
     assert gone.value.status == 404
@@ -252,23 +313,38 @@ def test_delete_without_finalizers_removes_and_returns_the_object(crds: KubeSand
 
 
 def _child(name: str, owners: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"apiVersion": f"{GROUP}/{VERSION}", "kind": "TrainingJob",
-            "metadata": {"name": name, "ownerReferences": owners,
-                         "labels": {"sagemaker.aws.amazon.com/hyperparametertuningjob": "xgboost-mnist-hpo"}},
-            "spec": {"region": "us-east-2"}}
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "TrainingJob",
+        "metadata": {
+            "name": name,
+            "ownerReferences": owners,
+            "labels": {"sagemaker.aws.amazon.com/hyperparametertuningjob": "xgboost-mnist-hpo"},
+        },
+        "spec": {"region": "us-east-2"},
+    }
 
 
 def _owner_ref(owner: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
 
 
 def test_garbage_collection_of_dependents(crds: KubeSandbox, custom: Custom) -> None:
     owner = create(custom, sample_hpo())
     other = create(custom, sample_hpo("other"))
-    custom.create_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs", _child("only", [_owner_ref(owner)]))
-    custom.create_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs",
-                                           _child("shared", [_owner_ref(owner), _owner_ref(other)]))
+    custom.create_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainingjobs", _child("only", [_owner_ref(owner)])
+    )
+    custom.create_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainingjobs", _child("shared", [_owner_ref(owner), _owner_ref(other)])
+    )
     custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo")
     left = custom.list_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs")["items"]
     assert [c["metadata"]["name"] for c in left] == ["shared"]
@@ -277,9 +353,12 @@ def test_garbage_collection_of_dependents(crds: KubeSandbox, custom: Custom) -> 
 
 def test_orphan_propagation_keeps_dependents(crds: KubeSandbox, custom: Custom) -> None:
     owner = create(custom, sample_hpo())
-    custom.create_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs", _child("kept", [_owner_ref(owner)]))
-    custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo",
-                                           propagation_policy="Orphan")
+    custom.create_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainingjobs", _child("kept", [_owner_ref(owner)])
+    )
+    custom.delete_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", propagation_policy="Orphan"
+    )
     left = custom.list_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs")["items"]
     assert [c["metadata"]["name"] for c in left] == ["kept"]
     assert "ownerReferences" not in left[0]["metadata"]
@@ -290,26 +369,40 @@ def test_foreground_deletion_removes_dependents_first(crds: KubeSandbox, custom:
     child = _child("held", [_owner_ref(owner)])
     child["metadata"]["finalizers"] = ["example.com/hold"]
     custom.create_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs", child)
-    custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo",
-                                           propagation_policy="Foreground")
+    custom.delete_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", propagation_policy="Foreground"
+    )
     waiting = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo")
     assert waiting["metadata"]["finalizers"] == ["foregroundDeletion"]
     assert waiting["metadata"]["deletionTimestamp"]
-    custom.patch_namespaced_custom_object(GROUP, VERSION, "default", "trainingjobs", "held",
-                                          {"metadata": {"finalizers": None}})
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainingjobs", "held", {"metadata": {"finalizers": None}}
+    )
     assert custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)["items"] == []
 
 
 def test_namespaces_leases_and_events(kube: KubeSandbox, api: kubernetes.client.ApiClient) -> None:
-    core = kubernetes.client.CoreV1Api(api)
+    core: Core = kubernetes.client.CoreV1Api(api)
     assert {n.metadata.name for n in core.list_namespace().items} >= {"default", "kube-system"}
-    core.patch_namespace("default", {"metadata": {"annotations": {
-        "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/ml-*"}}})
+    core.patch_namespace(
+        "default",
+        {
+            "metadata": {
+                "annotations": {"sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/ml-*"}
+            }
+        },
+    )
     assert core.read_namespace("default").metadata.annotations == {
-        "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/ml-*"}
-    leases = kubernetes.client.CoordinationV1Api(api)
-    lease = leases.create_namespaced_lease("kube-system", {
-        "metadata": {"name": "hpo-reconciler"}, "spec": {"holderIdentity": "run-1", "leaseDurationSeconds": 60}})
+        "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/ml-*"
+    }
+    leases: Any = kubernetes.client.CoordinationV1Api(api)
+    lease = leases.create_namespaced_lease(
+        "kube-system",
+        {
+            "metadata": {"name": "hpo-reconciler"},
+            "spec": {"holderIdentity": "run-1", "leaseDurationSeconds": 60},
+        },
+    )
     lease.spec.holder_identity = "run-2"
     updated = leases.replace_namespaced_lease("hpo-reconciler", "kube-system", lease)
     assert updated.spec.holder_identity == "run-2"
@@ -318,17 +411,33 @@ def test_namespaces_leases_and_events(kube: KubeSandbox, api: kubernetes.client.
         leases.replace_namespaced_lease("hpo-reconciler", "kube-system", lease)
     assert caught.value.status == 409
     for i, kind in enumerate(("HyperparameterTuningJob", "TrainingJob")):
-        core.create_namespaced_event("default", {
-            "metadata": {"name": f"ev{i}"}, "reason": "Created", "message": "m", "type": "Normal",
-            "involvedObject": {"kind": kind, "name": "xgboost-mnist-hpo", "namespace": "default", "uid": f"u{i}"}})
+        core.create_namespaced_event(
+            "default",
+            {
+                "metadata": {"name": f"ev{i}"},
+                "reason": "Created",
+                "message": "m",
+                "type": "Normal",
+                "involvedObject": {
+                    "kind": kind,
+                    "name": "xgboost-mnist-hpo",
+                    "namespace": "default",
+                    "uid": f"u{i}",
+                },
+            },
+        )
     selected = core.list_namespaced_event(
-        "default", field_selector="involvedObject.kind=HyperparameterTuningJob,involvedObject.name=xgboost-mnist-hpo")
+        "default",
+        field_selector="involvedObject.kind=HyperparameterTuningJob,involvedObject.name=xgboost-mnist-hpo",
+    )
     assert [e.metadata.name for e in selected.items] == ["ev0"]
-    assert [e.metadata.name for e in core.list_namespaced_event("default", field_selector="involvedObject.uid!=u0").items] == ["ev1"]
+    assert [
+        e.metadata.name
+        for e in core.list_namespaced_event("default", field_selector="involvedObject.uid!=u0").items
+    ] == ["ev1"]
 
 
-def test_deleting_a_namespace_deletes_its_content(crds: KubeSandbox, custom: Custom,
-                                                 core: kubernetes.client.CoreV1Api) -> None:
+def test_deleting_a_namespace_deletes_its_content(crds: KubeSandbox, custom: Custom, core: Core) -> None:
     core.create_namespace({"metadata": {"name": "scratch"}})
     create(custom, sample_hpo(), namespace="scratch")
     core.delete_namespace("scratch")
@@ -339,7 +448,7 @@ def test_deleting_a_namespace_deletes_its_content(crds: KubeSandbox, custom: Cus
 
 
 def test_deleting_a_crd_unregisters_its_kind(crds: KubeSandbox, api: kubernetes.client.ApiClient) -> None:
-    custom = Custom(api)
+    custom: Custom = kubernetes.client.CustomObjectsApi(api)
     create(custom, sample_hpo())
     kubernetes.client.ApiextensionsV1Api(api).delete_custom_resource_definition(f"{HPO}.{GROUP}")
     with pytest.raises(ApiException) as caught:

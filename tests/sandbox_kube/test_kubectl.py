@@ -9,13 +9,21 @@ from pathlib import Path
 
 import kubernetes
 import yaml
+from kube_test_support import CRDS, GROUP, HPO, KUBECTL, SAMPLE, VERSION, Core, Custom, Kubectl
 
 from reconciler.sandbox.kube import KubeSandbox
 
-from .conftest import CRDS, GROUP, HPO, KUBECTL, SAMPLE, VERSION, Kubectl
-
-HPO_COLUMNS = ["NAME", "STATUS", "CREATION-TIME", "COMPLETED", "INPROGRESS", "ERRORS", "STOPPED",
-               "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME"]
+HPO_COLUMNS = [
+    "NAME",
+    "STATUS",
+    "CREATION-TIME",
+    "COMPLETED",
+    "INPROGRESS",
+    "ERRORS",
+    "STOPPED",
+    "BEST-TRAINING-JOB",
+    "SAGEMAKER-JOB-NAME",
+]
 NAME = "xgboost-mnist-hpo"
 
 
@@ -24,7 +32,7 @@ def _apply_sample(kubectl: Kubectl) -> None:
     kubectl("apply", "-f", str(SAMPLE))
 
 
-def _set_status(custom: kubernetes.client.CustomObjectsApi, status: dict[str, object]) -> None:
+def _set_status(custom: Custom, status: dict[str, object]) -> None:
     custom.patch_namespaced_custom_object_status(GROUP, VERSION, "default", HPO, NAME, {"status": status})
 
 
@@ -41,21 +49,38 @@ def test_apply_crds_registers_kinds_for_api_resources(kube: KubeSandbox, kubectl
     assert f"{HPO}.{GROUP} unchanged" in again
 
 
-def test_apply_sample_then_get_prints_the_design_columns(kube: KubeSandbox, kubectl: Kubectl,
-                                                         custom: kubernetes.client.CustomObjectsApi) -> None:
+def test_apply_sample_then_get_prints_the_design_columns(
+    kube: KubeSandbox, kubectl: Kubectl, custom: Custom
+) -> None:
     _apply_sample(kubectl)
-    assert kubectl("apply", "-f", str(SAMPLE)).stdout.strip() == f"hyperparametertuningjob.{GROUP}/{NAME} unchanged"
-    _set_status(custom, {"hyperParameterTuningJobStatus": "InProgress",
-                         "sageMakerHyperParameterTuningJobName": "xgboostm-0123456789abcdef",
-                         "trainingJobStatusCounters": {"completed": 3, "inProgress": 2, "totalError": 1, "stopped": 0},
-                         "bestTrainingJob": {"trainingJobName": "xgboostm-0123456789abcdef-003-aaaa"},
-                         "conditions": [{"type": "Ready", "status": "False", "reason": "InProgress",
-                                         "lastTransitionTime": "2026-01-01T00:00:00Z"}]})
+    assert (
+        kubectl("apply", "-f", str(SAMPLE)).stdout.strip()
+        == f"hyperparametertuningjob.{GROUP}/{NAME} unchanged"
+    )
+    _set_status(
+        custom,
+        {
+            "hyperParameterTuningJobStatus": "InProgress",
+            "sageMakerHyperParameterTuningJobName": "xgboostm-0123456789abcdef",
+            "trainingJobStatusCounters": {"completed": 3, "inProgress": 2, "totalError": 1, "stopped": 0},
+            "bestTrainingJob": {"trainingJobName": "xgboostm-0123456789abcdef-003-aaaa"},
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "InProgress",
+                    "lastTransitionTime": "2026-01-01T00:00:00Z",
+                }
+            ],
+        },
+    )
     lines = kubectl("get", "hyperparametertuningjob").stdout.splitlines()
     assert lines[0].split() == HPO_COLUMNS
     row = lines[1].split()
     assert row[0] == NAME and row[1] == "InProgress"
-    assert row[2].endswith("Z") and row[2][:2] == "20"  # the timestamp itself, as the legacy operator shows it
+    assert (
+        row[2].endswith("Z") and row[2][:2] == "20"
+    )  # the timestamp itself, as the legacy operator shows it
     assert row[3:] == ["3", "2", "1", "0", "xgboostm-0123456789abcdef-003-aaaa", "xgboostm-0123456789abcdef"]
     wide = kubectl("get", "hyperparametertuningjob", "-o", "wide").stdout.splitlines()
     assert wide[0].split() == [*HPO_COLUMNS, "READY", "REASON"]
@@ -74,40 +99,81 @@ def test_get_trainingjobs_and_yaml_output(kube: KubeSandbox, kubectl: Kubectl) -
     assert item["spec"] == yaml.safe_load(SAMPLE.read_text())["spec"]
 
 
-def test_describe_shows_the_resource_and_its_events(kube: KubeSandbox, kubectl: Kubectl,
-                                                    api: kubernetes.client.ApiClient) -> None:
+def test_describe_shows_the_resource_and_its_events(
+    kube: KubeSandbox, kubectl: Kubectl, api: kubernetes.client.ApiClient
+) -> None:
     _apply_sample(kubectl)
     uid = kubectl("get", "hpo", NAME, "-o", "jsonpath={.metadata.uid}").stdout
-    kubernetes.client.CoreV1Api(api).create_namespaced_event("default", {
-        "metadata": {"generateName": f"{NAME}."}, "type": "Normal", "reason": "CreatedTuningJob",
-        "message": "created SageMaker tuning job xgboostm-0123", "source": {"component": "hpo-reconciler"},
-        "involvedObject": {"apiVersion": f"{GROUP}/{VERSION}", "kind": "HyperparameterTuningJob", "name": NAME,
-                           "namespace": "default", "uid": uid},
-        "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:00:00Z", "count": 1})
+    core: Core = kubernetes.client.CoreV1Api(api)
+    core.create_namespaced_event(
+        "default",
+        {
+            "metadata": {"generateName": f"{NAME}."},
+            "type": "Normal",
+            "reason": "CreatedTuningJob",
+            "message": "created SageMaker tuning job xgboostm-0123",
+            "source": {"component": "hpo-reconciler"},
+            "involvedObject": {
+                "apiVersion": f"{GROUP}/{VERSION}",
+                "kind": "HyperparameterTuningJob",
+                "name": NAME,
+                "namespace": "default",
+                "uid": uid,
+            },
+            "firstTimestamp": "2026-01-01T00:00:00Z",
+            "lastTimestamp": "2026-01-01T00:00:00Z",
+            "count": 1,
+        },
+    )
     out = kubectl("describe", "hyperparametertuningjob", NAME).stdout
     assert f"Name:         {NAME}" in out
     assert "Kind:         HyperparameterTuningJob" in out
-    events = out[out.index("Events:"):]
+    events = out[out.index("Events:") :]
     assert "CreatedTuningJob" in events and "created SageMaker tuning job xgboostm-0123" in events
     assert "hpo-reconciler" in events
 
 
 def test_patch_status_subresource_with_kubectl(kube: KubeSandbox, kubectl: Kubectl) -> None:
     _apply_sample(kubectl)
-    out = kubectl("patch", "hyperparametertuningjob", NAME, "--subresource=status", "--type=merge",
-                  "-p", '{"status":{"hyperParameterTuningJobStatus":"Completed"}}').stdout
+    out = kubectl(
+        "patch",
+        "hyperparametertuningjob",
+        NAME,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"hyperParameterTuningJobStatus":"Completed"}}',
+    ).stdout
     assert f"{NAME} patched" in out
-    assert kubectl("get", "hpo", NAME, "-o", "jsonpath={.status.hyperParameterTuningJobStatus}").stdout == "Completed"
+    assert (
+        kubectl("get", "hpo", NAME, "-o", "jsonpath={.status.hyperParameterTuningJobStatus}").stdout
+        == "Completed"
+    )
     # The same patch on the main resource does not touch status.
-    kubectl("patch", "hyperparametertuningjob", NAME, "--type=merge",
-            "-p", '{"status":{"hyperParameterTuningJobStatus":"Failed"}}')
-    assert kubectl("get", "hpo", NAME, "-o", "jsonpath={.status.hyperParameterTuningJobStatus}").stdout == "Completed"
+    kubectl(
+        "patch",
+        "hyperparametertuningjob",
+        NAME,
+        "--type=merge",
+        "-p",
+        '{"status":{"hyperParameterTuningJobStatus":"Failed"}}',
+    )
+    assert (
+        kubectl("get", "hpo", NAME, "-o", "jsonpath={.status.hyperParameterTuningJobStatus}").stdout
+        == "Completed"
+    )
 
 
 def test_delete_wait_false_keeps_an_object_with_a_finalizer(kube: KubeSandbox, kubectl: Kubectl) -> None:
     _apply_sample(kubectl)
-    kubectl("patch", "hpo", NAME, "--type=merge",
-            "-p", '{"metadata":{"finalizers":["sagemaker.aws.amazon.com/hyperparametertuningjob"]}}')
+    kubectl(
+        "patch",
+        "hpo",
+        NAME,
+        "--type=merge",
+        "-p",
+        '{"metadata":{"finalizers":["sagemaker.aws.amazon.com/hyperparametertuningjob"]}}',
+    )
     out = kubectl("delete", "hyperparametertuningjob", NAME, "--wait=false").stdout
     assert f'hyperparametertuningjob.{GROUP} "{NAME}" deleted' in out
     assert kubectl("get", "hpo", NAME, "-o", "jsonpath={.metadata.deletionTimestamp}").stdout.endswith("Z")
@@ -116,25 +182,50 @@ def test_delete_wait_false_keeps_an_object_with_a_finalizer(kube: KubeSandbox, k
     assert gone.returncode == 1 and "NotFound" in gone.stderr
 
 
-def test_wait_for_condition_ready(kube: KubeSandbox, kubectl: Kubectl,
-                                  custom: kubernetes.client.CustomObjectsApi) -> None:
+def test_wait_for_condition_ready(kube: KubeSandbox, kubectl: Kubectl, custom: Custom) -> None:
     _apply_sample(kubectl)
     not_yet = kubectl("wait", "--for=condition=Ready", f"hpo/{NAME}", "--timeout=1s", check=False)
     assert not_yet.returncode != 0 and "timed out" in not_yet.stderr
-    _set_status(custom, {"conditions": [{"type": "Ready", "status": "True", "reason": "Completed",
-                                         "lastTransitionTime": "2026-01-01T00:00:00Z"}]})
+    _set_status(
+        custom,
+        {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "True",
+                    "reason": "Completed",
+                    "lastTransitionTime": "2026-01-01T00:00:00Z",
+                }
+            ]
+        },
+    )
     out = kubectl("wait", "--for=condition=Ready", f"hyperparametertuningjob/{NAME}", "--timeout=20s").stdout
     assert f"{NAME} condition met" in out
 
 
-def test_get_watch_sees_an_update(kube: KubeSandbox, kubectl: Kubectl, kubeconfig: Path, tmp_path: Path,
-                                  custom: kubernetes.client.CustomObjectsApi) -> None:
+def test_get_watch_sees_an_update(
+    kube: KubeSandbox,
+    kubectl: Kubectl,
+    kubeconfig: Path,
+    tmp_path: Path,
+    custom: Custom,
+) -> None:
     _apply_sample(kubectl)
     env = {"HOME": str(tmp_path / "home"), "KUBECONFIG": str(kubeconfig), "PATH": "/usr/bin"}
-    process = subprocess.Popen([KUBECTL, "get", "hyperparametertuningjob", "-w"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [KUBECTL, "get", "hyperparametertuningjob", "-w"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
+
+    def pump() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     try:
         assert lines.get(timeout=20).split()[:2] == ["NAME", "STATUS"]
         assert lines.get(timeout=20).split()[0] == NAME
@@ -146,8 +237,9 @@ def test_get_watch_sees_an_update(kube: KubeSandbox, kubectl: Kubectl, kubeconfi
         process.wait(timeout=10)
 
 
-def test_apply_enforces_the_total_annotation_size_limit(kube: KubeSandbox, kubectl: Kubectl,
-                                                         tmp_path: Path) -> None:
+def test_apply_enforces_the_total_annotation_size_limit(
+    kube: KubeSandbox, kubectl: Kubectl, tmp_path: Path
+) -> None:
     kubectl("apply", "-f", str(CRDS))
     doc = yaml.safe_load(SAMPLE.read_text())
     # 150 KiB fits alone, but kubectl apply stores the whole manifest again in last-applied-configuration.

@@ -17,8 +17,9 @@ from reconciler.sandbox.kube.sandbox import KubeSandbox
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reconciler.sandbox.kube",
-                                     description="Serve a Kubernetes API emulator on 127.0.0.1.")
+    parser = argparse.ArgumentParser(
+        prog="python -m reconciler.sandbox.kube", description="Serve a Kubernetes API emulator on 127.0.0.1."
+    )
     parser.add_argument("--dir", required=True, type=Path, help="state directory; DIR/kubeconfig is written")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     args = parser.parse_args(argv)

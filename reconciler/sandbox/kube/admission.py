@@ -14,7 +14,6 @@ Contract:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -35,14 +34,17 @@ def decode_body(body: bytes, *, content_type: str, rt: ResourceType) -> dict[str
         try:
             decoded = protobuf.decode(body)
         except ValueError as exc:
-            raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): {exc}") from None
+            raise bad_request(
+                f"the object provided is unrecognized (must be of type {rt.kind}): {exc}"
+            ) from None
         check_type_meta(decoded, rt=rt)
         return decoded
     if content_type not in (JSON, YAML, ""):
         raise ApiError(
             415,
             "UnsupportedMediaType",
-            f'the body of the request was in an unknown format - accepted media types include: {JSON}, {YAML}',
+            "the body of the request was in an unknown format - accepted media types include: "
+            f"{JSON}, {YAML}",
         )
     try:
         text = body.decode()
@@ -74,15 +76,21 @@ def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
         )
     if kind != rt.kind:
         if rt.custom:
-            raise invalid(rt.kind, rt.group, str((obj.get("metadata") or {}).get("name", "")),
-                          [objectmeta.invalid_cause("kind", kind, f"must be {rt.kind}")])
+            raise invalid(
+                rt.kind,
+                rt.group,
+                str((obj.get("metadata") or {}).get("name", "")),
+                [objectmeta.invalid_cause("kind", kind, f"must be {rt.kind}")],
+            )
         raise bad_request(
             f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: the kind in the data '
             f"({kind}) does not match the expected kind ({rt.kind})"
         )
     if not isinstance(obj.get("metadata", {}), dict):
-        raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
-                          "metadata must be an object")
+        raise bad_request(
+            f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+            "metadata must be an object"
+        )
 
 
 def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[dict[str, Any], list[str]]:
@@ -100,11 +108,15 @@ def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[di
         causes = [Cause(e.type, crdschema.error_body(e), e.field) for e in result.errors]
     else:
         meta = obj.get("metadata") or {}
-        unknown = sorted(set(meta) - set(objectmeta.prune_metadata(meta)) - {k for k, v in meta.items() if v is None})
+        unknown = sorted(
+            set(meta) - set(objectmeta.prune_metadata(meta)) - {k for k, v in meta.items() if v is None}
+        )
         if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "metadata.{k}"' for k in unknown)
-            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
-                              f"strict decoding error: {listed}")
+            raise bad_request(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                f"strict decoding error: {listed}"
+            )
         if validation == "Warn":
             warnings = [f'unknown field "metadata.{k}"' for k in unknown]
         obj["metadata"] = objectmeta.prune_metadata(meta)

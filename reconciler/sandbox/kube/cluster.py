@@ -58,5 +58,8 @@ class Cluster:
                     "spec": {"finalizers": ["kubernetes"]},
                     "status": {"phase": "Active"},
                 }
-                self.store.put(NAMESPACE.key, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
-                               change_type="ADDED")
+                self.store.put(
+                    NAMESPACE.key,
+                    Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
+                    change_type="ADDED",
+                )

@@ -86,13 +86,27 @@ def resource_list(registry: Registry, group_name: str, version_name: str) -> dic
             doc["shortNames"] = list(t.short_names)
         if t.categories:
             doc["categories"] = list(t.categories)
-        doc["storageVersionHash"] = hashlib.sha256(f"{t.group}/{t.version}/{t.kind}".encode()).hexdigest()[:11]
+        doc["storageVersionHash"] = hashlib.sha256(f"{t.group}/{t.version}/{t.kind}".encode()).hexdigest()[
+            :11
+        ]
         resources.append(doc)
         if t.has_status:
-            resources.append({"name": f"{t.plural}/status", "singularName": "", "namespaced": t.namespaced,
-                              "kind": t.kind, "verbs": ["get", "patch", "update"]})
+            resources.append(
+                {
+                    "name": f"{t.plural}/status",
+                    "singularName": "",
+                    "namespaced": t.namespaced,
+                    "kind": t.kind,
+                    "verbs": ["get", "patch", "update"],
+                }
+            )
     group_version = f"{group_name}/{version_name}" if group_name else version_name
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    }
 
 
 # -- OpenAPI v3 ------------------------------------------------------------------------------------------
@@ -113,15 +127,25 @@ def _operations(rt: ResourceType) -> dict[str, Any]:
         {"name": n, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
         for n in ("dryRun", "fieldManager", "fieldValidation")
     ]
-    patch_types = ("application/json-patch+json", "application/merge-patch+json")
+    patch_types: tuple[str, ...] = ("application/json-patch+json", "application/merge-patch+json")
     if not rt.custom:
         patch_types += ("application/strategic-merge-patch+json",)
-    body = {"content": {t: {"schema": {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch"}}
-                        for t in patch_types}, "required": True}
+    body = {
+        "content": {
+            t: {"schema": {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch"}}
+            for t in patch_types
+        },
+        "required": True,
+    }
 
     def op(action: str, **extra: Any) -> dict[str, Any]:
-        return {"operationId": f"{action}{rt.kind}", "responses": ok, "x-kubernetes-action": action,
-                "x-kubernetes-group-version-kind": gvk, **extra}
+        return {
+            "operationId": f"{action}{rt.kind}",
+            "responses": ok,
+            "x-kubernetes-action": action,
+            "x-kubernetes-group-version-kind": gvk,
+            **extra,
+        }
 
     return {
         "get": op("get"),
@@ -145,7 +169,9 @@ def openapi_v3_group(registry: Registry, gv_path: str) -> dict[str, Any] | None:
     schemas: dict[str, Any] = {"io.k8s.apimachinery.pkg.apis.meta.v1.Patch": {"type": "object"}}
     paths: dict[str, Any] = {}
     for t in types:
-        schema = dict(t.schema) if t.schema else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        schema = (
+            dict(t.schema) if t.schema else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        )
         schema["x-kubernetes-group-version-kind"] = [{"group": t.group, "version": t.version, "kind": t.kind}]
         schemas[_schema_name(t)] = schema
         paths[_object_path(t)] = _operations(t)

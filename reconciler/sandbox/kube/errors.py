@@ -35,7 +35,8 @@ _MESSAGE_BY_CODE = {
     429: "Too many requests, please try again later.",
     500: "Internal error occurred: injected fault",
     503: "the server is currently unable to handle the request",
-    504: "the server was unable to return a response in the time allotted, but may still be processing the request",
+    504: "the server was unable to return a response in the time allotted, but may still be processing "
+    "the request",
 }
 
 
@@ -92,12 +93,17 @@ def _details(name: str, plural: str, group: str) -> dict[str, Any]:
 
 
 def not_found(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(404, "NotFound", f'{qualified(plural, group)} "{name}" not found', _details(name, plural, group))
+    return ApiError(
+        404, "NotFound", f'{qualified(plural, group)} "{name}" not found', _details(name, plural, group)
+    )
 
 
 def already_exists(plural: str, group: str, name: str) -> ApiError:
     return ApiError(
-        409, "AlreadyExists", f'{qualified(plural, group)} "{name}" already exists', _details(name, plural, group)
+        409,
+        "AlreadyExists",
+        f'{qualified(plural, group)} "{name}" already exists',
+        _details(name, plural, group),
     )
 
 
@@ -130,14 +136,17 @@ def bad_request(message: str) -> ApiError:
 
 
 def method_not_allowed() -> ApiError:
-    return ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+    return ApiError(
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+    )
 
 
 def unsupported_media_type(content_type: str, accepted: Sequence[str]) -> ApiError:
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - accepted media types include: {', '.join(accepted)}",
+        "the body of the request was in an unknown format - accepted media types include: "
+        + ", ".join(accepted),
     )
 
 

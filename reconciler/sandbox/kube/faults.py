@@ -63,7 +63,9 @@ class Faults:
             self._rate_verbs = None
             self.latency = 0.0
 
-    def inject(self, *, verb: str, resource: str, name: str | None, status: int, times: int, when: str) -> None:
+    def inject(
+        self, *, verb: str, resource: str, name: str | None, status: int, times: int, when: str
+    ) -> None:
         if verb not in VERBS:
             raise ValueError(f"verb must be one of {', '.join(VERBS)}, not {verb!r}")
         if when not in WHEN:
@@ -98,7 +100,7 @@ class Faults:
                     if fault.times == 0:
                         self._scripted.remove(fault)
                     return fault
-            if self._rate and (self._rate_verbs is None or verb in self._rate_verbs):
-                if self._random.random() < self._rate:
-                    return Fault(verb, resource, name, self._rate_status, 1, "before")
+            rate_applies = self._rate and (self._rate_verbs is None or verb in self._rate_verbs)
+            if rate_applies and self._random.random() < self._rate:
+                return Fault(verb, resource, name, self._rate_status, 1, "before")
         return None

@@ -12,6 +12,7 @@ Contract (the garbage collector's observable outcome, without its delay):
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,10 @@ def propagation_policy(options: Mapping[str, Any]) -> str:
         orphan = options.get("orphanDependents")
         return "Orphan" if orphan is True else "Background"
     if policy not in POLICIES:
-        raise bad_request(f'propagationPolicy: Unsupported value: "{policy}": supported values: '
-                          '"Foreground", "Background", "Orphan"')
+        raise bad_request(
+            f'propagationPolicy: Unsupported value: "{policy}": supported values: '
+            '"Foreground", "Background", "Orphan"'
+        )
     return str(policy)
 
 
@@ -56,7 +59,9 @@ def _drop_reference(writer: Writer, rt: ResourceType, obj: dict[str, Any], owner
     writer.store_update(rt, obj)
 
 
-def _delete_dependent(writer: Writer, key: StoreKey, dependent: Entry, owner_uid: str, *, orphan: bool) -> None:
+def _delete_dependent(
+    writer: Writer, key: StoreKey, dependent: Entry, owner_uid: str, *, orphan: bool
+) -> None:
     rt = writer.cluster.type_for_key(key)
     current = writer.store.get(key, dependent.namespace, dependent.name)
     if rt is None or current is None or current.uid != dependent.uid:
@@ -69,11 +74,14 @@ def _delete_dependent(writer: Writer, key: StoreKey, dependent: Entry, owner_uid
     if any(_by_uid(writer, u) is not None for u in others):
         _drop_reference(writer, rt, obj, owner_uid)
         return
-    try:
-        writer.delete(rt, dependent.namespace or None, dependent.name, {"propagationPolicy": "Background"},
-                      dry_run=False)
-    except ApiError:
-        pass  # already gone: nothing to collect
+    with contextlib.suppress(ApiError):  # already gone: nothing to collect
+        writer.delete(
+            rt,
+            dependent.namespace or None,
+            dependent.name,
+            {"propagationPolicy": "Background"},
+            dry_run=False,
+        )
 
 
 def after_remove(writer: Writer, removed: Entry, *, policy: str) -> None:

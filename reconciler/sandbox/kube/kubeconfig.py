@@ -20,7 +20,9 @@ def kubeconfig_text(url: str) -> str:
         "kind": "Config",
         "clusters": [{"name": "sandbox", "cluster": {"server": url}}],
         "users": [{"name": "sandbox", "user": {"token": TOKEN}}],
-        "contexts": [{"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "default"}}],
+        "contexts": [
+            {"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": "default"}}
+        ],
         "current-context": "sandbox",
         "preferences": {},
     }

@@ -41,10 +41,20 @@ def _set_crd_status(cluster: Cluster, crd: dict[str, Any]) -> None:
     storage = [str(v.get("name")) for v in spec.get("versions") or () if v.get("storage")]
     crd["status"] = {
         "conditions": [
-            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-             "message": "no conflicts found", "lastTransitionTime": now},
-            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-             "message": "the initial names have been accepted", "lastTransitionTime": now},
+            {
+                "type": "NamesAccepted",
+                "status": "True",
+                "reason": "NoConflicts",
+                "message": "no conflicts found",
+                "lastTransitionTime": now,
+            },
+            {
+                "type": "Established",
+                "status": "True",
+                "reason": "InitialNamesAccepted",
+                "message": "the initial names have been accepted",
+                "lastTransitionTime": now,
+            },
         ],
         "acceptedNames": spec.get("names") or {},
         "storedVersions": storage,
@@ -66,20 +76,34 @@ def validate(cluster: Cluster, rt: ResourceType, obj: dict[str, Any], *, old: di
             causes.append(Cause("FieldValueRequired", "Required value", f"spec.{required}"))
     versions = spec.get("versions") or []
     if versions and sum(1 for v in versions if v.get("storage")) != 1:
-        causes.append(Cause("FieldValueInvalid", "Invalid value: must have exactly one version marked as storage "
-                            "version", "spec.versions"))
+        causes.append(
+            Cause(
+                "FieldValueInvalid",
+                "Invalid value: must have exactly one version marked as storage version",
+                "spec.versions",
+            )
+        )
     for i, version in enumerate(versions):
         schema = (version.get("schema") or {}).get("openAPIV3Schema")
         if schema is None:
-            causes.append(Cause("FieldValueRequired", "Required value: schemas are required",
-                                f"spec.versions[{i}].schema.openAPIV3Schema"))
+            causes.append(
+                Cause(
+                    "FieldValueRequired",
+                    "Required value: schemas are required",
+                    f"spec.versions[{i}].schema.openAPIV3Schema",
+                )
+            )
             continue
         try:
-            crdschema.validate_object({"apiVersion": "x/v", "kind": "Probe", "metadata": {}}, schema=schema,
-                                      strict=False)
+            crdschema.validate_object(
+                {"apiVersion": "x/v", "kind": "Probe", "metadata": {}}, schema=schema, strict=False
+            )
         except crdschema.InvalidSchemaError as exc:
-            causes.append(Cause("FieldValueInvalid", f"Invalid value: {exc}",
-                                f"spec.versions[{i}].schema.openAPIV3Schema"))
+            causes.append(
+                Cause(
+                    "FieldValueInvalid", f"Invalid value: {exc}", f"spec.versions[{i}].schema.openAPIV3Schema"
+                )
+            )
     if old is not None and (old.get("spec") or {}).get("scope") != spec.get("scope"):
         causes.append(invalid_cause("spec.scope", spec.get("scope"), "field is immutable"))
     if causes:
@@ -128,8 +152,9 @@ def delete_namespace(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
     meta["deletionTimestamp"] = cluster.timestamp()
     obj["status"] = {"phase": "Terminating"}
     meta["resourceVersion"] = str(cluster.store.next_rv())
-    cluster.store.put(NAMESPACE.key, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
-                      change_type="MODIFIED")
+    cluster.store.put(
+        NAMESPACE.key, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields), change_type="MODIFIED"
+    )
     for key, entry in cluster.store.all_entries():
         if key == NAMESPACE.key or entry.namespace != meta["name"]:
             continue

@@ -30,8 +30,11 @@ def check_acceptable(accept: str) -> None:
     for params in _parts(accept):
         if params[0] in ("application/json", "*/*", "application/*", "application/yaml"):
             return
-    raise ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
-                   "application/yaml")
+    raise ApiError(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml",
+    )
 
 
 def media_type(content_type: str) -> str:
@@ -41,8 +44,9 @@ def media_type(content_type: str) -> str:
 def field_validation(query: Mapping[str, str]) -> str:
     value = query.get("fieldValidation", "") or "Warn"
     if value not in ("Strict", "Warn", "Ignore"):
-        raise bad_request(f'fieldValidation: Unsupported value: "{value}": supported values: "Ignore", '
-                          '"Strict", "Warn"')
+        raise bad_request(
+            f'fieldValidation: Unsupported value: "{value}": supported values: "Ignore", "Strict", "Warn"'
+        )
     return value
 
 

@@ -29,8 +29,8 @@ SUBDOMAIN_MESSAGE = (
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
 LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
-    "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
 _NAME_PART_MESSAGE = (
@@ -46,9 +46,21 @@ _LABEL_VALUE_MESSAGE = (
 
 _OBJECT_META_FIELDS = frozenset(
     {
-        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-        "ownerReferences", "finalizers", "managedFields",
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
     }
 )
 
@@ -108,8 +120,11 @@ def metadata_causes(obj: Mapping[str, Any], *, rt: ResourceType) -> list[Cause]:
         total += len(str(key)) + len(str(value))
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
         causes.append(
-            Cause("FieldValueTooLong", f"Too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
-                  "metadata.annotations")
+            Cause(
+                "FieldValueTooLong",
+                f"Too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
+                "metadata.annotations",
+            )
         )
     for i, finalizer in enumerate(meta.get("finalizers") or ()):
         # Custom resources accept any qualified name (the legacy `sagemaker-operator-finalizer` included);

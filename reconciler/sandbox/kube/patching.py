@@ -110,7 +110,7 @@ def _remove(doc: Any, pointer: str) -> Any:
     elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
         del parent[int(last)]
     else:
-        raise _PatchFailure(f"remove operation does not apply: doc is missing path: \"{pointer}\"")
+        raise _PatchFailure(f'remove operation does not apply: doc is missing path: "{pointer}"')
     return doc
 
 
@@ -120,7 +120,9 @@ def json_patch(target: Any, operations: Any) -> Any:
     doc = copy.deepcopy(target)
     for op in operations:
         if not isinstance(op, dict) or not isinstance(op.get("op"), str):
-            raise bad_request("unexpected kind of operation in JSON patch; each must be an object with an 'op'")
+            raise bad_request(
+                "unexpected kind of operation in JSON patch; each must be an object with an 'op'"
+            )
         kind, path = op["op"], op.get("path")
         if not isinstance(path, str):
             raise bad_request(f"JSON patch operation {kind!r} is missing its 'path'")
@@ -131,8 +133,10 @@ def json_patch(target: Any, operations: Any) -> Any:
                 doc = _remove(doc, path)
             elif kind == "replace":
                 _get(doc, path)
-                doc = _add(_remove(doc, path), path, copy.deepcopy(op.get("value"))) if _tokens(path) else op.get(
-                    "value"
+                doc = (
+                    _add(_remove(doc, path), path, copy.deepcopy(op.get("value")))
+                    if _tokens(path)
+                    else op.get("value")
                 )
             elif kind in ("move", "copy"):
                 source = op.get("from")
@@ -157,7 +161,9 @@ def json_patch(target: Any, operations: Any) -> Any:
     return doc
 
 
-def apply_patch(current: dict[str, Any], patch_bytes: bytes, *, content_type: str, custom: bool) -> dict[str, Any]:
+def apply_patch(
+    current: dict[str, Any], patch_bytes: bytes, *, content_type: str, custom: bool
+) -> dict[str, Any]:
     accepted = CUSTOM_PATCH_TYPES if custom else BUILTIN_PATCH_TYPES
     if content_type not in accepted:
         raise unsupported_media_type(content_type, accepted)
@@ -169,8 +175,10 @@ def apply_patch(current: dict[str, Any], patch_bytes: bytes, *, content_type: st
         result = json_patch(current, patch)
     else:
         if not isinstance(patch, dict):
-            raise bad_request("json: cannot unmarshal into Go value of type map[string]interface {}: "
-                              "a merge patch must be a JSON object")
+            raise bad_request(
+                "json: cannot unmarshal into Go value of type map[string]interface {}: "
+                "a merge patch must be a JSON object"
+            )
         result = merge_patch(current, patch)
     if not isinstance(result, dict):
         raise bad_request("the patched object is not a JSON object")

@@ -79,7 +79,9 @@ def _decode_token(token: str) -> tuple[str, int]:
         raise bad_request(f"continue key is not valid: {token!r}") from None
 
 
-def list_page(cluster: Cluster, rt: ResourceType, namespace: str | None, query: Mapping[str, str]) -> ListPage:
+def list_page(
+    cluster: Cluster, rt: ResourceType, namespace: str | None, query: Mapping[str, str]
+) -> ListPage:
     flt = make_filter(rt, query)
     try:
         limit = int(query.get("limit") or 0)
@@ -91,8 +93,10 @@ def list_page(cluster: Cluster, rt: ResourceType, namespace: str | None, query: 
         snap_id, offset = _decode_token(token)
         snap = store.find_snapshot(snap_id)
         if snap is None:
-            raise expired("The provided continue parameter is too old to display a consistent list result. "
-                          "Start a new list without the continue parameter.")
+            raise expired(
+                "The provided continue parameter is too old to display a consistent list result. "
+                "Start a new list without the continue parameter."
+            )
     elif limit > 0:
         snap_id, snap = store.snapshot(rt.key, namespace)
         offset = 0
@@ -126,6 +130,8 @@ def list_meta(page: ListPage) -> dict[str, object]:
 
 
 def list_body(rt: ResourceType, page: ListPage) -> bytes:
-    head = json.dumps({"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": list_meta(page)},
-                      separators=(",", ":")).encode()
+    head = json.dumps(
+        {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": list_meta(page)},
+        separators=(",", ":"),
+    ).encode()
     return head[:-1] + b',"items":[' + b",".join(e.raw for e in page.entries) + b"]}"

@@ -27,7 +27,6 @@ from reconciler.sandbox.kube.registry import CRD
 from reconciler.sandbox.kube.server import ApiServer
 from reconciler.sandbox.kube.writes import Writer
 
-
 # libyaml's loader when available: the generated CRDs are large and tests install them often.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -62,11 +61,13 @@ class KubeSandbox:
             persistence.load(self.cluster, self.state_dir)
         self.cluster.bootstrap()
         self._stopping.clear()
-        self._server = ApiServer(("127.0.0.1", self.port), cluster=self.cluster, faults=self.faults,
-                                 stopping=self._stopping)
+        self._server = ApiServer(
+            ("127.0.0.1", self.port), cluster=self.cluster, faults=self.faults, stopping=self._stopping
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="kube-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="kube-sandbox", daemon=True
+        )
         self._thread.start()
         if self.state_dir is not None:
             self._saver = persistence.Saver(self.cluster, self.state_dir)
@@ -90,8 +91,9 @@ class KubeSandbox:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # -- clients ----------------------------------------------------------------------------------------
@@ -129,8 +131,16 @@ class KubeSandbox:
     def reset_stats(self) -> None:
         self.faults.reset_stats()
 
-    def inject_fault(self, *, verb: str, resource: str, name: str | None = None, status: int = 500,
-                     times: int = 1, when: Literal["before", "after"] = "before") -> None:
+    def inject_fault(
+        self,
+        *,
+        verb: str,
+        resource: str,
+        name: str | None = None,
+        status: int = 500,
+        times: int = 1,
+        when: Literal["before", "after"] = "before",
+    ) -> None:
         self.faults.inject(verb=verb, resource=resource, name=name, status=status, times=times, when=when)
 
     def set_fault_rate(self, *, rate: float, status: int = 500, verbs: Collection[str] | None = None) -> None:

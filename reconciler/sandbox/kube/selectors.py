@@ -23,7 +23,9 @@ _EQUALITY = re.compile(r"^\s*([A-Za-z0-9./_-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)\
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas that are not inside a `( ... )` value set."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -47,11 +49,15 @@ def _label_requirement(text: str) -> LabelPredicate:
         return lambda labels: labels.get(key) == value
     m = _SET_REQUIREMENT.match(text)
     if not m:
-        raise bad_request(f"unable to parse requirement: found '{text.strip()}', expected: key, !key, key=value, "
-                          "key!=value, key in (values) or key notin (values)")
+        raise bad_request(
+            f"unable to parse requirement: found '{text.strip()}', expected: key, !key, key=value, "
+            "key!=value, key in (values) or key notin (values)"
+        )
     negated, key, op, values_text = m.groups()
     if negated and op:
-        raise bad_request(f"unable to parse requirement: '!' cannot be combined with '{op}' in '{text.strip()}'")
+        raise bad_request(
+            f"unable to parse requirement: '!' cannot be combined with '{op}' in '{text.strip()}'"
+        )
     if op:
         values = frozenset(v.strip() for v in values_text.split(",") if v.strip())
         if op == "in":
@@ -69,6 +75,12 @@ def parse_label_selector(text: str) -> LabelPredicate | None:
     return lambda labels: all(r(labels) for r in requirements)
 
 
+def _field_requirement(field: str, value: str, *, negated: bool) -> FieldPredicate:
+    if negated:
+        return lambda fields: fields.get(field, "") != value
+    return lambda fields: fields.get(field, "") == value
+
+
 def parse_field_selector(text: str, *, allowed: Collection[str]) -> FieldPredicate | None:
     if not text.strip():
         return None
@@ -79,9 +91,6 @@ def parse_field_selector(text: str, *, allowed: Collection[str]) -> FieldPredica
             raise bad_request(f"invalid selector: '{text}'; can't understand '{part}'")
         field, op, value = m.groups()
         if field not in allowed:
-            raise ApiError(400, "BadRequest", f'field label not supported: {field}')
-        if op == "!=":
-            requirements.append(lambda fields, f=field, v=value: fields.get(f, "") != v)
-        else:
-            requirements.append(lambda fields, f=field, v=value: fields.get(f, "") == v)
+            raise ApiError(400, "BadRequest", f"field label not supported: {field}")
+        requirements.append(_field_requirement(field, value, negated=op == "!="))
     return lambda fields: all(r(fields) for r in requirements)

@@ -21,7 +21,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.sandbox.kube import admission, discovery, negotiation, reads, tables, watch
 from reconciler.sandbox.kube.cluster import Cluster
-from reconciler.sandbox.kube.errors import ApiError, from_code, method_not_allowed, resource_not_found, too_large
+from reconciler.sandbox.kube.errors import (
+    ApiError,
+    from_code,
+    method_not_allowed,
+    resource_not_found,
+    too_large,
+)
 from reconciler.sandbox.kube.faults import Faults
 from reconciler.sandbox.kube.routing import DiscoveryRoute, ResourceRoute, resolve
 from reconciler.sandbox.kube.store import Entry
@@ -34,8 +40,9 @@ class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], *, cluster: Cluster, faults: Faults,
-                 stopping: threading.Event) -> None:
+    def __init__(
+        self, address: tuple[str, int], *, cluster: Cluster, faults: Faults, stopping: threading.Event
+    ) -> None:
         super().__init__(address, Handler)
         self.cluster = cluster
         self.faults = faults
@@ -51,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ApiServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and `sandbox up` should not drown in access logs."""
 
     def do_GET(self) -> None:
@@ -76,8 +83,14 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("OPTIONS")
 
     # -- plumbing ---------------------------------------------------------------------------------------
-    def _send(self, code: int, body: bytes, *, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -137,7 +150,9 @@ class Handler(BaseHTTPRequestHandler):
         path = path.rstrip("/") or "/"
         static: dict[str, Any] = {
             "/version": discovery.version,
-            "/api": lambda: discovery.core_versions(f"{self.server.server_address[0]}:{self.server.server_port}"),
+            "/api": lambda: discovery.core_versions(
+                f"127.0.0.1:{self.server.server_port}"
+            ),
             "/apis": lambda: discovery.group_list(cluster.registry),
             "/openapi/v3": lambda: discovery.openapi_v3_root(cluster.registry),
         }
@@ -150,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, _json(static[path]()))
             return
         if path.startswith("/openapi/v3/"):
-            doc = discovery.openapi_v3_group(cluster.registry, path[len("/openapi/v3/"):])
+            doc = discovery.openapi_v3_group(cluster.registry, path[len("/openapi/v3/") :])
             if doc is None:
                 raise resource_not_found()
             self._send(200, _json(doc))
@@ -211,26 +226,57 @@ class Handler(BaseHTTPRequestHandler):
         headers = {"Warning": "; ".join(f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"' for w in warnings)}
         self._send(code, payload, headers=headers if warnings else None)
 
-    def _render(self, route: ResourceRoute, entries: list[dict[str, Any]], query: dict[str, str], *,
-                as_table: bool, list_meta: dict[str, Any] | None = None) -> bytes:
-        table = tables.to_table(route.rt, entries, now=self.server.cluster.clock(),
-                                include_object=query.get("includeObject", "Metadata"), list_meta=list_meta)
+    def _render(
+        self,
+        route: ResourceRoute,
+        entries: list[dict[str, Any]],
+        query: dict[str, str],
+        *,
+        as_table: bool,
+        list_meta: dict[str, Any] | None = None,
+    ) -> bytes:
+        table = tables.to_table(
+            route.rt,
+            entries,
+            now=self.server.cluster.clock(),
+            include_object=query.get("includeObject", "Metadata"),
+            list_meta=list_meta,
+        )
         return _json(table)
 
-    def _apply(self, verb: str, route: ResourceRoute, query: dict[str, str], body: bytes, *,
-               as_table: bool) -> tuple[int, bytes, list[str]]:
+    def _apply(
+        self, verb: str, route: ResourceRoute, query: dict[str, str], body: bytes, *, as_table: bool
+    ) -> tuple[int, bytes, list[str]]:
         cluster, writer, rt = self.server.cluster, self.server.writer, route.rt
         if verb == "GET":
             entry = reads.get(cluster, rt, route.namespace, str(route.name))
             if as_table:
-                return 200, self._render(route, [entry.obj()], query, as_table=True,
-                                         list_meta={"resourceVersion": str(entry.rv)}), []
+                return (
+                    200,
+                    self._render(
+                        route,
+                        [entry.obj()],
+                        query,
+                        as_table=True,
+                        list_meta={"resourceVersion": str(entry.rv)},
+                    ),
+                    [],
+                )
             return 200, entry.raw, []
         if verb == "LIST":
             page = reads.list_page(cluster, rt, route.namespace, query)
             if as_table:
-                return 200, self._render(route, [e.obj() for e in page.entries], query, as_table=True,
-                                         list_meta=reads.list_meta(page)), []
+                return (
+                    200,
+                    self._render(
+                        route,
+                        [e.obj() for e in page.entries],
+                        query,
+                        as_table=True,
+                        list_meta=reads.list_meta(page),
+                    ),
+                    [],
+                )
             return 200, reads.list_body(rt, page), []
         content_type = negotiation.media_type(self.headers.get("Content-Type", "application/json"))
         dry_run = negotiation.dry_run(query)
@@ -255,32 +301,59 @@ class Handler(BaseHTTPRequestHandler):
             if rt.namespaced and route.namespace is None:
                 raise method_not_allowed()
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
-            result = writer.create(rt, route.namespace, obj, dry_run=dry_run,
-                                   validation=negotiation.field_validation(query))
+            result = writer.create(
+                rt, route.namespace, obj, dry_run=dry_run, validation=negotiation.field_validation(query)
+            )
         elif verb == "UPDATE":
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
-            result = writer.update(rt, route.namespace, str(route.name), obj, subresource=route.subresource,
-                                   dry_run=dry_run, validation=negotiation.field_validation(query))
+            result = writer.update(
+                rt,
+                route.namespace,
+                str(route.name),
+                obj,
+                subresource=route.subresource,
+                dry_run=dry_run,
+                validation=negotiation.field_validation(query),
+            )
         else:
-            result = writer.patch(rt, route.namespace, str(route.name), body, content_type=content_type,
-                                  subresource=route.subresource, dry_run=dry_run,
-                                  validation=negotiation.field_validation(query))
+            result = writer.patch(
+                rt,
+                route.namespace,
+                str(route.name),
+                body,
+                content_type=content_type,
+                subresource=route.subresource,
+                dry_run=dry_run,
+                validation=negotiation.field_validation(query),
+            )
         return result.code, _json(result.obj), result.warnings
 
-    def _delete_collection(self, route: ResourceRoute, query: dict[str, str], options: dict[str, Any], *,
-                           dry_run: bool) -> tuple[int, bytes, list[str]]:
-        page = reads.list_page(self.server.cluster, route.rt, route.namespace,
-                               {k: v for k, v in query.items() if k in ("labelSelector", "fieldSelector")})
+    def _delete_collection(
+        self, route: ResourceRoute, query: dict[str, str], options: dict[str, Any], *, dry_run: bool
+    ) -> tuple[int, bytes, list[str]]:
+        page = reads.list_page(
+            self.server.cluster,
+            route.rt,
+            route.namespace,
+            {k: v for k, v in query.items() if k in ("labelSelector", "fieldSelector")},
+        )
         deleted = []
         for entry in page.entries:
             try:
-                deleted.append(self.server.writer.delete(route.rt, entry.namespace or None, entry.name, options,
-                                                         dry_run=dry_run).obj)
+                deleted.append(
+                    self.server.writer.delete(
+                        route.rt, entry.namespace or None, entry.name, options, dry_run=dry_run
+                    ).obj
+                )
             except ApiError as error:
                 if error.code != 404:
                     raise
-        body = {"kind": f"{route.rt.kind}List", "apiVersion": route.rt.api_version,
-                "metadata": {"resourceVersion": str(self.server.cluster.store.current_rv)}, "items": deleted}
+        body = {
+            "kind": f"{route.rt.kind}List",
+            "apiVersion": route.rt.api_version,
+            "metadata": {"resourceVersion": str(self.server.cluster.store.current_rv)},
+            "items": deleted,
+        }
         return 200, _json(body), []
 
     def _watch(self, route: ResourceRoute, query: dict[str, str], *, as_table: bool) -> None:
@@ -290,14 +363,25 @@ class Handler(BaseHTTPRequestHandler):
         def render(entry: Entry) -> Any:
             obj = entry.obj()
             if as_table:
-                return tables.to_table(rt, [obj], now=cluster.clock(), include_object=include,
-                                       list_meta={"resourceVersion": str(entry.rv)})
+                return tables.to_table(
+                    rt,
+                    [obj],
+                    now=cluster.clock(),
+                    include_object=include,
+                    list_meta={"resourceVersion": str(entry.rv)},
+                )
             return obj
 
         if route.name is not None:
-            query = {**query, "fieldSelector": ",".join(
-                s for s in (query.get("fieldSelector", ""), f"metadata.name={route.name}") if s)}
-        stream = watch.events(cluster, rt, route.namespace, query, render=render, stopping=self.server.stopping)
+            query = {
+                **query,
+                "fieldSelector": ",".join(
+                    s for s in (query.get("fieldSelector", ""), f"metadata.name={route.name}") if s
+                ),
+            }
+        stream = watch.events(
+            cluster, rt, route.namespace, query, render=render, stopping=self.server.stopping
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
@@ -338,8 +422,15 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError, KeyError) as exc:
             self._send(400, _json({"error": str(exc) or type(exc).__name__}))
             return
-        self._send(404, _json({"error": f"no sandbox control {method} {path}; see GET /sandbox/stats, "
-                                         "POST /sandbox/faults, DELETE /sandbox/faults, POST /sandbox/reset"}))
+        self._send(
+            404,
+            _json(
+                {
+                    "error": f"no sandbox control {method} {path}; see GET /sandbox/stats, "
+                    "POST /sandbox/faults, DELETE /sandbox/faults, POST /sandbox/reset"
+                }
+            ),
+        )
 
 
 def apply_fault_spec(faults: Faults, spec: dict[str, Any]) -> None:
@@ -352,9 +443,17 @@ def apply_fault_spec(faults: Faults, spec: dict[str, Any]) -> None:
         faults.set_latency(float(spec["latency"]))
     if "rate" in spec:
         verbs = spec.get("verbs")
-        faults.set_rate(rate=float(spec["rate"]), status=int(spec.get("status", 500)),
-                        verbs=[str(v) for v in verbs] if verbs else None)
+        faults.set_rate(
+            rate=float(spec["rate"]),
+            status=int(spec.get("status", 500)),
+            verbs=[str(v) for v in verbs] if verbs else None,
+        )
     if "verb" in spec or "resource" in spec:
-        faults.inject(verb=str(spec["verb"]), resource=str(spec["resource"]),
-                      name=str(spec["name"]) if spec.get("name") else None, status=int(spec.get("status", 500)),
-                      times=int(spec.get("times", 1)), when=str(spec.get("when", "before")))
+        faults.inject(
+            verb=str(spec["verb"]),
+            resource=str(spec["resource"]),
+            name=str(spec["name"]) if spec.get("name") else None,
+            status=int(spec.get("status", 500)),
+            times=int(spec.get("times", 1)),
+            when=str(spec.get("when", "before")),
+        )

@@ -95,7 +95,11 @@ def _cell(column: PrinterColumn, obj: Mapping[str, Any], now: dt.datetime) -> An
 
 
 def _event_cells(obj: Mapping[str, Any], now: dt.datetime) -> list[Any]:
-    last = obj.get("lastTimestamp") or obj.get("eventTime") or (obj.get("metadata") or {}).get("creationTimestamp")
+    last = (
+        obj.get("lastTimestamp")
+        or obj.get("eventTime")
+        or (obj.get("metadata") or {}).get("creationTimestamp")
+    )
     stamp = parse_time(last) if isinstance(last, str) else None
     involved = obj.get("involvedObject") or {}
     return [
@@ -114,7 +118,9 @@ def columns_for(rt: ResourceType) -> tuple[PrinterColumn, ...]:
 
 
 def _definition(column: PrinterColumn) -> dict[str, Any]:
-    description = column.description or f"Custom resource definition column (in JSONPath format): {column.json_path}"
+    description = (
+        column.description or f"Custom resource definition column (in JSONPath format): {column.json_path}"
+    )
     return {
         "name": column.name,
         "type": column.type,
@@ -129,7 +135,11 @@ def _row_object(obj: Mapping[str, Any], include_object: str) -> dict[str, Any] |
         return None
     if include_object == "Object":
         return dict(obj)
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata", {})}
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata", {}),
+    }
 
 
 def to_table(
@@ -148,14 +158,22 @@ def to_table(
         ]
     else:
         definitions = [
-            {"name": "Name", "type": "string", "format": "name", "description": _NAME_DESCRIPTION, "priority": 0}
+            {
+                "name": "Name",
+                "type": "string",
+                "format": "name",
+                "description": _NAME_DESCRIPTION,
+                "priority": 0,
+            }
         ] + [_definition(c) for c in columns_for(rt)]
     rows = []
     for obj in objects:
         if rt.key == EVENT.key:
             cells = _event_cells(obj, now)
         else:
-            cells = [(obj.get("metadata") or {}).get("name", "")] + [_cell(c, obj, now) for c in columns_for(rt)]
+            cells = [(obj.get("metadata") or {}).get("name", "")] + [
+                _cell(c, obj, now) for c in columns_for(rt)
+            ]
         row: dict[str, Any] = {"cells": cells}
         row_object = _row_object(obj, include_object)
         if row_object is not None:

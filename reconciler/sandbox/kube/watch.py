@@ -53,7 +53,9 @@ def events(
     store = cluster.store
 
     def in_scope(entry: Entry | None) -> bool:
-        return entry is not None and (namespace is None or entry.namespace == namespace) and flt.matches(entry)
+        return (
+            entry is not None and (namespace is None or entry.namespace == namespace) and flt.matches(entry)
+        )
 
     with store.lock:
         if rv_text in ("", "0"):
@@ -63,14 +65,25 @@ def events(
             try:
                 last = int(rv_text)
             except ValueError:
-                raise bad_request(f'resourceVersion: Invalid value: "{rv_text}": must be an integer') from None
+                raise bad_request(
+                    f'resourceVersion: Invalid value: "{rv_text}": must be an integer'
+                ) from None
             initial = []
             oldest = store.oldest_watchable_rv()
             if last < oldest:
                 gone = expired(f"too old resource version: {last} ({oldest + 1})")
                 return iter([_line("ERROR", gone.body())])
-    return _stream(store, rt, initial, last, timeout, in_scope, render, stopping,
-                   bookmarks=query.get("allowWatchBookmarks") == "true")
+    return _stream(
+        store,
+        rt,
+        initial,
+        last,
+        timeout,
+        in_scope,
+        render,
+        stopping,
+        bookmarks=query.get("allowWatchBookmarks") == "true",
+    )
 
 
 def _stream(
@@ -108,5 +121,7 @@ def _stream(
             elif was_in:
                 yield _line("DELETED", render(change.entry))
     if bookmarks and not stopping.is_set():
-        yield _line("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version,
-                                 "metadata": {"resourceVersion": str(last)}})
+        yield _line(
+            "BOOKMARK",
+            {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": {"resourceVersion": str(last)}},
+        )

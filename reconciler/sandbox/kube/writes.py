@@ -37,8 +37,15 @@ from reconciler.sandbox.kube.errors import (
 from reconciler.sandbox.kube.registry import NAMESPACE, ResourceType
 from reconciler.sandbox.kube.store import Entry
 
-_SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-               "deletionGracePeriodSeconds", "selfLink")
+_SERVER_SET = (
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "selfLink",
+)
 
 
 @dataclass
@@ -70,8 +77,9 @@ class Writer:
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != namespace:
-                raise bad_request("the namespace of the provided object does not match the namespace sent on the "
-                                  "request")
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
@@ -79,9 +87,18 @@ class Writer:
             meta.pop(key, None)
         if not meta.get("name"):
             if not meta.get("generateName"):
-                raise invalid(rt.kind, rt.group, "", [
-                    Cause("FieldValueRequired", "Required value: name or generateName is required", "metadata.name")
-                ])
+                raise invalid(
+                    rt.kind,
+                    rt.group,
+                    "",
+                    [
+                        Cause(
+                            "FieldValueRequired",
+                            "Required value: name or generateName is required",
+                            "metadata.name",
+                        )
+                    ],
+                )
             meta["name"] = objectmeta.generate_name(str(meta["generateName"]))
         if rt.custom and rt.has_status:
             obj.pop("status", None)
@@ -95,8 +112,12 @@ class Writer:
                 if ns_entry is None:
                     raise not_found("namespaces", "", str(namespace))
                 if ns_entry.obj().get("metadata", {}).get("deletionTimestamp"):
-                    raise ApiError(403, "Forbidden", f'{objectmeta.quote(meta["name"])[1:-1]} is forbidden: unable '
-                                   f"to create new content in namespace {namespace} because it is being terminated")
+                    raise ApiError(
+                        403,
+                        "Forbidden",
+                        f"{objectmeta.quote(meta['name'])[1:-1]} is forbidden: unable "
+                        f"to create new content in namespace {namespace} because it is being terminated",
+                    )
             if self.store.get(rt.key, str(meta.get("namespace") or ""), meta["name"]) is not None:
                 raise already_exists(rt.plural, rt.group, meta["name"])
             meta["uid"] = str(uuid.uuid4())
@@ -113,37 +134,68 @@ class Writer:
 
     # -- update / patch ---------------------------------------------------------------------------------
     def update(
-        self, rt: ResourceType, namespace: str | None, name: str, obj: dict[str, Any], *,
-        subresource: str | None, dry_run: bool, validation: str,
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        *,
+        subresource: str | None,
+        dry_run: bool,
+        validation: str,
     ) -> WriteResult:
         def replace(current: dict[str, Any]) -> dict[str, Any]:
             rv = (obj.get("metadata") or {}).get("resourceVersion")
             if not rv and not rt.unconditional_update:
-                raise invalid(rt.kind, rt.group, name, [
-                    Cause("FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
-                          "metadata.resourceVersion")
-                ])
+                raise invalid(
+                    rt.kind,
+                    rt.group,
+                    name,
+                    [
+                        Cause(
+                            "FieldValueInvalid",
+                            "Invalid value: 0x0: must be specified for an update",
+                            "metadata.resourceVersion",
+                        )
+                    ],
+                )
             return obj
 
-        return self._update(rt, namespace, name, replace, subresource=subresource, dry_run=dry_run,
-                            validation=validation)
+        return self._update(
+            rt, namespace, name, replace, subresource=subresource, dry_run=dry_run, validation=validation
+        )
 
     def patch(
-        self, rt: ResourceType, namespace: str | None, name: str, patch: bytes, *, content_type: str,
-        subresource: str | None, dry_run: bool, validation: str,
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        patch: bytes,
+        *,
+        content_type: str,
+        subresource: str | None,
+        dry_run: bool,
+        validation: str,
     ) -> WriteResult:
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             patched = patching.apply_patch(current, patch, content_type=content_type, custom=rt.custom)
             admission.check_type_meta(patched, rt=rt)
             return patched
 
-        return self._update(rt, namespace, name, apply, subresource=subresource, dry_run=dry_run,
-                            validation=validation)
+        return self._update(
+            rt, namespace, name, apply, subresource=subresource, dry_run=dry_run, validation=validation
+        )
 
     def _update(
-        self, rt: ResourceType, namespace: str | None, name: str,
-        change: Callable[[dict[str, Any]], dict[str, Any]], *,
-        subresource: str | None, dry_run: bool, validation: str,
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        subresource: str | None,
+        dry_run: bool,
+        validation: str,
     ) -> WriteResult:
         ns = namespace or ""
         with self.store.lock:
@@ -156,17 +208,24 @@ class Writer:
                 new["metadata"] = {}
             meta, old_meta = new["metadata"], current["metadata"]
             if meta.get("name", name) != name:
-                raise bad_request(f"the name of the object ({meta.get('name')}) does not match the name on the URL "
-                                  f"({name})")
+                raise bad_request(
+                    f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
+                )
             if rt.namespaced and meta.get("namespace", ns) != ns:
-                raise bad_request("the namespace of the provided object does not match the namespace sent on the "
-                                  "request")
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             rv = meta.get("resourceVersion")
             if rv and str(rv) != old_meta.get("resourceVersion"):
                 raise conflict(rt.plural, rt.group, name, STALE_OBJECT)
             if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
-                raise conflict(rt.plural, rt.group, name, f"Precondition failed: UID in precondition: {meta['uid']}, "
-                               f"UID in object meta: {old_meta.get('uid')}")
+                raise conflict(
+                    rt.plural,
+                    rt.group,
+                    name,
+                    f"Precondition failed: UID in precondition: {meta['uid']}, "
+                    f"UID in object meta: {old_meta.get('uid')}",
+                )
             if subresource == "status":
                 status = new.get("status")
                 new = copy.deepcopy(current)
@@ -183,7 +242,13 @@ class Writer:
             meta["name"] = name
             if rt.namespaced:
                 meta["namespace"] = ns
-            for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            for key in (
+                "uid",
+                "creationTimestamp",
+                "generation",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+            ):
                 if key in old_meta:
                     meta[key] = old_meta[key]
                 else:
@@ -193,15 +258,24 @@ class Writer:
             meta = new["metadata"]
             lifecycle.validate(self.cluster, rt, new, old=current)
             if old_meta.get("deletionTimestamp"):
-                added = [f for f in meta.get("finalizers") or () if f not in (old_meta.get("finalizers") or ())]
+                added = [
+                    f for f in meta.get("finalizers") or () if f not in (old_meta.get("finalizers") or ())
+                ]
                 if added:
                     listed = ", ".join(f'"{f}"' for f in added)
-                    raise invalid(rt.kind, rt.group, name, [Cause(
-                        "FieldValueForbidden",
-                        f"Forbidden: no new finalizers can be added if the object is being deleted, found new "
-                        f"finalizers []string{{{listed}}}",
-                        "metadata.finalizers",
-                    )])
+                    raise invalid(
+                        rt.kind,
+                        rt.group,
+                        name,
+                        [
+                            Cause(
+                                "FieldValueForbidden",
+                                "Forbidden: no new finalizers can be added if the object is being deleted, "
+                                f"found new finalizers []string{{{listed}}}",
+                                "metadata.finalizers",
+                            )
+                        ],
+                    )
             if "generation" in old_meta and _spec_part(new) != _spec_part(current):
                 meta["generation"] = int(old_meta["generation"]) + 1
             if _without_rv(new) == _without_rv(current):
@@ -212,7 +286,9 @@ class Writer:
             if meta.get("deletionTimestamp") and not meta.get("finalizers"):
                 self.remove(rt, Entry.of(new, selectable_fields=rt.selectable_fields))
                 return WriteResult(200, new, warnings)
-            self.store.put(rt.key, Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+            self.store.put(
+                rt.key, Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+            )
             lifecycle.after_write(self.cluster, rt, new)
             gc.after_update(self, rt, new)
             return WriteResult(200, new, warnings)
@@ -229,19 +305,35 @@ class Writer:
             meta = obj["metadata"]
             preconditions = options.get("preconditions") or {}
             if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
-                raise conflict(rt.plural, rt.group, name, f"Precondition failed: UID in precondition: "
-                               f"{preconditions['uid']}, UID in object meta: {meta.get('uid')}")
-            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get("resourceVersion"):
-                raise conflict(rt.plural, rt.group, name, f"Precondition failed: ResourceVersion in precondition: "
-                               f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
-                               f"{meta.get('resourceVersion')}")
+                raise conflict(
+                    rt.plural,
+                    rt.group,
+                    name,
+                    f"Precondition failed: UID in precondition: "
+                    f"{preconditions['uid']}, UID in object meta: {meta.get('uid')}",
+                )
+            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get(
+                "resourceVersion"
+            ):
+                raise conflict(
+                    rt.plural,
+                    rt.group,
+                    name,
+                    f"Precondition failed: ResourceVersion in precondition: "
+                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
+                    f"{meta.get('resourceVersion')}",
+                )
             policy = gc.propagation_policy(options)
             if dry_run:
                 return WriteResult(200, obj)
             if rt.key == NAMESPACE.key:
                 return WriteResult(200, lifecycle.delete_namespace(self, obj))
             finalizers = list(meta.get("finalizers") or ())
-            if policy == "Foreground" and "foregroundDeletion" not in finalizers and not meta.get("deletionTimestamp"):
+            if (
+                policy == "Foreground"
+                and "foregroundDeletion" not in finalizers
+                and not meta.get("deletionTimestamp")
+            ):
                 finalizers.append("foregroundDeletion")
             if finalizers:
                 if meta.get("deletionTimestamp"):
@@ -250,7 +342,9 @@ class Writer:
                 meta["deletionTimestamp"] = self.cluster.timestamp()
                 meta["deletionGracePeriodSeconds"] = 0
                 meta["resourceVersion"] = str(self.store.next_rv())
-                self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+                self.store.put(
+                    rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+                )
                 if policy == "Foreground":
                     gc.delete_dependents_foreground(self, obj)
                     stored = self.store.get(rt.key, namespace or "", name)
@@ -275,5 +369,7 @@ class Writer:
             if meta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE.key:
                 self.remove(rt, Entry.of(obj, selectable_fields=rt.selectable_fields))
                 return
-            self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED")
+            self.store.put(
+                rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+            )
             gc.after_update(self, rt, obj)

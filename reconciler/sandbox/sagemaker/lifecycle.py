@@ -13,8 +13,10 @@ HyperParameterTuningJobConfig.RandomSeed when given, so two jobs with one Random
 - otherwise it completes with `objective.objective_value(...)`.
 The tuning job stops launching at MaxNumberOfTrainingJobs, when TargetObjectiveMetricValue is
 reached, after BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving jobs without a
-better metric, or at ResourceLimits.MaxRuntimeInSeconds (running jobs are then stopped). When its
-last run ends it is Completed, Stopped (if stopped) or Failed (no run produced a final metric).
+better metric, on convergence (CONVERGENCE_WINDOW jobs without improvement, when
+ConvergenceDetected.CompleteOnConvergence is Enabled), or at ResourceLimits.MaxRuntimeInSeconds
+(running jobs are then stopped). When its last run ends it is Completed, Stopped (if stopped) or
+Failed (no run produced a final metric).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from reconciler.sandbox.sagemaker.model import Knobs, TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.ranges import parse_ranges
 
 DEFAULT_ROUNDS = 10
+# ConvergenceDetected.CompleteOnConvergence=Enabled: the simulator calls the search converged once
+# this many consecutive final metrics fail to improve on the best (SageMaker's own test is internal).
+CONVERGENCE_WINDOW = 10
 
 
 def new_tuning_job(
@@ -69,6 +74,11 @@ def new_tuning_job(
         max_runtime=float(limits["MaxRuntimeInSeconds"]) if "MaxRuntimeInSeconds" in limits else None,
         target_value=criteria.get("TargetObjectiveMetricValue"),
         not_improving_limit=not_improving,
+        convergence_window=(
+            CONVERGENCE_WINDOW
+            if (criteria.get("ConvergenceDetected") or {}).get("CompleteOnConvergence") == "Enabled"
+            else None
+        ),
         early_stopping=config.get("TrainingJobEarlyStoppingType") == "Auto" or strategy == "Hyperband",
         seed=seed,
         # HyperParameterTuningJobConfig.RandomSeed makes SageMaker's draws repeatable across jobs.
@@ -135,14 +145,14 @@ def _finish_run(job: TuningJob, run: TrainingRun, *, knobs: Knobs) -> None:
             job.jobs_not_improving = 0
         else:
             job.jobs_not_improving += 1
-        _check_completion_criteria(job)
+        _check_completion_criteria(job, at=at)
     job.last_modified = at
     _launch_more(job, at=at, knobs=knobs)
     if not job.running:
         _end(job, at=at)
 
 
-def _check_completion_criteria(job: TuningJob) -> None:
+def _check_completion_criteria(job: TuningJob, *, at: float) -> None:
     best = job.best.final_metric if job.best else None
     if job.target_value is not None and best is not None:
         reached = best >= job.target_value if job.objective_type == "Maximize" else best <= job.target_value
@@ -150,6 +160,10 @@ def _check_completion_criteria(job: TuningJob) -> None:
             job.stop_launching = True
     if job.not_improving_limit is not None and job.jobs_not_improving >= job.not_improving_limit:
         job.stop_launching = True
+    if job.convergence_window is not None and job.jobs_not_improving >= job.convergence_window:
+        job.stop_launching = True
+        if job.converged_at is None:
+            job.converged_at = at
 
 
 def _end(job: TuningJob, *, at: float) -> None:

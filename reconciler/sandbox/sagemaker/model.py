@@ -100,6 +100,7 @@ class TuningJob:
     max_runtime: float | None
     target_value: float | None
     not_improving_limit: int | None
+    convergence_window: int | None
     early_stopping: bool
     seed: int
     rng: random.Random
@@ -109,6 +110,7 @@ class TuningJob:
     counters: Counters = field(default_factory=Counters)
     best: TrainingRun | None = None
     jobs_not_improving: int = 0
+    converged_at: float | None = None
     stop_launching: bool = False
     runtime_limit_applied: bool = False
     stop_requested_at: float | None = None

@@ -52,7 +52,10 @@ def describe_tuning_job(job: TuningJob, t: float) -> dict[str, Any]:
         out["BestTrainingJob"] = training_summary(job, job.best, t)
     if job.failure_reason and _ended(job, t):
         out["FailureReason"] = job.failure_reason
-    out["TuningJobCompletionDetails"] = {"NumberOfTrainingJobsObjectiveNotImproving": job.jobs_not_improving}
+    details: dict[str, Any] = {"NumberOfTrainingJobsObjectiveNotImproving": job.jobs_not_improving}
+    if job.converged_at is not None:
+        details["ConvergenceDetectedTime"] = job.converged_at
+    out["TuningJobCompletionDetails"] = details
     end = job.ended_at if _ended(job, t) and job.ended_at is not None else t
     out["ConsumedResources"] = {"RuntimeInSeconds": int(end - job.created)}
     return out

@@ -31,6 +31,7 @@ def create_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, 
     name = params["HyperParameterTuningJobName"]
     if sim.store.find_job(name, now=now) is not None:
         raise errors.tuning_job_name_in_use(name)
+    _check_warm_start_parents(sim, params, now=now)
     running = sim.store.running_count(now=now)
     if running >= sim.max_running_tuning_jobs:
         raise errors.tuning_job_limit_exceeded(limit=sim.max_running_tuning_jobs, running=running)
@@ -39,6 +40,22 @@ def create_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, 
     job = lifecycle.new_tuning_job(request, region=region, created=now, seed=sim.seed, knobs=sim.knobs)
     sim.store.add(job)
     return {"HyperParameterTuningJobArn": job.arn}
+
+
+def _check_warm_start_parents(sim: Simulator, params: Params, *, now: float) -> None:
+    """A warm start needs parents that exist and have finished, which only the service can know."""
+    warm = params.get("WarmStartConfig") or {}
+    for parent in warm.get("ParentHyperParameterTuningJobs") or []:
+        name = parent.get("HyperParameterTuningJobName", "")
+        job = sim.store.find_job(name, now=now)
+        if job is None:
+            raise errors.validation_error(f"The parent hyperparameter tuning job {name} does not exist.")
+        status = job.status(now)
+        if status in ("InProgress", "Stopping"):
+            raise errors.validation_error(
+                f"The parent hyperparameter tuning job {name} is in status {status}; "
+                "a warm start needs parents that have finished."
+            )
 
 
 def _add_static_hyperparameters(request: dict[str, Any]) -> None:

@@ -1,0 +1,60 @@
+"""Shared constants and helpers of the Kubernetes emulator tests (imported by conftest and test files)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reconciler.sandbox.kube import KubeSandbox
+
+REPO = Path(__file__).resolve().parents[2]
+CRDS = REPO / "crds"
+SAMPLE = REPO / "samples" / "xgboost-mnist-hpo.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+KUBECTL = "/usr/bin/kubectl"
+GROUP, VERSION, HPO, TJ = "sagemaker.aws.amazon.com", "v1", "hyperparametertuningjobs", "trainingjobs"
+
+Kubectl = Callable[..., "subprocess.CompletedProcess[str]"]
+# The official client's custom-object calls return untyped JSON (`object`) and its models make every
+# field Optional; tests index into them directly, so their handles are typed loosely.
+Custom = Any
+Core = Any
+
+
+def sample_hpo(name: str = "xgboost-mnist-hpo") -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
+    doc = copy.deepcopy(doc)
+    doc["metadata"]["name"] = name
+    return doc
+
+
+def raw_request(
+    kube: KubeSandbox,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    *,
+    content_type: str = "application/json",
+    accept: str = "application/json",
+) -> tuple[int, Any]:
+    """One HTTP request with exactly these bytes (bad-input tests); returns (code, JSON or text)."""
+    request = urllib.request.Request(
+        kube.url + path, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            code, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        code, raw = error.code, error.read()
+    try:
+        return code, json.loads(raw)
+    except ValueError:
+        return code, raw.decode()
