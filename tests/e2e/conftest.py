@@ -1,170 +1,24 @@
-"""The e2e world: both sandbox servers on loopback, a kubeconfig, boto3's env, and helpers that drive
-the real CLI (`reconciler.cli.run(argv)`), the real `kubernetes` client and real `kubectl`."""
+"""Fixtures of the e2e tests; the helpers live in e2e_world.py (put on sys.path here, because pytest
+runs with --import-mode=importlib)."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import io
-import json
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from reconciler import cli
-from reconciler.sandbox.kube import KubeSandbox
-from reconciler.sandbox.sagemaker import SageMakerSandbox
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "xgboost-mnist-hpo.yaml"
-GROUP, VERSION, PLURAL = "sagemaker.aws.amazon.com", "v1", "hyperparametertuningjobs"
-KUBECTL = shutil.which("kubectl")
-WRITE_VERBS = ("CREATE", "UPDATE", "PATCH", "DELETE")
+from e2e_world import ROOT, World  # noqa: E402
 
-
-@dataclass
-class RunResult:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def lines(self) -> list[str]:
-        return self.stdout.splitlines()
-
-    @property
-    def summary(self) -> str:
-        return self.lines[-1] if self.lines else ""
-
-
-@dataclass
-class World:
-    kube: KubeSandbox
-    sagemaker: SageMakerSandbox
-    kubeconfig: Path
-    custom: k8s.CustomObjectsApi
-    core: k8s.CoreV1Api
-
-    def run(self, *args: str) -> RunResult:
-        """`hpo-reconciler run ARGS` in process (lease off unless the test passes --lease)."""
-        argv = ["run", *args]
-        if not any(a.startswith("--lease") or a == "--no-lease" for a in args):
-            argv.append("--no-lease")
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.run(argv)
-        return RunResult(code, out.getvalue(), err.getvalue())
-
-    def kubectl(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-        assert KUBECTL is not None
-        return subprocess.run(
-            [KUBECTL, "--kubeconfig", str(self.kubeconfig), *args],
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=60,
-            check=False,
-        )
-
-    def sample(self, name: str = "xgboost-mnist-hpo", *, namespace: str = "default") -> dict[str, Any]:
-        obj: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
-        obj["metadata"] = {"name": name, "namespace": namespace}
-        return obj
-
-    def create(self, obj: dict[str, Any]) -> dict[str, Any]:
-        namespace = obj["metadata"].get("namespace", "default")
-        created: dict[str, Any] = self.custom.create_namespaced_custom_object(
-            GROUP, VERSION, namespace, PLURAL, obj
-        )
-        return created
-
-    def create_sample(
-        self,
-        name: str = "xgboost-mnist-hpo",
-        *,
-        namespace: str = "default",
-        edit: Callable[[dict[str, Any]], None] | None = None,
-    ) -> dict[str, Any]:
-        obj = self.sample(name, namespace=namespace)
-        if edit is not None:
-            edit(obj)
-        return self.create(obj)
-
-    def get(self, name: str, *, namespace: str = "default") -> dict[str, Any]:
-        obj: dict[str, Any] = self.custom.get_namespaced_custom_object(
-            GROUP, VERSION, namespace, PLURAL, name
-        )
-        return obj
-
-    def exists(self, name: str, *, namespace: str = "default") -> bool:
-        try:
-            self.get(name, namespace=namespace)
-        except k8s.exceptions.ApiException as exc:
-            if exc.status == 404:
-                return False
-            raise
-        return True
-
-    def children(self, parent: str, *, namespace: str = "default") -> list[dict[str, Any]]:
-        listing: dict[str, Any] = self.custom.list_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            namespace,
-            "trainingjobs",
-            label_selector=f"{GROUP}/hyperparametertuningjob={parent}",
-        )
-        return list(listing["items"])
-
-    def patch_spec(self, name: str, spec_patch: dict[str, Any], *, namespace: str = "default") -> None:
-        self.custom.patch_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            namespace,
-            PLURAL,
-            name,
-            {"spec": spec_patch},
-            _content_type="application/merge-patch+json",
-        )
-
-    def condition(self, name: str, type_: str, *, namespace: str = "default") -> dict[str, Any] | None:
-        for condition in self.get(name, namespace=namespace).get("status", {}).get("conditions", []):
-            if condition["type"] == type_:
-                return dict(condition)
-        return None
-
-    def kube_writes(self) -> dict[str, int]:
-        return {k: v for k, v in self.kube.stats().items() if k.split(" ")[0] in WRITE_VERBS and v}
-
-    def sagemaker_calls(self) -> dict[str, int]:
-        return {k: v for k, v in self.sagemaker.stats().items() if v}
-
-    def reset_stats(self) -> None:
-        self.kube.reset_stats()
-        self.sagemaker.reset_stats()
-
-
-def loose_crd_dir(tmp: Path) -> Path:
-    """The CRDs with the HyperparameterTuningJob spec schema opened up, as an old or missing CRD would
-    let anything in: the reconciler must cope with whatever it finds."""
-    out = tmp / "loose-crds"
-    out.mkdir()
-    for path in (ROOT / "crds").glob("*.yaml"):
-        crd = yaml.safe_load(path.read_text())
-        if crd["spec"]["names"]["kind"] == "HyperparameterTuningJob":
-            for version in crd["spec"]["versions"]:
-                props = version["schema"]["openAPIV3Schema"]["properties"]
-                props["spec"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-                version["schema"]["openAPIV3Schema"].pop("required", None)
-        (out / path.name).write_text(yaml.safe_dump(crd))
-    return out
+from reconciler.sandbox.kube import KubeSandbox  # noqa: E402
+from reconciler.sandbox.sagemaker import SageMakerSandbox  # noqa: E402
 
 
 @pytest.fixture
@@ -178,11 +32,3 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
         api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
         yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), k8s.CoreV1Api(api))
-
-
-def parse_json_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def deep(obj: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(obj)

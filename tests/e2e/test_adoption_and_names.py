@@ -1,19 +1,18 @@
-"""Crash between create and status write -> adopted, never duplicated; a foreign job's name -> JobNameInUse."""
+"""Crash between create and status write -> adopted, not duplicated; a foreign job's name -> JobNameInUse."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import boto3
-
-from .conftest import World
+from e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
 
 
 def test_lost_status_write_after_create_is_adopted_next_pass(world: World) -> None:
     world.create_sample()
-    # Every attempt of the status write after CreateHyperParameterTuningJob fails (the gateway retries 3 times).
+    # Every attempt of the status write after CreateHyperParameterTuningJob fails (3 = the gateway's retries).
     world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs/status", status=500, times=3)
     first = world.run()
     assert first.code == 0, first.stderr

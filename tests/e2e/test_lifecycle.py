@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .conftest import World
+from pathlib import Path
+
+from e2e_world import SAMPLE, World
 
 
 def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> None:
@@ -108,7 +110,5 @@ def test_summary_is_last_line_with_outcomes_calls_and_duration(world: World) -> 
     assert "LIST hyperparametertuningjobs=1" in summary and summary.endswith("s")
 
 
-def world_sample_path() -> object:
-    from .conftest import SAMPLE
-
+def world_sample_path() -> Path:
     return SAMPLE

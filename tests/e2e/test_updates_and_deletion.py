@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import World
+from e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
 

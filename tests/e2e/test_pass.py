@@ -1,0 +1,121 @@
+"""The pass as a whole: throttling, the lease, shards, dry-run, exit codes, JSON logging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from e2e_world import World, as_object
+
+
+def test_thirty_percent_throttling_still_converges_and_never_stalls(world: World) -> None:
+    names = [f"hpo-{i}" for i in range(4)]
+    for name in names:
+        world.create_sample(name)
+    world.sagemaker.set_fault_rate(rate=0.3, error="ThrottlingException")
+    completed: set[str] = set()
+    for _ in range(8):
+        result = world.run("--concurrency", "4")
+        assert result.code == 0, result.stderr
+        for name in names:
+            assert world.condition(name, "Stalled") is None, name
+            status = world.get(name).get("status", {})
+            if status.get("hyperParameterTuningJobStatus") == "Completed":
+                completed.add(name)
+        if completed == set(names):
+            break
+        world.sagemaker.advance(1200)
+    assert completed == set(names)
+    assert len(world.sagemaker.tuning_job_names()) == len(names)
+    assert all(len(world.children(name)) == 10 for name in names)
+
+
+def test_second_run_while_lease_is_held_is_skipped(world: World) -> None:
+    world.create_sample()
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    world.custom.create_namespaced_custom_object(
+        "coordination.k8s.io", "v1", "default", "leases",
+        {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+         "metadata": {"name": "hpo-reconciler", "namespace": "default"},
+         "spec": {"holderIdentity": "cronjob-pod-1", "leaseDurationSeconds": 300, "renewTime": now}},
+    )  # fmt: skip
+    world.reset_stats()
+    skipped = world.run("--lease", "default/hpo-reconciler")
+    assert skipped.code == 0
+    assert any(line.startswith("skipped:") and "cronjob-pod-1" in line for line in skipped.lines)
+    assert world.sagemaker_calls() == {}
+    assert world.kube_writes() == {}
+
+
+def test_lease_is_taken_and_released(world: World) -> None:
+    world.create_sample()
+    first = world.run("--lease", "default/hpo-reconciler")
+    assert first.code == 0 and "outcome=created" in first.stdout
+    lease = as_object(
+        world.custom.get_namespaced_custom_object(
+            "coordination.k8s.io", "v1", "default", "leases", "hpo-reconciler"
+        )
+    )
+    assert not lease["spec"].get("holderIdentity")  # released at the end of the pass
+    second = world.run("--lease", "default/hpo-reconciler")
+    assert second.code == 0 and not second.stdout.startswith("skipped")
+
+
+def test_shards_together_touch_every_resource_exactly_once(world: World) -> None:
+    names = {f"shard-{i}" for i in range(9)}
+    for name in names:
+        world.create_sample(name)
+    touched: list[str] = []
+    for k in range(3):
+        result = world.run("--shard", f"{k}/3")
+        assert result.code == 0
+        touched += re.findall(r"^default/(\S+) job=", result.stdout, flags=re.MULTILINE)
+    assert sorted(touched) == sorted(names)
+    assert len(world.sagemaker.tuning_job_names()) == 9
+
+
+def test_dry_run_writes_nothing_and_prints_the_plan(world: World) -> None:
+    world.create_sample("running")
+    world.run()
+    world.run()
+    world.create_sample("new")
+    world.kubectl("delete", "hpo", "running", "--wait=false")
+    world.reset_stats()
+    result = world.run("--dry-run", "--log-format", "json")
+    assert result.code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    plans = {r["name"]: r for r in records if r["event"] == "resource"}
+    assert plans["new"]["action"] == "create" and plans["new"]["outcome"] == "planned"
+    assert plans["running"]["action"] == "stop"
+    assert records[-1]["event"] == "summary"
+    assert world.kube_writes() == {}
+    assert set(world.sagemaker_calls()) <= {"DescribeHyperParameterTuningJob"}
+    assert world.sagemaker.tuning_job_names() == [
+        world.get("running")["status"]["sageMakerHyperParameterTuningJobName"]
+    ]
+
+
+def test_exit_codes(world: World) -> None:
+    world.create_sample()
+    assert world.run().code == 0
+    assert world.run("--shard", "3/2").code == 2
+    assert world.run("--concurrency", "zero").code == 2
+    assert world.run("--kubeconfig", "/nonexistent/kubeconfig").code == 2
+    world.kube.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=500, times=5)
+    failed = world.run()
+    assert failed.code == 1
+    assert "cannot list" in failed.stderr
+    assert failed.summary.startswith("summary:") and "pass incomplete" in failed.summary
+
+
+def test_json_log_format_every_line_is_json(world: World) -> None:
+    world.create_sample()
+    result = world.run("--log-format", "json")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["event"] == "resource" and records[0]["namespace"] == "default"
+    assert records[0]["job"] and records[0]["action"] == "create"
+    summary = records[-1]
+    assert summary["event"] == "summary" and summary["outcomes"] == {"created": 1}
+    assert summary["calls"]["sagemaker"] == {"CreateHyperParameterTuningJob": 1}
+    assert summary["duration_seconds"] >= 0

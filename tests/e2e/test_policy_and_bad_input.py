@@ -1,0 +1,117 @@
+"""Policy refusals cost no SageMaker call; bad input is Stalled/InvalidSpec and never stops the pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_world import World, loose_crd_dir
+
+
+def test_role_not_allowed_by_namespace_annotation_makes_no_sagemaker_call(world: World) -> None:
+    world.core.create_namespace(
+        {"metadata": {"name": "team-a", "annotations": {
+            "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/team-a-*"}}}
+    )  # fmt: skip
+    world.create_sample("refused", namespace="team-a")
+    result = world.run()
+    assert result.code == 0
+    stalled = world.condition("refused", "Stalled", namespace="team-a")
+    assert stalled is not None and stalled["reason"] == "RoleNotAllowed"
+    assert "team-a-*" in stalled["message"]
+    assert world.sagemaker_calls() == {}
+    assert world.sagemaker.tuning_job_names() == []
+
+
+def test_role_allow_list_flag_applies_without_annotation(world: World) -> None:
+    world.create_sample("refused")
+    world.create_sample("allowed", edit=lambda o: o["spec"]["trainingJobDefinition"].update(
+        roleArn="arn:aws:iam::123456789012:role/ok-role"))  # fmt: skip
+    result = world.run("--allowed-role-arn", "arn:aws:iam::*:role/ok-*")
+    assert result.code == 0
+    assert world.condition("refused", "Stalled") is not None
+    assert world.condition("allowed", "Stalled") is None
+    assert len(world.sagemaker.tuning_job_names()) == 1
+
+
+def test_custom_endpoint_needs_the_flag(world: World) -> None:
+    def endpoint(obj: dict[str, Any]) -> None:
+        obj["spec"]["sageMakerEndpoint"] = "https://sagemaker.example.com"
+
+    world.create_sample(edit=endpoint)
+    assert world.run().code == 0
+    stalled = world.condition("xgboost-mnist-hpo", "Stalled")
+    assert stalled is not None and stalled["reason"] == "EndpointNotAllowed"
+    assert "--allow-custom-endpoints" in stalled["message"]
+    assert world.sagemaker_calls() == {}
+
+
+def test_semantically_invalid_resource_next_to_valid_ones(world: World) -> None:
+    def too_parallel(obj: dict[str, Any]) -> None:
+        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxParallelTrainingJobs"] = 10
+        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxNumberOfTrainingJobs"] = 5
+
+    world.create_sample("good-1")
+    world.create_sample("bad", edit=too_parallel)
+    world.create_sample("good-2")
+    result = world.run()
+    assert result.code == 0
+    stalled = world.condition("bad", "Stalled")
+    assert stalled is not None and stalled["reason"] == "InvalidSpec"
+    assert "maxParallelTrainingJobs" in stalled["message"]
+    assert world.condition("good-1", "Stalled") is None and world.condition("good-2", "Stalled") is None
+    assert len(world.sagemaker.tuning_job_names()) == 2
+    assert world.run("--fail-on-error").code == 1
+
+
+BAD_SPECS: list[tuple[str, Any, str]] = [
+    ("missing-spec", None, "spec is missing"),
+    (
+        "wrong-types",
+        {"hyperParameterTuningJobConfig": "fast please", "trainingJobDefinition": [1, 2]},
+        "spec.",
+    ),
+    ("unknown-field", {"region": "us-east-2", "notAField": 1}, "notAField"),
+    (
+        "huge",
+        {"region": "us-east-2", "hyperParameterTuningJobName": "x" * 1_000_000},
+        "hyperParameterTuningJobName",
+    ),
+]
+
+
+@pytest.fixture
+def loose_world(world: World, tmp_path: Path) -> World:
+    world.kube.install_crds(loose_crd_dir(tmp_path))
+    return world
+
+
+def test_bad_input_is_stalled_invalid_spec_without_traceback(loose_world: World) -> None:
+    world = loose_world
+    world.create_sample("valid")
+    for name, spec, _ in BAD_SPECS:
+        obj: dict[str, Any] = {
+            "apiVersion": "sagemaker.aws.amazon.com/v1",
+            "kind": "HyperparameterTuningJob",
+            "metadata": {"name": name, "namespace": "default"},
+        }
+        if spec is not None:
+            obj["spec"] = spec
+        world.create(obj)
+    result = world.run("--log-format", "json")
+    assert result.code == 0
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[-1]["event"] == "summary" and lines[-1]["outcomes"] == {"created": 1, "stalled": 4}
+    for name, _, fragment in BAD_SPECS:
+        stalled = world.condition(name, "Stalled")
+        assert stalled is not None and stalled["reason"] == "InvalidSpec", name
+        assert fragment in stalled["message"], (name, stalled["message"])
+        assert len(stalled["message"]) < 4000
+    assert world.condition("valid", "Stalled") is None
+    # Unchanged bad input costs nothing on the next pass: no write touches those resources.
+    versions = {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS}
+    assert world.run().code == 0
+    assert {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS} == versions
