@@ -328,3 +328,39 @@ def test_bayesian_search_beats_its_own_warm_up_on_average(
         for c in sorted(_children(sm), key=lambda c: c["CreationTime"])
     ]
     assert sum(values[-10:]) / 10 < sum(values[:3]) / 3
+
+
+def test_convergence_detection_completes_the_search(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(
+            ResourceLimits={"MaxNumberOfTrainingJobs": 200, "MaxParallelTrainingJobs": 1},
+            TuningJobCompletionCriteria={"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}},
+        )
+    )
+    d = _run_to_end(sm, sandbox, step=120)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Completed"] < 200
+    assert d["TuningJobCompletionDetails"]["ConvergenceDetectedTime"] <= d["HyperParameterTuningEndTime"]
+
+
+def test_warm_start_needs_finished_parents(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> None:
+    warm = {
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "parent"}],
+        "WarmStartType": "TransferLearning",
+    }
+    child = sample_request("child")
+    child["WarmStartConfig"] = warm
+    for setup, expected in ((None, "does not exist"), ("create", "is in status InProgress")):
+        if setup:
+            sm.create_hyper_parameter_tuning_job(**sample_request("parent"))
+        try:
+            sm.create_hyper_parameter_tuning_job(**child)
+            raise AssertionError("accepted a warm start from an unusable parent")
+        except sm.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ValidationException"
+            assert expected in exc.response["Error"]["Message"]
+    _run_to_end(sm, sandbox, name="parent")
+    sm.create_hyper_parameter_tuning_job(**child)
+    assert _describe(sm, "child")["WarmStartConfig"] == warm
