@@ -153,7 +153,11 @@ class _DocumentError(Exception):
     """One document cannot be turned into a JSON object (a problem of that document)."""
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (several times faster), else the pure-Python one.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """YAML as kubectl reads it: timestamps stay strings, duplicate keys are errors."""
 
 
@@ -179,7 +183,8 @@ def _construct_mapping_unique(loader: _StrictLoader, node: yaml.MappingNode) -> 
                 key_node.start_mark,
             )
         seen.add(key)
-    return loader.construct_mapping(node, deep=True)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
+    return mapping
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping_unique)
@@ -225,6 +230,8 @@ def _parse_documents(text: str) -> list[Any]:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's limit; the pure-Python parser hits RecursionError
+            raise _InputError("not usable YAML: nested too deeply") from exc
         raise _InputError(f"not valid YAML: {where}{problem}") from exc
     except yaml.YAMLError as exc:
         raise _InputError(f"not valid YAML: {' '.join(str(exc).split())}") from exc
