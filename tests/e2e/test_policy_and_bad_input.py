@@ -11,10 +11,14 @@ from e2e_world import World, loose_crd_dir
 
 
 def test_role_not_allowed_by_namespace_annotation_makes_no_sagemaker_call(world: World) -> None:
-    world.core.create_namespace(
-        {"metadata": {"name": "team-a", "annotations": {
-            "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/team-a-*"}}}
-    )  # fmt: skip
+    namespace = {"metadata": {"name": "team-a", "annotations": {
+        "sagemaker.aws.amazon.com/allowed-role-arns": "arn:aws:iam::*:role/team-a-*"}}}  # fmt: skip
+    assert (
+        world.kubectl(
+            "create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Namespace", **namespace})
+        ).returncode
+        == 0
+    )
     world.create_sample("refused", namespace="team-a")
     result = world.run()
     assert result.code == 0
