@@ -329,3 +329,25 @@ def test_symbolic_link_loops_and_empty_directories(
     assert (code, out) == (0, [])
     assert "1 file(s), 1 document(s) checked: 1 valid" in err
     assert f"{tmp_path / 'empty'}: no *.yaml, *.yml or *.json files" in err
+
+
+def test_timestamps_stay_strings_as_kubectl_reads_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `kubectl get -o yaml` output: unquoted timestamps must not become YAML dates.
+    text = (
+        MAIN_SAMPLE.read_text().replace(
+            "  name: xgboost-mnist-hpo\n",
+            "  name: xgboost-mnist-hpo\n  creationTimestamp: 2019-10-17T01:15:52Z\n",
+        )
+        + "status:\n  lastCheckTime: 2019-10-17T01:21:01Z\n  hyperParameterTuningJobStatus: Completed\n"
+    )
+    code, out, _ = validate(capsys, str(write(tmp_path, "exported.yaml", text)))
+    assert (code, out) == (0, [])
+    bad = text.replace("lastCheckTime: 2019-10-17T01:21:01Z", "lastCheckTime: yesterday")
+    code, out, _ = validate(capsys, str(write(tmp_path, "bad.yaml", bad)))
+    assert code == 1
+    assert out == [
+        f'{tmp_path / "bad.yaml"}:0: status.lastCheckTime: Invalid value: "yesterday": '
+        'status.lastCheckTime in body must be of type date-time: "yesterday"'
+    ]
