@@ -3,6 +3,7 @@
 --   being deleted, never reconciled, or generation not yet observed -> Progressing
 --   Stalled=True                                                    -> Degraded (reason: message)
 --   Ready=True                                                      -> Healthy
+--   Ready=False and not Reconciling (a failed or stopped training job) -> Degraded
 --   otherwise                                                       -> Progressing
 -- A tuning job can run for hours; with healthy-when "submitted" (this file's default below, or the
 -- annotation sagemaker.aws.amazon.com/healthy-when: submitted on the resource) it is Healthy as soon
@@ -64,6 +65,10 @@ local function assess(resource)
   if is_true(ready) then
     return "Healthy", describe(ready, "Ready")
   end
+  local reconciling = find_condition(status.conditions, "Reconciling")
+  if ready ~= nil and ready.status == "False" and not is_true(reconciling) then
+    return "Degraded", describe(ready, "Not ready")
+  end
   local healthy_when = HEALTHY_WHEN_DEFAULT
   if metadata.annotations ~= nil and metadata.annotations[ANNOTATION] ~= nil then
     healthy_when = metadata.annotations[ANNOTATION]
@@ -73,7 +78,6 @@ local function assess(resource)
     local sagemaker_status = status.hyperParameterTuningJobStatus or status.trainingJobStatus or "unknown"
     return "Healthy", "Submitted to SageMaker as " .. job_name .. " (" .. sagemaker_status .. ")"
   end
-  local reconciling = find_condition(status.conditions, "Reconciling")
   if is_true(reconciling) then
     return "Progressing", describe(reconciling, "Reconciling")
   end

@@ -98,6 +98,8 @@ def expected_health(fixture: Fixture, *, default_healthy_when: str = "completed"
         return "Degraded"
     if fixture.ready == "True":
         return "Healthy"
+    if fixture.ready == "False" and fixture.reconciling != "True":
+        return "Degraded"  # nothing is working on it: a failed or stopped training job
     if (fixture.healthy_when or default_healthy_when) == "submitted" and fixture.job_submitted:
         return "Healthy"
     return "Progressing"

@@ -207,6 +207,15 @@ def test_cronjob_command_runs_a_pass_and_health_follows_the_lifecycle(
     assert status_of(failed)["hyperParameterTuningJobStatus"] == "Failed", status_of(failed)
     assert health(failed) == "Degraded"
 
+    # The children the pass mirrored get the same treatment from the same scripts.
+    listed = cluster.kubectl("get", "trainingjobs", "-n", "default", "-o", "json").stdout
+    children = json.loads(listed)["items"]
+    assert children, "the pass mirrored no TrainingJob"
+    expected = {"Completed": "Healthy", "Failed": "Degraded", "Stopped": "Degraded"}
+    for child in children:
+        want = expected.get(status_of(child).get("trainingJobStatus", ""), "Progressing")
+        assert health(child) == want, child
+
     # Deleting: the finalizer holds the object and the health is Progressing until the pass lets go.
     cluster.kubectl("delete", "hpo", default_name, "-n", "default", "--wait=false")
     deleting = cluster.get("hpo", default_name, "default")
