@@ -364,3 +364,29 @@ def test_warm_start_needs_finished_parents(sm: Any, sandbox: SageMakerSandbox, s
     _run_to_end(sm, sandbox, name="parent")
     sm.create_hyper_parameter_tuning_job(**child)
     assert _describe(sm, "child")["WarmStartConfig"] == warm
+
+
+def test_maximize_objective_and_several_training_job_definitions(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    request = sample_request()
+    config = request["HyperParameterTuningJobConfig"]
+    ranges = config.pop("ParameterRanges")
+    del config["HyperParameterTuningJobObjective"]
+    base = request.pop("TrainingJobDefinition")
+    objective = {"Type": "Maximize", "MetricName": "validation:auc"}
+    request["TrainingJobDefinitions"] = [
+        {**base, "DefinitionName": name, "TuningObjective": objective, "HyperParameterRanges": ranges}
+        for name in ("small", "large")
+    ]
+    sm.create_hyper_parameter_tuning_job(**request)
+    d = _run_to_end(sm, sandbox)
+    children = _children(sm)
+    assert {c["TrainingJobDefinitionName"] for c in children} == {"small", "large"}
+    values = [c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for c in children]
+    assert d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == max(values)
+    assert d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Type"] == "Maximize"
+    assert all(
+        definition["StaticHyperParameters"]["_tuning_objective_metric"] == "validation:auc"
+        for definition in d["TrainingJobDefinitions"]
+    )
