@@ -123,7 +123,13 @@ class Handler(BaseHTTPRequestHandler):
             return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
-            self.close_connection = True  # the unread body makes the connection unusable
+            # Drain what the client is sending so that it reads the 413 instead of a broken pipe.
+            remaining = length
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             raise too_large(MAX_BODY_BYTES)
         return self.rfile.read(length) if length else b""
 

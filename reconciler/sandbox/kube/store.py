@@ -99,12 +99,12 @@ class Snapshot:
 
 
 class Store:
-    def __init__(self) -> None:
+    def __init__(self, *, change_log_size: int = _CHANGE_LOG_SIZE) -> None:
         self.lock = threading.RLock()
         self._changed = threading.Condition(self.lock)
         self._rv = 1
         self._objects: dict[StoreKey, dict[ObjectKey, Entry]] = {}
-        self._log: deque[Change] = deque(maxlen=_CHANGE_LOG_SIZE)
+        self._log: deque[Change] = deque(maxlen=change_log_size)
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
         self._snapshot_seq = 0
         self.dirty = False

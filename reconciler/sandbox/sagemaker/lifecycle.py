@@ -21,6 +21,7 @@ Failed (no run produced a final metric).
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from typing import Any
@@ -104,20 +105,25 @@ def definition_of(job: TuningJob, run: TrainingRun) -> dict[str, Any]:
 
 
 def catch_up(job: TuningJob, *, now: float, knobs: Knobs) -> None:
+    # Fast path (most requests): nothing is due yet. Every function here that moves an end
+    # earlier resets `next_due`, so the cached value is never later than the true next event.
+    if now < job.next_due:
+        return
     while job.ended_at is None:
         next_end = min(job.running, key=lambda r: (r.ended_at, r.index), default=None)
         deadline = job.created + job.max_runtime if job.max_runtime is not None else None
-        if (
-            deadline is not None
-            and not job.runtime_limit_applied
-            and deadline <= now
-            and (next_end is None or deadline < next_end.ended_at)
-        ):
+        if deadline is not None and job.runtime_limit_applied:
+            deadline = None
+        if deadline is not None and deadline <= now and (next_end is None or deadline < next_end.ended_at):
             _apply_runtime_limit(job, at=deadline, knobs=knobs)
             continue
         if next_end is None or next_end.ended_at > now:
+            candidates = [t for t in (deadline, next_end.ended_at if next_end else None) if t is not None]
+            job.next_due = min(candidates, default=math.inf)
             break
         _finish_run(job, next_end, knobs=knobs)
+    if job.ended_at is not None:
+        job.next_due = math.inf
     job.caught_up_to = max(job.caught_up_to, now)
 
 
@@ -186,6 +192,7 @@ def _end(job: TuningJob, *, at: float) -> None:
 def _launch_more(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     while not job.stop_launching and len(job.running) < job.max_parallel and len(job.runs) < job.max_jobs:
         run = _launch(job, at=at, knobs=knobs)
+        job.next_due = min(job.next_due, run.ended_at)
         job.runs.append(run)
         job.running.append(run)
         job.last_modified = at
@@ -284,6 +291,7 @@ def _worse_than_median(job: TuningJob, value: float, *, knobs: Knobs) -> bool:
 
 
 def _stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+    # Callers reset the parent's `next_due`: this may move the run's end earlier.
     run.stop_requested_at = at
     if run.ended_at > at + knobs.stop_delay:
         run.ended_at = at + knobs.stop_delay
@@ -292,6 +300,7 @@ def _stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
 
 def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     job.runtime_limit_applied = True
+    job.next_due = -math.inf
     job.stop_launching = True
     for run in job.running:
         _stop_run(run, at=at, knobs=knobs)
@@ -302,6 +311,7 @@ def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
 def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     """StopHyperParameterTuningJob at simulated time `at` (the job is caught up to `at` first)."""
     catch_up(job, now=at, knobs=knobs)
+    job.next_due = -math.inf
     job.stop_requested_at = at
     job.stop_launching = True
     job.last_modified = at
@@ -314,6 +324,7 @@ def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
 def stop_training_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Knobs) -> None:
     """StopTrainingJob: Stopping for knobs.stop_delay, then Stopped; the tuning job launches a replacement."""
     catch_up(job, now=at, knobs=knobs)
+    job.next_due = -math.inf
     _stop_run(run, at=at, knobs=knobs)
     job.last_modified = at
 
@@ -325,6 +336,7 @@ def force_run_outcome(
     catch_up(job, now=at, knobs=knobs)
     if run.processed:
         raise ValueError(f"training job {run.name} already ended ({run.outcome})")
+    job.next_due = -math.inf
     run.ended_at = at
     run.outcome = status
     if status == "Completed":
@@ -345,6 +357,7 @@ def force_tuning_outcome(
     catch_up(job, now=at, knobs=knobs)
     if job.ended_at is not None:
         raise ValueError(f"tuning job {job.name} already ended ({job.final_status})")
+    job.next_due = -math.inf
     job.stop_launching = True
     job.forced_status = status
     for run in job.running:

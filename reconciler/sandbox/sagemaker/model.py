@@ -8,6 +8,7 @@ and end. `__slots__` keep 50,000 runs well under the memory goal.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,7 @@ class TuningJob:
     failure_reason: str | None = None
     last_modified: float = 0.0
     caught_up_to: float = 0.0
+    next_due: float = -math.inf  # no event before this simulated time (lifecycle's cache)
 
     def status(self, t: float) -> str:
         if self.ended_at is not None and t >= self.ended_at and self.final_status is not None:

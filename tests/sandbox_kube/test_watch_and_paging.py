@@ -1,0 +1,210 @@
+"""Watch, selectors and limit/continue paging, through the official client's wire protocol."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from typing import Any
+
+import kubernetes
+import pytest
+from kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
+from kubernetes.client.exceptions import ApiException
+
+from reconciler.sandbox.kube import KubeSandbox
+from reconciler.sandbox.kube.cluster import Cluster
+from reconciler.sandbox.kube.store import Store
+
+
+def _create(
+    custom: Custom, name: str, labels: dict[str, str] | None = None, namespace: str = "default"
+) -> Any:
+    body = sample_hpo(name)
+    if labels:
+        body["metadata"]["labels"] = labels
+    return custom.create_namespaced_custom_object(GROUP, VERSION, namespace, HPO, body)
+
+
+def _names(listed: Any) -> list[str]:
+    return [i["metadata"]["name"] for i in listed["items"]]
+
+
+def test_label_selectors_equality_and_set_based(crds: KubeSandbox, custom: Custom) -> None:
+    _create(custom, "a", {"team": "ml", "tier": "gold"})
+    _create(custom, "b", {"team": "ml"})
+    _create(custom, "c", {"team": "web", "tier": "silver"})
+    _create(custom, "d")
+
+    def select(selector: str) -> list[str]:
+        return _names(
+            custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, label_selector=selector)
+        )
+
+    assert select("team=ml") == ["a", "b"]
+    assert select("team==ml,tier=gold") == ["a"]
+    assert select("team!=ml") == ["c", "d"]
+    assert select("tier in (gold, silver)") == ["a", "c"]
+    assert select("tier notin (gold)") == ["b", "c", "d"]
+    assert select("tier") == ["a", "c"]
+    assert select("!tier") == ["b", "d"]
+    with pytest.raises(ApiException) as caught:
+        select("team in ml")
+    assert caught.value.status == 400
+
+
+def test_field_selectors_on_name_and_namespace(crds: KubeSandbox, custom: Custom, core: Any) -> None:
+    core.create_namespace({"metadata": {"name": "other"}})
+    _create(custom, "a")
+    _create(custom, "b")
+    _create(custom, "a", namespace="other")
+    listed = custom.list_cluster_custom_object(GROUP, VERSION, HPO, field_selector="metadata.name=a")
+    assert sorted(i["metadata"]["namespace"] for i in listed["items"]) == ["default", "other"]
+    listed = custom.list_cluster_custom_object(
+        GROUP, VERSION, HPO, field_selector="metadata.namespace!=default"
+    )
+    assert _names(listed) == ["a"]
+    with pytest.raises(ApiException) as caught:
+        custom.list_cluster_custom_object(GROUP, VERSION, HPO, field_selector="spec.region=us-east-2")
+    assert caught.value.status == 400
+    assert json.loads(caught.value.body or "{}")["message"] == "field label not supported: spec.region"
+
+
+def test_paging_is_a_consistent_snapshot(crds: KubeSandbox, custom: Custom) -> None:
+    for i in range(7):
+        _create(custom, f"job-{i}")
+    first = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=3)
+    assert _names(first) == ["job-0", "job-1", "job-2"]
+    assert first["metadata"]["remainingItemCount"] == 4
+    token = first["metadata"]["continue"]
+    # Writes between pages do not show up in the pages of this list ...
+    custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "job-4")
+    _create(custom, "job-3a")
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "job-5", {"metadata": {"labels": {"x": "y"}}}
+    )
+    second = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=3, _continue=token)
+    assert _names(second) == ["job-3", "job-4", "job-5"]
+    assert "labels" not in second["items"][2]["metadata"]
+    assert second["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+    third = custom.list_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, limit=3, _continue=second["metadata"]["continue"]
+    )
+    assert _names(third) == ["job-6"]
+    assert not third["metadata"].get("continue")
+    # ... and a fresh list sees them.
+    assert "job-3a" in _names(custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO))
+
+
+def test_paging_with_a_selector(crds: KubeSandbox, custom: Custom) -> None:
+    for i in range(6):
+        _create(custom, f"job-{i}", {"parity": "even" if i % 2 == 0 else "odd"})
+    seen: list[str] = []
+    token = None
+    while True:
+        page = custom.list_namespaced_custom_object(
+            GROUP, VERSION, "default", HPO, limit=2, label_selector="parity=even", _continue=token
+        )
+        seen += _names(page)
+        token = page["metadata"].get("continue")
+        if not token:
+            break
+    assert seen == ["job-0", "job-2", "job-4"]
+
+
+def test_a_bad_continue_token_is_400(crds: KubeSandbox) -> None:
+    code, status = raw_request(
+        crds, "GET", f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}?limit=1&continue=xx"
+    )
+    assert code == 400 and status["reason"] == "BadRequest"
+
+
+def test_watch_from_a_resource_version_sees_later_changes(crds: KubeSandbox, custom: Custom) -> None:
+    first = _create(custom, "a")
+    rv = first["metadata"]["resourceVersion"]
+    _create(custom, "b")
+    custom.patch_namespaced_custom_object_status(
+        GROUP, VERSION, "default", HPO, "a", {"status": {"hyperParameterTuningJobStatus": "InProgress"}}
+    )
+    custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "b")
+    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
+    events = list(
+        watcher.stream(
+            custom.list_namespaced_custom_object,
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            resource_version=rv,
+            timeout_seconds=1,
+        )
+    )
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "b"),
+        ("MODIFIED", "a"),
+        ("DELETED", "b"),
+    ]
+    rvs = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert rvs == sorted(rvs) and rvs[0] > int(rv)
+
+
+def test_watch_without_resource_version_starts_with_current_state_and_follows(
+    crds: KubeSandbox, custom: Custom
+) -> None:
+    _create(custom, "existing", {"team": "ml"})
+    _create(custom, "ignored", {"team": "web"})
+    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
+    received: list[tuple[str, str]] = []
+
+    def consume() -> None:
+        for event in watcher.stream(
+            custom.list_namespaced_custom_object,
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            label_selector="team=ml",
+            timeout_seconds=10,
+        ):
+            received.append((event["type"], event["object"]["metadata"]["name"]))
+            if len(received) == 3:
+                watcher.stop()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    while not received:
+        thread.join(0.05)
+    _create(custom, "new", {"team": "ml"})
+    # Relabelling out of the selector is seen as a deletion, as the watch cache reports it.
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "existing", {"metadata": {"labels": {"team": "web"}}}
+    )
+    thread.join(15)
+    assert received == [("ADDED", "existing"), ("ADDED", "new"), ("DELETED", "existing")]
+
+
+def test_watch_stream_framing_and_timeout(crds: KubeSandbox, custom: Custom) -> None:
+    _create(custom, "a")
+    query = "watch=true&timeoutSeconds=1&allowWatchBookmarks=true"
+    url = f"{crds.url}/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}?{query}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.headers["Transfer-Encoding"] == "chunked"
+        lines = response.read().decode().splitlines()
+    events = [json.loads(line) for line in lines]
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    assert events[1]["object"]["metadata"]["resourceVersion"]
+
+
+def test_watch_from_a_compacted_resource_version_is_410() -> None:
+    sandbox = KubeSandbox()
+    sandbox.cluster = Cluster(store=Store(change_log_size=3))  # compaction after 3 changes
+    with sandbox:
+        for name in ("a", "b", "c", "d", "e"):
+            body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            assert raw_request(sandbox, "POST", "/api/v1/namespaces", json.dumps(body).encode())[0] == 201
+        url = f"{sandbox.url}/api/v1/namespaces?watch=true&resourceVersion=2&timeoutSeconds=1"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            events = [json.loads(line) for line in response.read().decode().splitlines()]
+    assert len(events) == 1 and events[0]["type"] == "ERROR"
+    assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
