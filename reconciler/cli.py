@@ -77,6 +77,76 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sandbox_up(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reconciler.sandbox_up import serve
+
+    if args.time_scale <= 0:
+        print("hpo-reconciler sandbox up: --time-scale must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    serve(Path(args.dir), time_scale=args.time_scale, out=sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from reconciler.demo import run_demo
+
+    return EXIT_OK if run_demo(out=sys.stdout, time_scale=args.time_scale) == 0 else EXIT_FAILED
+
+
+def _cmd_logs(args: argparse.Namespace) -> int:
+    import os
+
+    from reconciler.kube import KubeConfigError
+    from reconciler.logs import LogsError, print_logs
+    from reconciler.settings import Settings, SettingsError
+
+    if args.tail is not None and args.tail < 1:
+        print("hpo-reconciler logs: --tail must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = Settings.from_sources(
+            flags={"kubeconfig": args.kubeconfig, "context": args.context}, environ=os.environ
+        )
+        print_logs(
+            args.trainingjob, namespace=args.namespace, tail=args.tail, settings=settings, out=sys.stdout
+        )
+    except (SettingsError, KubeConfigError) as exc:
+        print(f"hpo-reconciler logs: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LogsError as exc:
+        print(f"hpo-reconciler logs: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _add_tool_commands(commands: Any) -> None:
+    sandbox = commands.add_parser("sandbox", help="embedded Kubernetes API + SageMaker on loopback")
+    actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    up = actions.add_parser(
+        "up",
+        help="serve both sandboxes until interrupted",
+        description="Starts the Kubernetes API emulator and the SageMaker simulator on free 127.0.0.1 "
+        "ports, writes DIR/kubeconfig, DIR/env (export lines) and then DIR/ready.",
+    )
+    up.add_argument("--dir", required=True, metavar="DIR", help="where kubeconfig, env and ready are written")
+    up.add_argument("--time-scale", type=float, default=1.0, metavar="X", help="simulated seconds per second")
+    up.set_defaults(handler=_cmd_sandbox_up)
+
+    demo = commands.add_parser("demo", help="sandbox + sample + passes until the tuning job completes")
+    demo.add_argument("--time-scale", type=float, default=6.0, metavar="X", help=argparse.SUPPRESS)
+    demo.set_defaults(handler=_cmd_demo)
+
+    logs = commands.add_parser("logs", help="print a training job's CloudWatch log")
+    logs.add_argument("trainingjob", metavar="TRAININGJOB", help="name of the TrainingJob resource")
+    logs.add_argument("--namespace", "-n", metavar="NS", help="its namespace (default: the context's)")
+    logs.add_argument("--tail", type=int, metavar="N", help="only the last N lines")
+    logs.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
+    logs.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    logs.set_defaults(handler=_cmd_logs)
+
+
 def _add_run_command(commands: Any) -> None:
     run = commands.add_parser(
         "run",
@@ -170,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     version.set_defaults(handler=_cmd_version)
 
     _add_run_command(commands)
+    _add_tool_commands(commands)
     _add_validate_command(commands)
 
     return parser
