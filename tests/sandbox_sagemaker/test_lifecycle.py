@@ -390,3 +390,18 @@ def test_maximize_objective_and_several_training_job_definitions(
         definition["StaticHyperParameters"]["_tuning_objective_metric"] == "validation:auc"
         for definition in d["TrainingJobDefinitions"]
     )
+
+
+def test_forcing_completed_reports_the_objective(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    sandbox.set_failure_rates(non_retryable=1.0)  # every run was going to fail
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    child = _children(sm)[0]["TrainingJobName"]
+    sandbox.force_outcome(child, status="Completed")
+    described = sm.describe_training_job(TrainingJobName=child)
+    assert described["TrainingJobStatus"] == "Completed"
+    assert described["FinalMetricDataList"][0]["MetricName"] == "validation:error"
+    d = _run_to_end(sm, sandbox)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"  # one success is enough
+    assert d["BestTrainingJob"]["TrainingJobName"] == child

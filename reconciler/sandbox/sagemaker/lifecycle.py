@@ -341,6 +341,15 @@ def force_run_outcome(
     run.outcome = status
     if status == "Completed":
         run.rounds_reported = run.rounds_total
+        run.early_stopped = False
+        run.final_metric = objective.objective_value(
+            ranges=job.ranges[run.definition_index],
+            tuned=run.tuned,
+            objective_type=job.objective_type,
+            seed=job.seed,
+            tuning_job_name=job.name,
+            index=run.index,
+        )
     else:
         run.final_metric = None
     run.retryable = False
