@@ -266,6 +266,19 @@ def test_container_runs_one_pass_of_a_pinned_image(name: str) -> None:
         assert "--namespace" not in args
 
 
+@pytest.mark.parametrize("name", sorted(RENDERINGS))
+def test_container_args_are_accepted_by_the_real_cli_parser(name: str) -> None:
+    from reconciler import cli
+
+    cronjob = one(rendering(name), "CronJob")
+    (container,) = pod_spec(cronjob)["containers"]
+    # The kubelet expands $(POD_NAMESPACE) from the env var defined above it.
+    args = [a.replace("$(POD_NAMESPACE)", cronjob["metadata"]["namespace"]) for a in container["args"]]
+    parsed = cli.build_parser().parse_args(args)  # argparse exits on an unknown flag or a bad value
+    assert parsed.command == "run"
+    assert parsed.lease.startswith(cronjob["metadata"]["namespace"] + "/")
+
+
 def test_pod_security_checker_catches_each_violation() -> None:
     """The checker above must be able to fail: each mutation of a compliant pod is reported."""
     good = pod_spec(one(rendering("kustomize-base"), "CronJob"))

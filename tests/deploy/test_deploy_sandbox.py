@@ -129,8 +129,9 @@ def cronjob_command(base: list[Manifest]) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def run_pass(cluster: Cluster, base: list[Manifest], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    args, env = cronjob_command(base)
+def run_pass(cluster: Cluster, rendering: list[Manifest], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """Run the rendering's CronJob command line in process against the sandboxes."""
+    args, env = cronjob_command(rendering)
     for key, value in {**cluster.sagemaker.env(), **env}.items():
         monkeypatch.setenv(key, value)
     out = io.StringIO()
@@ -224,3 +225,28 @@ def test_cronjob_command_runs_a_pass_and_health_follows_the_lifecycle(
     code, output = run_pass(cluster, base, monkeypatch)
     assert code == 0, output
     assert cluster.get("hpo", default_name, "default") is None
+
+
+def test_namespaced_overlay_command_reconciles_only_its_namespace(
+    cluster: Cluster, base: list[Manifest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    namespaced = kustomize(CRONJOB / "overlays" / "namespaced")
+    team = one(namespaced, "CronJob")["metadata"]["namespace"]
+    cluster.apply([m for m in base if m["kind"] == "CustomResourceDefinition"])
+    cluster.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": team}}])
+    values = yaml.safe_load((TUNING_CHART / "ci" / "user-guide-values.yaml").read_text())
+    (inside,) = helm_render(TUNING_CHART, values=values, name="team-job", namespace=team)
+    (outside,) = helm_render(TUNING_CHART, values=values, name="other-team-job", namespace="default")
+    cluster.apply([inside], "-n", team)
+    cluster.apply([outside], "-n", "default")
+
+    code, output = run_pass(cluster, namespaced, monkeypatch)
+    assert code == 0, output
+    assert json.loads(output.strip().splitlines()[-1])["resources"] == 1
+    reconciled = cluster.get("hpo", "team-job", team)
+    untouched = cluster.get("hpo", "other-team-job", "default")
+    assert reconciled is not None and untouched is not None
+    assert status_of(reconciled).get("sageMakerHyperParameterTuningJobName")
+    assert "status" not in untouched
+    # Its Lease lives in the team namespace, where the overlay's lease Role is.
+    assert cluster.get("lease", "hpo-reconciler", team) is not None
