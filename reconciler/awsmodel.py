@@ -4,11 +4,14 @@ This is the public face of the awsmodel layer; the work is split by job across:
 - `awsmodel_loader`    lazy, cached load of botocore's ``sagemaker`` service model
 - `awsmodel_names`     `camel` / `pascal` member-name mapping
 - `awsmodel_regex`     Java-regex translation (Python for checks, RE2-and-Python for CRDs)
+- `awsmodel_unicode`   Unicode general-category classes for Java's ``\\p{L}``-style escapes
 - `awsmodel_check`     `check_input`, `Violation`, `validation_error_message` (SageMaker's wording)
 - `awsmodel_translate` resource form <-> API form (`spec_to_request`, `request_to_spec`,
                        `to_camel`, `training_job_spec_from_description`, `UnknownFieldError`)
 - `awsmodel_defaults`  `API_DEFAULTS`: what SageMaker fills in when a create request omits it
 - `awsmodel_schema`    openAPIV3Schema generation for the CRDs
+- `awsmodel_crd`       the two CRD documents (spec from the model, status and columns by contract);
+                       `reconciler.crdgen` writes them to crds/
 
 Pure: no I/O apart from reading the model bundled in botocore, on first use (never at import).
 """

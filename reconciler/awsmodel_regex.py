@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from reconciler.awsmodel_unicode import category_ranges
 
 Target = Literal["python", "portable"]
 
@@ -66,34 +66,11 @@ class PortablePattern:
 
 
 @functools.cache
-def _ranges_by_category() -> dict[str, list[tuple[int, int]]]:
-    """Code point ranges of every two-letter Unicode general category, in one pass (~0.3 s)."""
-    ranges: dict[str, list[tuple[int, int]]] = {}
-    category_of = unicodedata.category
-    current, start = category_of("\0"), 0
-    for code in range(1, sys.maxunicode + 1):
-        category = category_of(chr(code))
-        if category != current:
-            ranges.setdefault(current, []).append((start, code - 1))
-            current, start = category, code
-    ranges.setdefault(current, []).append((start, sys.maxunicode))
-    return ranges
-
-
-@functools.cache
 def _category_ranges(category: str) -> str:
     """Python class body for a Unicode general category ("L", "Lu", "N", ...)."""
-    by_category = _ranges_by_category()
-    chosen = sorted(r for name, found in by_category.items() if name.startswith(category) for r in found)
-    merged: list[tuple[int, int]] = []
-    for low, high in chosen:
-        if merged and merged[-1][1] == low - 1:
-            merged[-1] = (merged[-1][0], high)
-        else:
-            merged.append((low, high))
     return "".join(
         _escape_in_class(lo, "python") + ("" if lo == hi else "-" + _escape_in_class(hi, "python"))
-        for lo, hi in merged
+        for lo, hi in category_ranges(category)
     )
 
 
