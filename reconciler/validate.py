@@ -125,10 +125,10 @@ def load_crd_schemas(crd_dir: Path) -> dict[str, Mapping[str, Any]]:
 
 def builtin_crd_schemas() -> dict[str, Mapping[str, Any]]:
     """The schemas of the CRDs this version of hpo-reconciler generates (identical to `crds/`)."""
-    from reconciler import crdgen  # the generator builds from botocore's model; loaded only when needed
+    from reconciler.awsmodel_crd import crd_documents  # builds from botocore's model: only when needed
 
     schemas: dict[str, Mapping[str, Any]] = {}
-    for document in crdgen.crd_documents().values():
+    for document in crd_documents().values():
         _add_crd(schemas, document)
     return schemas
 
@@ -395,9 +395,25 @@ class _Checker:
             if path not in reported:
                 report.findings.append(Finding(path, f"cannot be sent to SageMaker: {exc}", "sagemaker"))
             return
-        request["Tags"] = [*(request.get("Tags") or []), *_reconciler_tags(pruned, placeholder=placeholder)]
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # odd values the schema flagged
+            if not report.findings:
+                report.findings.append(
+                    Finding("spec", f"cannot be translated into a SageMaker request: {exc}", "sagemaker")
+                )
+            return
+        raw_tags = request.get("Tags")
+        tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
+        request["Tags"] = [*tags, *_reconciler_tags(pruned, placeholder=placeholder)]
         reported = {f.path for f in report.findings}
-        for violation in awsmodel.check_input("CreateHyperParameterTuningJob", request):
+        try:
+            violations = awsmodel.check_input("CreateHyperParameterTuningJob", request)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # values the schema already flagged
+            if not report.findings:
+                report.findings.append(
+                    Finding("spec", f"cannot be checked as a SageMaker request: {exc}", "sagemaker")
+                )
+            return
+        for violation in violations:
             path = _spec_path(violation.path)
             if path not in reported and not any(
                 r.startswith(path + ".") or r.startswith(path + "[") for r in reported
@@ -500,7 +516,8 @@ def _job_name(document: Mapping[str, Any]) -> tuple[str, bool]:
 def _reconciler_tags(document: Mapping[str, Any], *, placeholder: bool) -> list[dict[str, str]]:
     from reconciler.model import TAG_NAME, TAG_NAMESPACE, TAG_UID
 
-    metadata = document.get("metadata") or {}
+    raw = document.get("metadata")
+    metadata: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     return [
         {"Key": TAG_NAMESPACE, "Value": str(metadata.get("namespace") or "default")},
         {"Key": TAG_NAME, "Value": str(metadata.get("name") or "")},
@@ -654,11 +671,11 @@ def run(
 def _write_text(out: IO[str], err: IO[str], reports: list[FileReport]) -> None:
     for report in reports:
         if report.error:
-            out.write(f"{report.file}: {report.error}\n")
+            out.write(_one_line(f"{report.file}: {report.error}") + "\n")
         for doc in report.documents:
             for finding in doc.findings:
                 where = f"{finding.path}: " if finding.path else ""
-                out.write(f"{doc.file}:{doc.index}: {where}{finding.message}\n")
+                out.write(_one_line(f"{doc.file}:{doc.index}: {where}{finding.message}") + "\n")
             if doc.request is not None:
                 if doc.job_name_is_placeholder:
                     err.write(
@@ -668,6 +685,15 @@ def _write_text(out: IO[str], err: IO[str], reports: list[FileReport]) -> None:
                         "created\n"
                     )
                 out.write(json.dumps(doc.request, indent=2, ensure_ascii=False) + "\n")
+
+
+# Characters that end a line for some reader (str.splitlines, terminals); field names may hold them.
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """`text` with every line-breaking character escaped, so one problem is one line."""
+    return _LINE_BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def _write_skip_notes(err: IO[str], reports: list[FileReport]) -> None:
