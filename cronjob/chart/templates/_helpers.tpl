@@ -11,6 +11,13 @@
 {{- default (include "hpo-reconciler.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
 
+{{/* The one subject of every binding: the CronJob's ServiceAccount. */}}
+{{- define "hpo-reconciler.subjects" -}}
+- kind: ServiceAccount
+  name: {{ include "hpo-reconciler.serviceAccountName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end -}}
+
 {{- define "hpo-reconciler.labels" -}}
 app.kubernetes.io/name: hpo-reconciler
 app.kubernetes.io/part-of: hpo-reconciler
