@@ -109,19 +109,16 @@ class NamespacePolicies:
         self._lock = threading.Lock()
 
     def allowed_role_patterns(self, namespace: str) -> list[str] | None:
+        # Held while fetching so that concurrent workers cost one GET, not one each.
         with self._lock:
-            if namespace in self._cache:
-                return self._cache[namespace]
-        try:
-            annotations = (self._gateway.get_namespace(namespace).get("metadata") or {}).get(
-                "annotations"
-            ) or {}
-        except kube.NotFoundError:
-            annotations = {}
-        patterns = parse_patterns(annotations.get(ALLOWED_ROLE_ARNS_ANNOTATION))
-        with self._lock:
-            self._cache[namespace] = patterns
-        return patterns
+            if namespace not in self._cache:
+                try:
+                    metadata = self._gateway.get_namespace(namespace).get("metadata") or {}
+                except kube.NotFoundError:
+                    metadata = {}
+                annotations = metadata.get("annotations") or {}
+                self._cache[namespace] = parse_patterns(annotations.get(ALLOWED_ROLE_ARNS_ANNOTATION))
+            return self._cache[namespace]
 
 
 @dataclass
