@@ -1,21 +1,12 @@
-"""Fixtures for the shipping tests (issue 6): paths, and the helper module on sys.path.
-
-pytest runs with --import-mode=importlib, so a test file cannot import a sibling module
-unless its folder is on sys.path; this conftest puts tests/deploy there once.
-"""
+"""Fixtures for the shipping tests (issue 6): paths; shared helpers live in tests/deploy/deploy_helpers.py."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from deploy_helpers import REPO  # noqa: E402
+from tests.deploy.deploy_helpers import REPO
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from deploy_helpers import CRONJOB, REPO, by_kind, kustomize
+
+from tests.deploy.deploy_helpers import CRONJOB, REPO, by_kind, kustomize
 
 SOURCE = REPO / "crds"
 COPIES = [CRONJOB / "base" / "crds", CRONJOB / "chart" / "crds"]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from deploy_helpers import REPO, VENV_BIN
+
+from tests.deploy.deploy_helpers import REPO, VENV_BIN
 
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"

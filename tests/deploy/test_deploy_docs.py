@@ -13,9 +13,9 @@ from pathlib import Path
 
 import botocore.session
 from botocore import xform_name
-from deploy_helpers import CRONJOB, REPO, kustomize, one
 
 from reconciler import cli
+from tests.deploy.deploy_helpers import CRONJOB, REPO, kustomize, one
 
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.md"))

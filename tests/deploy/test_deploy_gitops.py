@@ -9,8 +9,9 @@ import copy
 
 import kubernetes_validate
 import pytest
-from deploy_helpers import CRONJOB, Manifest, kustomize, load_all, one, pod_spec
-from deploy_pss import restricted_violations
+
+from tests.deploy.deploy_helpers import CRONJOB, Manifest, kustomize, load_all, one, pod_spec
+from tests.deploy.deploy_pss import restricted_violations
 
 ARGO_HOOK = CRONJOB / "argocd" / "sync-hook-job.yaml"
 FLUX_JOB = CRONJOB / "flux" / "reconcile-pass-job.yaml"

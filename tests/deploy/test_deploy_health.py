@@ -17,7 +17,8 @@ import cel
 import lupa.lua51 as lua51
 import pytest
 import yaml
-from deploy_helpers import CRONJOB
+
+from tests.deploy.deploy_helpers import CRONJOB
 
 ARGOCD = CRONJOB / "argocd"
 FLUX = CRONJOB / "flux"

@@ -14,7 +14,8 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-from deploy_helpers import (
+
+from tests.deploy.deploy_helpers import (
     CRONJOB,
     Manifest,
     by_kind,
@@ -24,7 +25,7 @@ from deploy_helpers import (
     one,
     pod_spec,
 )
-from deploy_pss import restricted_violations
+from tests.deploy.deploy_pss import restricted_violations
 
 KUBERNETES_VERSION = "1.32"  # the kubectl on this machine; CronJob.timeZone needs >= 1.27
 CHART = CRONJOB / "chart"

@@ -23,11 +23,20 @@ from typing import Any
 
 import pytest
 import yaml
-from deploy_helpers import CRONJOB, KUBECTL, REPO, Manifest, helm_render, kustomize, one, pod_spec
 
 from reconciler import cli
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.deploy.deploy_helpers import (
+    CRONJOB,
+    KUBECTL,
+    REPO,
+    Manifest,
+    helm_render,
+    kustomize,
+    one,
+    pod_spec,
+)
 
 TUNING_CHART = REPO / "samples" / "charts" / "hyperparameter-tuning-jobs"
 HEALTH_LUA = (CRONJOB / "argocd" / "health.lua").read_text()

@@ -14,7 +14,8 @@ from typing import Any
 import helm_python
 import pytest
 import yaml
-from deploy_helpers import REPO, helm_lint, helm_notes, helm_render
+
+from tests.deploy.deploy_helpers import REPO, helm_lint, helm_notes, helm_render
 
 CHART = REPO / "samples" / "charts" / "hyperparameter-tuning-jobs"
 VALUES_FILES = sorted((CHART / "ci").glob("*-values.yaml"))

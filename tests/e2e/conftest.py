@@ -1,9 +1,7 @@
-"""Fixtures of the e2e tests; the helpers live in e2e_world.py (put on sys.path here, because pytest
-runs with --import-mode=importlib)."""
+"""Fixtures of the e2e tests; the helpers live in tests/e2e/e2e_world.py."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,14 +9,9 @@ import pytest
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from e2e_world import ROOT, World  # noqa: E402
-
-from reconciler.sandbox.kube import KubeSandbox  # noqa: E402
-from reconciler.sandbox.sagemaker import SageMakerSandbox  # noqa: E402
+from reconciler.sandbox.kube import KubeSandbox
+from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.e2e.e2e_world import ROOT, World
 
 
 @pytest.fixture

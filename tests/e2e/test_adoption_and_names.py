@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from e2e_world import World
+
+from tests.e2e.e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from e2e_world import SAMPLE, World
+from tests.e2e.e2e_world import SAMPLE, World
 
 
 def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 
-from e2e_world import World, as_object
+from tests.e2e.e2e_world import World, as_object
 
 
 def test_thirty_percent_throttling_still_converges_and_never_stalls(world: World) -> None:

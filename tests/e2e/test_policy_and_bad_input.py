@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_world import World, loose_crd_dir
+
+from tests.e2e.e2e_world import World, loose_crd_dir
 
 
 def test_role_not_allowed_by_namespace_annotation_makes_no_sagemaker_call(world: World) -> None:

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_world import KUBECTL, SAMPLE, World
 
 from reconciler import cli
+from tests.e2e.e2e_world import KUBECTL, SAMPLE, World
 
 
 def cli_output(*argv: str) -> tuple[int, str, str]:

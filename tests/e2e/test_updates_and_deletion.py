@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e_world import World
+from tests.e2e.e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
 

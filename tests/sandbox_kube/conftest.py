@@ -1,26 +1,20 @@
 """Fixtures for the Kubernetes emulator tests: a fresh sandbox per test, the official client and kubectl.
 
-pytest runs with --import-mode=importlib, so this folder is put on sys.path for the helper module.
+Shared helpers live in tests/sandbox_kube/kube_test_support.py.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import kubernetes
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from kube_test_support import CRDS, KUBECTL, Core, Custom, Kubectl  # noqa: E402
-
-from reconciler.sandbox.kube import KubeSandbox  # noqa: E402
+from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import CRDS, KUBECTL, Core, Custom, Kubectl
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from typing import Any
 
 import kubernetes
 import pytest
-from kube_test_support import GROUP, HPO, VERSION, Core, Custom, raw_request, sample_hpo
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Core, Custom, raw_request, sample_hpo
 
 # kubernetes-client 37 sends merge patches unless told otherwise, whatever the body's shape.
 JSON_PATCH = "application/json-patch+json"

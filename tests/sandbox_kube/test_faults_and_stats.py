@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 
 NAME = "xgboost-mnist-hpo"
 

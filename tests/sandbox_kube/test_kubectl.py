@@ -9,9 +9,19 @@ from pathlib import Path
 
 import kubernetes
 import yaml
-from kube_test_support import CRDS, GROUP, HPO, KUBECTL, SAMPLE, VERSION, Core, Custom, Kubectl
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import (
+    CRDS,
+    GROUP,
+    HPO,
+    KUBECTL,
+    SAMPLE,
+    VERSION,
+    Core,
+    Custom,
+    Kubectl,
+)
 
 HPO_COLUMNS = [
     "NAME",

@@ -12,9 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes
-from kube_test_support import CRDS, GROUP, HPO, REPO, VERSION, Custom, raw_request, sample_hpo
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import (
+    CRDS,
+    GROUP,
+    HPO,
+    REPO,
+    VERSION,
+    Custom,
+    raw_request,
+    sample_hpo,
+)
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
-from kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 
 HPO_PATH = f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}"
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import kubernetes
 import pytest
-from kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.store import Store
+from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
 
 
 def _create(
