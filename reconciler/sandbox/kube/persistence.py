@@ -23,7 +23,7 @@ STATE_FILE = "kube-state.json"
 def save(cluster: Cluster, state_dir: Path) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     tmp = state_dir / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(cluster.store.dump()))
+    tmp.write_bytes(cluster.store.dump())
     tmp.replace(state_dir / STATE_FILE)
 
 
@@ -33,7 +33,7 @@ def load(cluster: Cluster, state_dir: Path) -> None:
         return
     try:
         state = json.loads(path.read_text())
-        records = [(str(r["group"]), str(r["plural"]), json.loads(r["object"])) for r in state["objects"]]
+        records = [(str(r["group"]), str(r["plural"]), dict(r["object"])) for r in state["objects"]]
         rv = int(state["resourceVersion"])
     except (ValueError, KeyError, TypeError) as exc:
         print(f"kube sandbox: ignoring unreadable state {path}: {exc}", file=sys.stderr)
@@ -51,7 +51,7 @@ def load(cluster: Cluster, state_dir: Path) -> None:
 
 
 class Saver:
-    def __init__(self, cluster: Cluster, state_dir: Path, *, interval: float = 0.5) -> None:
+    def __init__(self, cluster: Cluster, state_dir: Path, *, interval: float = 2.0) -> None:
         self._cluster, self._dir, self._interval = cluster, state_dir, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kube-sandbox-saver", daemon=True)

@@ -80,6 +80,7 @@ class KubeSandbox:
         self.cluster.store.wake_watchers()
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._saver is not None:

@@ -29,7 +29,7 @@ _SNAPSHOTS_KEPT = 64
 _SNAPSHOT_TTL_SECONDS = 300.0
 
 
-def encode(obj: Mapping[str, Any]) -> bytes:
+def encode(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -203,15 +203,16 @@ class Store:
             self._changed.notify_all()
 
     # -- persistence ------------------------------------------------------------------------------------
-    def dump(self) -> dict[str, Any]:
+    def dump(self) -> bytes:
+        """All objects and the counter as one JSON document spliced from the stored bytes."""
         with self.lock:
             self.dirty = False
-            return {
-                "resourceVersion": self._rv,
-                "objects": [
-                    {"group": k[0], "plural": k[1], "object": e.raw.decode()} for k, e in self.all_entries()
-                ],
-            }
+            rv, entries = self._rv, self.all_entries()
+        records = [
+            b'{"group":' + encode(k[0]) + b',"plural":' + encode(k[1]) + b',"object":' + e.raw + b"}"
+            for k, e in entries
+        ]
+        return b'{"resourceVersion":%d,"objects":[' % rv + b",".join(records) + b"]}"
 
     def set_rv(self, rv: int) -> None:
         with self.lock:
