@@ -46,6 +46,7 @@ SCALING_TYPES: Final = ("Auto", "Linear", "Logarithmic", "ReverseLogarithmic")
 WARM_START_TYPES: Final = ("IdenticalDataAndAlgorithm", "TransferLearning")
 # Tag keys the reconciler adds itself (DESIGN 3.4); a user tag with this prefix would clash.
 RESERVED_TAG_PREFIX: Final = "hpo-reconciler/"
+MAX_USER_TAGS: Final = 50 - 3  # CreateHyperParameterTuningJob takes 50 tags; the reconciler adds 3
 # Repositories of SageMaker's built-in algorithms: their images emit their own metrics, so an
 # objective metric needs no metricDefinitions there.
 BUILTIN_ALGORITHM_REPOSITORIES: Final = frozenset(
@@ -604,8 +605,15 @@ def _rule_channels(spec: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def _rule_tags(spec: Mapping[str, Any]) -> Iterator[Problem]:
+    tags = _items(spec.get("tags"))
+    if len(tags) > MAX_USER_TAGS:
+        yield Problem(
+            "spec.tags",
+            f"{len(tags)} tags: SageMaker takes at most 50 and hpo-reconciler adds {50 - MAX_USER_TAGS} of its "
+            f"own, so keep at most {MAX_USER_TAGS}",
+        )
     seen: set[str] = set()
-    for i, tag in enumerate(_items(spec.get("tags"))):
+    for i, tag in enumerate(tags):
         key = _map(tag).get("key")
         if not isinstance(key, str):
             continue

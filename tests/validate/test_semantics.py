@@ -410,6 +410,12 @@ INVALID: list[tuple[str, Mutation, str, str]] = [
     ),
     ("tags: aws: reserved", lambda s: tags(s, "aws:owner"), "spec.tags[0].key", "reserved aws: prefix"),
     ("tags: reconciler prefix", lambda s: tags(s, "hpo-reconciler/uid"), "spec.tags[0].key", "sets itself"),
+    (
+        "tags: at most 47 (the reconciler adds 3)",
+        lambda s: tags(s, *[f"k{i}" for i in range(48)]),
+        "spec.tags",
+        "keep at most 47",
+    ),
     ("tags: unique keys", lambda s: tags(s, "team", "team"), "spec.tags[1].key", "listed twice"),
 ]
 
@@ -453,6 +459,7 @@ VALID: list[tuple[str, Mutation]] = [
         steps(lambda s: s.update(autotune={"mode": "Enabled"}), lambda s: config(s).pop("parameterRanges")),
     ),
     ("user tags", lambda s: tags(s, "team", "cost-center")),
+    ("47 user tags", lambda s: tags(s, *[f"k{i}" for i in range(47)])),
 ]
 
 
