@@ -609,8 +609,8 @@ def _rule_tags(spec: Mapping[str, Any]) -> Iterator[Problem]:
     if len(tags) > MAX_USER_TAGS:
         yield Problem(
             "spec.tags",
-            f"{len(tags)} tags: SageMaker takes at most 50 and hpo-reconciler adds {50 - MAX_USER_TAGS} of its "
-            f"own, so keep at most {MAX_USER_TAGS}",
+            f"{len(tags)} tags: SageMaker takes at most 50 and hpo-reconciler adds {50 - MAX_USER_TAGS} "
+            f"of its own, so keep at most {MAX_USER_TAGS}",
         )
     seen: set[str] = set()
     for i, tag in enumerate(tags):
