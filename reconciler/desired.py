@@ -3,20 +3,35 @@
 Contract:
 - `desired_request(resource, job_name=...)` returns `Desired(request, problems)`: `request` is the
   PascalCase request (with the three `hpo-reconciler/*` tags added to the user's) when the spec
-  translates and passes both the API model's full constraint check and SageMaker's offline
-  create-time rules; otherwise `request` is None and `problems` lists one line per problem,
-  `spec.path: what is wrong`, short enough for a condition message.
+  passes the CRD's schema (as kube-apiserver would check it, unknown fields included: a resource
+  can predate the CRD or bypass it), translates, and passes both the API model's full constraint
+  check and SageMaker's offline create-time rules; otherwise `request` is None and `problems` lists
+  one line per problem, `spec.path: what is wrong`, short enough for a condition message. Schema
+  problems are reported alone: the later checks would only restate them.
 - Never raises for any spec content (wrong types, unknown fields, huge values).
 Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, check_input, spec_to_request
-from reconciler.model import TAG_NAME, TAG_NAMESPACE, TAG_UID, HyperparameterTuningJob
+from reconciler.crdgen import render_crds
+from reconciler.crdschema import format_field_error, validate_object
+from reconciler.model import (
+    API_VERSION,
+    TAG_NAME,
+    TAG_NAMESPACE,
+    TAG_UID,
+    TUNING_JOB_KIND,
+    HyperparameterTuningJob,
+)
 from reconciler.naming import is_valid_job_name
 from reconciler.semantics import check_spec
 
@@ -43,6 +58,9 @@ def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desi
     """The request to send for `resource`, or the problems that prevent it."""
     if resource.spec_error:
         return Desired(None, (resource.spec_error,))
+    schema_problems = _schema_problems(resource)
+    if schema_problems:
+        return Desired(None, tuple(_unique(schema_problems)))
     problems: list[str] = []
     if not is_valid_job_name(job_name):
         problems.append(
@@ -76,6 +94,32 @@ def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desi
     if problems:
         return Desired(None, tuple(_unique(problems)))
     return Desired(request)
+
+
+@functools.cache
+def _resource_schema() -> Mapping[str, Any]:
+    """The openAPIV3Schema of the served version of the generated HyperparameterTuningJob CRD."""
+    crd = yaml.safe_load(render_crds()["hyperparametertuningjob.yaml"])
+    version = next(v for v in crd["spec"]["versions"] if v.get("served", True))
+    schema: Mapping[str, Any] = version["schema"]["openAPIV3Schema"]
+    return schema
+
+
+def _schema_problems(resource: HyperparameterTuningJob) -> list[str]:
+    obj = {
+        "apiVersion": API_VERSION,
+        "kind": TUNING_JOB_KIND,
+        "metadata": {"name": resource.metadata.name, "namespace": resource.metadata.namespace},
+        "spec": resource.spec,
+    }
+    result = validate_object(obj, schema=_resource_schema(), strict=True)
+    problems = [_line(format_field_error(error)) for error in result.errors if error.field.startswith("spec")]
+    problems += [
+        _line(f'unknown field "{path}": remove it')
+        for path in result.unknown_fields
+        if path.startswith("spec")
+    ]
+    return problems
 
 
 def _short(value: Any) -> str:
