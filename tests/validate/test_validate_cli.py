@@ -351,3 +351,13 @@ def test_timestamps_stay_strings_as_kubectl_reads_them(
         f'{tmp_path / "bad.yaml"}:0: status.lastCheckTime: Invalid value: "yesterday": '
         'status.lastCheckTime in body must be of type date-time: "yesterday"'
     ]
+
+
+def test_a_legacy_operator_manifest_keeps_working(capsys: pytest.CaptureFixture[str]) -> None:
+    legacy = Path(__file__).parent / "data" / "legacy-operator-style.yaml"
+    code, out, _ = validate(capsys, "--print-request", "--output", "json", str(legacy))
+    assert code == 0, out
+    (item,) = json.loads("\n".join(out))["documents"]
+    channel = item["request"]["TrainingJobDefinition"]["InputDataConfig"][0]
+    assert channel["DataSource"]["S3DataSource"]["S3Uri"].startswith("https://")
+    assert (channel["CompressionType"], channel["InputMode"]) == ("None", "File")
