@@ -1,0 +1,66 @@
+"""Conflicts are re-read and retried, failures are reported as such, the heartbeat rewrites running jobs."""
+
+from __future__ import annotations
+
+from tests.e2e.e2e_world import World
+
+NAME = "xgboost-mnist-hpo"
+
+
+def test_conflict_on_the_finalizer_patch_is_reread_and_retried(world: World) -> None:
+    world.create_sample()
+    world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs", status=409, times=1)
+    result = world.run()
+    assert result.code == 0
+    assert "outcome=created" in result.stdout
+    assert world.kube.stats()["GET hyperparametertuningjobs"] >= 1  # the re-read
+    assert len(world.sagemaker.tuning_job_names()) == 1
+
+
+def test_failed_job_is_ready_false_stalled_job_failed(world: World) -> None:
+    world.create_sample()
+    world.run()
+    job = world.get(NAME)["status"]["sageMakerHyperParameterTuningJobName"]
+    world.sagemaker.force_outcome(
+        job, status="Failed", failure_reason="ClientError: no data in s3://my-bucket"
+    )
+    assert world.run().code == 0
+    status = world.get(NAME)["status"]
+    assert status["hyperParameterTuningJobStatus"] == "Failed"
+    assert "no data" in status["failureReason"]
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["Ready"]["status"] == "False" and conditions["Stalled"]["reason"] == "JobFailed"
+    assert "no data" in conditions["Stalled"]["message"]
+    assert "Reconciling" not in conditions
+    assert world.run("--fail-on-error").code == 1
+
+
+def test_heartbeat_rewrites_a_running_jobs_last_check_time(world: World) -> None:
+    world.create_sample()
+    world.run()
+    world.run()
+    world.reset_stats()
+    world.run()  # default heartbeat (10 min) not due: nothing written
+    assert world.kube_writes() == {}
+    before = world.get(NAME)["status"]["lastCheckTime"]
+    import time
+
+    time.sleep(1.1)  # lastCheckTime has one-second resolution
+    world.run("--heartbeat-seconds", "0")
+    assert world.kube_writes() == {"PATCH hyperparametertuningjobs/status": 1}
+    assert world.get(NAME)["status"]["lastCheckTime"] > before
+
+
+def test_unexpected_error_leaves_the_resource_and_exits_one(world: World) -> None:
+    world.create_sample("first")
+    world.create_sample("second")
+    world.kube.inject_fault(
+        verb="PATCH", resource="hyperparametertuningjobs", name="first", status=403, times=1
+    )
+    result = world.run()
+    assert result.code == 1
+    assert "default/first" in result.stderr and "outcome=failed" in result.stderr
+    assert "failed=1" in result.summary and "created=1" in result.summary
+    # The next pass repairs it.
+    assert world.run().code == 0
+    assert len(world.sagemaker.tuning_job_names()) == 2
