@@ -45,7 +45,7 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 def test_valid_samples_exit_0_and_print_nothing_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = validate(capsys, str(SAMPLES))
     assert (code, out) == (0, [])
-    assert "6 document(s) checked: 6 valid, 0 invalid" in err
+    assert "7 document(s) checked: 7 valid, 0 invalid" in err
     assert "skipped Helm chart" in err  # samples/charts holds templates, not manifests
 
 
