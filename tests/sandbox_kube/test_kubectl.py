@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import threading
@@ -137,6 +138,15 @@ def test_describe_shows_the_resource_and_its_events(
     )
     out = kubectl("describe", "hyperparametertuningjob", NAME).stdout
     assert f"Name:         {NAME}" in out
+    child = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "TrainingJob",
+        "metadata": {"name": "child-001"},
+        "spec": {"region": "us-east-2"},
+    }
+    kubectl("create", "-f", "-", stdin=json.dumps(child))
+    child_out = kubectl("describe", "trainingjob", "child-001").stdout
+    assert "Kind:         TrainingJob" in child_out and "Region:  us-east-2" in child_out
     assert "Kind:         HyperparameterTuningJob" in out
     events = out[out.index("Events:") :]
     assert "CreatedTuningJob" in events and "created SageMaker tuning job xgboostm-0123" in events

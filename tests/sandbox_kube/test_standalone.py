@@ -16,6 +16,7 @@ import kubernetes
 from reconciler.sandbox.kube import KubeSandbox
 from tests.sandbox_kube.kube_test_support import (
     CRDS,
+    FIXTURES,
     GROUP,
     HPO,
     REPO,
@@ -152,3 +153,29 @@ def test_python_dash_m_reports_a_taken_port(kube: KubeSandbox, tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_table_cells_follow_column_types_and_dates_become_ages(kube: KubeSandbox) -> None:
+    kube.install_crds(FIXTURES)
+    widget = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"size": 3, "weight": 2.5, "shiny": True},
+    }
+    assert (
+        raw_request(
+            kube, "POST", "/apis/example.com/v1/namespaces/default/widgets", json.dumps(widget).encode()
+        )[0]
+        == 201
+    )
+    _, table = raw_request(kube, "GET", "/apis/example.com/v1/namespaces/default/widgets/w", accept=TABLE)
+    names = [c["name"] for c in table["columnDefinitions"]]
+    cells = dict(zip(names, table["rows"][0]["cells"], strict=True))
+    assert cells["Name"] == "w" and cells["Size"] == 3 and cells["Weight"] == 2.5 and cells["Shiny"] is True
+    assert cells["Ready"] is None
+    assert cells["Age"].endswith("s") and cells["Age"][:-1].isdigit()
+    _, table = raw_request(
+        kube, "GET", "/apis/example.com/v1/namespaces/default/widgets?includeObject=None", accept=TABLE
+    )
+    assert "object" not in table["rows"][0]

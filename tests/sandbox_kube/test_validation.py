@@ -225,3 +225,31 @@ def test_dry_run_stores_nothing(crds: KubeSandbox, custom: Custom) -> None:
     code, created = raw_request(crds, "POST", HPO_PATH + "?dryRun=All", json.dumps(sample_hpo()).encode())
     assert code == 201 and created["metadata"]["uid"]
     assert custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)["items"] == []
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "not-an-object",
+        {"name": "x", "labels": ["a", "b"]},
+        {"name": "x", "labels": {"a": 1}},
+        {"name": "x", "annotations": "text"},
+        {"name": "x", "finalizers": "example.com/f"},
+        {"name": "x", "ownerReferences": ["uid"]},
+        {"name": 42},
+    ],
+)
+def test_malformed_metadata_is_400_not_500(crds: KubeSandbox, metadata: Any) -> None:
+    body = sample_hpo()
+    body["metadata"] = metadata
+    code, status = raw_request(crds, "POST", HPO_PATH, json.dumps(body).encode())
+    assert code == 400, status
+    assert status["reason"] == "BadRequest" and "cannot unmarshal" in status["message"]
+
+
+def test_owner_references_need_uid_and_name(crds: KubeSandbox) -> None:
+    body = sample_hpo()
+    body["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "Namespace", "name": "default"}]
+    code, status = raw_request(crds, "POST", HPO_PATH, json.dumps(body).encode())
+    assert code == 422
+    assert status["details"]["causes"][0]["field"] == "metadata.ownerReferences[0].uid"

@@ -86,11 +86,9 @@ def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
             f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: the kind in the data '
             f"({kind}) does not match the expected kind ({rt.kind})"
         )
-    if not isinstance(obj.get("metadata", {}), dict):
-        raise bad_request(
-            f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
-            "metadata must be an object"
-        )
+    problem = objectmeta.shape_problem(obj.get("metadata", {}))
+    if problem:
+        raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {problem}')
 
 
 def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[dict[str, Any], list[str]]:

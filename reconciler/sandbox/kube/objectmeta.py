@@ -126,10 +126,64 @@ def metadata_causes(obj: Mapping[str, Any], *, rt: ResourceType) -> list[Cause]:
                 "metadata.annotations",
             )
         )
+    causes += owner_reference_causes(meta)
     for i, finalizer in enumerate(meta.get("finalizers") or ()):
         # Custom resources accept any qualified name (the legacy `sagemaker-operator-finalizer` included);
         # the server only warns about unqualified ones.
         causes += _qualified_name_causes(str(finalizer), f"metadata.finalizers[{i}]")
+    return causes
+
+
+_JSON_TYPE = {dict: "object", list: "array", str: "string", bool: "bool", int: "number", float: "number"}
+_SHAPES: dict[str, tuple[type, str]] = {
+    "name": (str, "string"),
+    "generateName": (str, "string"),
+    "namespace": (str, "string"),
+    "uid": (str, "string"),
+    "resourceVersion": (str, "string"),
+    "labels": (dict, "map[string]string"),
+    "annotations": (dict, "map[string]string"),
+    "finalizers": (list, "[]string"),
+    "ownerReferences": (list, "[]v1.OwnerReference"),
+    "generation": (int, "int64"),
+}
+
+
+def _json_type(value: Any) -> str:
+    return "null" if value is None else _JSON_TYPE.get(type(value), type(value).__name__)
+
+
+def shape_problem(meta: Any) -> str | None:
+    """Why `metadata` could not be decoded into ObjectMeta (a 400 in the API server), or None."""
+    if not isinstance(meta, dict):
+        return (
+            f"json: cannot unmarshal {_json_type(meta)} into Go struct field .metadata of type v1.ObjectMeta"
+        )
+    for key, (expected, go_type) in _SHAPES.items():
+        value = meta.get(key)
+        if value is None:
+            continue
+        member_type: type = dict if key == "ownerReferences" else str
+        members = (
+            list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+        )
+        wrong = [m for m in members if not isinstance(m, member_type)]
+        if not isinstance(value, expected) or isinstance(value, bool) or wrong:
+            shown = wrong[0] if wrong else value
+            return (
+                f"json: cannot unmarshal {_json_type(shown)} into Go struct field ObjectMeta.metadata.{key} "
+                f"of type {go_type}"
+            )
+    return None
+
+
+def owner_reference_causes(meta: Mapping[str, Any]) -> list[Cause]:
+    causes = []
+    for i, ref in enumerate(meta.get("ownerReferences") or ()):
+        for required in ("apiVersion", "kind", "name", "uid"):
+            if not ref.get(required):
+                field = f"metadata.ownerReferences[{i}].{required}"
+                causes.append(invalid_cause(field, ref.get(required, ""), f"{required} must not be empty"))
     return causes
 
 

@@ -186,9 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         path = path.rstrip("/") or "/"
         static: dict[str, Any] = {
             "/version": discovery.version,
-            "/api": lambda: discovery.core_versions(
-                f"127.0.0.1:{self.server.server_port}"
-            ),
+            "/api": lambda: discovery.core_versions(f"127.0.0.1:{self.server.server_port}"),
             "/apis": lambda: discovery.group_list(cluster.registry),
             "/openapi/v3": lambda: discovery.openapi_v3_root(cluster.registry),
         }
