@@ -387,6 +387,19 @@ def test_helm_lint_strict_is_clean(values: dict[str, Any] | None) -> None:
     assert helm_lint(CHART, values=values) == []
 
 
+def test_helm_values_schema_rejects_nonsense() -> None:
+    import helm_python
+
+    with helm_python.Chart.load(CHART) as chart:
+        chart.validate_schema(chart.merge_values(HELM_CUSTOM_VALUES))
+        chart.validate_schema(chart.merge_values({"schedule": "@hourly", "activeDeadlineSeconds": 3000}))
+        for bad in ({"reconciler": {"logFormat": "yaml"}}, {"rbac": {"namespaced": "yes"}},
+                    {"schedule": "every 5 minutes"}, {"serviceAccount": {"roleArn": "my-role"}},
+                    {"lease": {"name": "Hpo_Lease"}}, {"activeDeadlineSeconds": 0}):
+            with pytest.raises(helm_python.HelmValuesError):
+                chart.validate_schema(chart.merge_values(bad))
+
+
 def test_helm_lint_really_lints(tmp_path: Any) -> None:
     import shutil
 
