@@ -64,6 +64,7 @@ RENDERINGS = {
     "kustomize-namespaced": lambda: kustomize(CRONJOB / "overlays" / "namespaced"),
     "kustomize-schedule": lambda: kustomize(CRONJOB / "overlays" / "schedule"),
     "kustomize-image": lambda: kustomize(CRONJOB / "overlays" / "image"),
+    "kustomize-pod-identity": lambda: kustomize(CRONJOB / "overlays" / "pod-identity"),
     "helm-default": lambda: helm_render(CHART, name="hpo-reconciler", namespace="hpo-reconciler"),
     "helm-namespaced": lambda: helm_render(
         CHART, values={"rbac": {"namespaced": True}}, name="hpo-reconciler", namespace="ml-team"
@@ -320,6 +321,15 @@ def test_namespaced_overlay_leaves_the_team_namespace_alone() -> None:
     manifests = rendering("kustomize-namespaced")
     assert by_kind(manifests, "Namespace") == []
     assert {m["metadata"].get("namespace") for m in builtin_objects(manifests)} == {"ml-team", None}
+
+
+def test_pod_identity_overlay_drops_only_the_irsa_annotation() -> None:
+    base, pod_identity = rendering("kustomize-base"), rendering("kustomize-pod-identity")
+    account = one(pod_identity, "ServiceAccount")
+    assert "eks.amazonaws.com/role-arn" not in (account["metadata"].get("annotations") or {})
+    one(base, "ServiceAccount")["metadata"].pop("annotations")
+    account["metadata"].pop("annotations", None)
+    assert pod_identity == base
 
 
 def test_image_and_schedule_overlays_change_only_what_they_say() -> None:
