@@ -292,6 +292,11 @@ def test_hyperband_stops_weak_jobs_early_on_its_own(
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert d["TrainingJobStatusCounters"]["Stopped"] > 0
     assert d["ObjectiveStatusCounters"]["Succeeded"] == 20
+    # A weak job stops at the first rung, MinResource / MaxResource = 1/20 of its training.
+    by_status = {c["TrainingJobStatus"]: c["TrainingJobName"] for c in _children(sm)}
+    stopped = sm.describe_training_job(TrainingJobName=by_status["Stopped"])
+    completed = sm.describe_training_job(TrainingJobName=by_status["Completed"])
+    assert stopped["TrainingTimeInSeconds"] < completed["TrainingTimeInSeconds"] - 60
 
 
 def test_random_seed_makes_the_draws_repeatable(

@@ -192,3 +192,41 @@ def test_delete_only_once_finished_and_then_the_name_is_free(
     # Deleting a tuning job leaves its training jobs, as on SageMaker.
     assert sm.describe_training_job(TrainingJobName=first_child)["TrainingJobStatus"] == "Completed"
     sm.create_hyper_parameter_tuning_job(**sample_request())
+
+
+def test_concurrent_creates_of_one_name_make_exactly_one_job(
+    sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    import threading
+
+    import boto3
+
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def create(name: str) -> None:
+        client = boto3.client("sagemaker")
+        try:
+            client.create_hyper_parameter_tuning_job(**sample_request(name))
+            result = "created"
+        except ClientError as exc:
+            result = exc.response["Error"]["Code"]
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=create, args=(name,)) for name in ["race", "RACE", "Race", "race"] * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ResourceInUse"] * 7 + ["created"]
+    assert len(sandbox.tuning_job_names()) == 1
+
+
+def test_more_than_fifty_tags_is_a_resource_limit(sm: Any, sample_request: Any) -> None:
+    request = sample_request()
+    request["Tags"] = [{"Key": f"k{i}", "Value": "v"} for i in range(30)]
+    arn = sm.create_hyper_parameter_tuning_job(**request)["HyperParameterTuningJobArn"]
+    with pytest.raises(sm.exceptions.ResourceLimitExceeded):
+        sm.add_tags(ResourceArn=arn, Tags=[{"Key": f"n{i}", "Value": "v"} for i in range(21)])
+    assert len(sm.list_tags(ResourceArn=arn, MaxResults=100)["Tags"]) == 30

@@ -240,3 +240,32 @@ def test_verdicts_agree_with_the_model_check(
             error["Code"] in ("ValidationException", "ResourceInUse")
             and "failed to satisfy constraint" not in error["Message"]
         )
+
+
+LIST_PARAMS = st.fixed_dictionaries(
+    {"HyperParameterTuningJobName": st.sampled_from(["parity-0", "", "bad name", "x" * 33])},
+    optional={
+        "MaxResults": st.integers(min_value=-2, max_value=150),
+        "SortBy": st.sampled_from(["Name", "CreationTime", "Status", "FinalObjectiveMetricValue", "Colour"]),
+        "SortOrder": st.sampled_from(["Ascending", "Descending", "Sideways"]),
+        "StatusEquals": st.sampled_from(["Completed", "InProgress", "Stopped", "Failed", "Stopping", "Done"]),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=LIST_PARAMS)
+def test_list_children_verdicts_agree_with_the_model_check(
+    parity_client: Any, params: dict[str, Any]
+) -> None:
+    violations = check_input("ListTrainingJobsForHyperParameterTuningJob", params)
+    try:
+        parity_client.list_training_jobs_for_hyper_parameter_tuning_job(**params)
+        error = None
+    except ClientError as exc:
+        error = exc.response["Error"]
+    if violations:
+        assert error == {"Code": "ValidationException", "Message": validation_error_message(violations)}
+    else:
+        # Valid input: answered, or the job does not exist (the name may never have been created).
+        assert error is None or error["Code"] == "ResourceNotFound"

@@ -9,7 +9,8 @@ HyperParameterTuningJobConfig.RandomSeed when given, so two jobs with one Random
   non-retryable ones fail 30% into Training with an AlgorithmError; neither has a final metric;
 - early stopping (TrainingJobEarlyStoppingType Auto, and the Hyperband strategy): once
   `knobs.early_stop_min_jobs` final metrics exist, a run whose objective would be worse than their
-  median is stopped halfway through Training, reporting the metric of its last logged round;
+  median is stopped partway through Training -- halfway for Auto, at the first Hyperband rung
+  (MinResource / MaxResource, default 1/3) for Hyperband -- reporting its last logged round;
 - otherwise it completes with `objective.objective_value(...)`.
 The tuning job stops launching at MaxNumberOfTrainingJobs, when TargetObjectiveMetricValue is
 reached, after BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving jobs without a
@@ -81,6 +82,7 @@ def new_tuning_job(
             else None
         ),
         early_stopping=config.get("TrainingJobEarlyStoppingType") == "Auto" or strategy == "Hyperband",
+        early_stop_fraction=_early_stop_fraction(config) if strategy == "Hyperband" else 0.5,
         seed=seed,
         # HyperParameterTuningJobConfig.RandomSeed makes SageMaker's draws repeatable across jobs.
         rng=random.Random(
@@ -92,6 +94,15 @@ def new_tuning_job(
     )
     _launch_more(job, at=created, knobs=knobs)
     return job
+
+
+def _early_stop_fraction(config: dict[str, Any]) -> float:
+    """How far into Training Hyperband stops a weak job: its first rung, MinResource / MaxResource."""
+    hyperband = (config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig") or {}
+    low, high = hyperband.get("MinResource"), hyperband.get("MaxResource")
+    if not low or not high:
+        return 1 / 3  # one rung of Hyperband's default reduction factor 3
+    return float(min(0.9, max(0.05, low / high)))
 
 
 def _definitions(request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -267,8 +278,8 @@ def _launch(job: TuningJob, *, at: float, knobs: Knobs) -> TrainingRun:
         run.failure_reason = "InternalServerError: We encountered an internal error. Please try again."
     elif job.early_stopping and _worse_than_median(job, planned, knobs=knobs):
         run.outcome, run.early_stopped = "Stopped", True
-        run.rounds_reported = max(1, rounds // 2)
-        run.ended_at = t_train + 0.5 * (t_upload - t_train)
+        run.rounds_reported = max(1, int(rounds * job.early_stop_fraction))
+        run.ended_at = t_train + job.early_stop_fraction * (t_upload - t_train)
         run.final_metric = objective.round_metric(
             planned,
             round_index=run.rounds_reported - 1,

@@ -103,6 +103,7 @@ class TuningJob:
     not_improving_limit: int | None
     convergence_window: int | None
     early_stopping: bool
+    early_stop_fraction: float  # how far into Training an early-stopped run gets
     seed: int
     rng: random.Random
     tags: list[dict[str, str]]
