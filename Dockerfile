@@ -20,6 +20,8 @@ RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /dist . \
  && /opt/hpo-reconciler/bin/python -m compileall -q /opt/hpo-reconciler/lib
 
 FROM ${PYTHON_IMAGE}
+# A global ARG is visible only to FROM lines; re-declare it to use it in the label below.
+ARG PYTHON_IMAGE
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="hpo-reconciler" \
       org.opencontainers.image.description="One-shot GitOps reconciler for Amazon SageMaker hyperparameter tuning jobs declared as Kubernetes resources" \

@@ -115,6 +115,18 @@ def test_multi_stage_with_pinned_base(instructions: list[Instruction]) -> None:
         assert stage[0].arguments.split()[0] == "${PYTHON_IMAGE}"
 
 
+def test_stages_declare_the_args_they_use(instructions: list[Instruction]) -> None:
+    """Docker scopes ARGs per stage: a global ARG used after FROM must be re-declared, or it is empty."""
+    for stage in stages(instructions):
+        declared: set[str] = set()
+        for instruction in stage[1:]:
+            if instruction.keyword == "ARG":
+                declared.add(instruction.arguments.split("=", 1)[0])
+                continue
+            used = set(re.findall(r"\$\{?([A-Z_][A-Z0-9_]*)", instruction.arguments)) - {"PATH"}
+            assert used <= declared, f"{instruction.keyword} uses undeclared {sorted(used - declared)}"
+
+
 def test_final_stage_runs_as_numeric_non_root_user(instructions: list[Instruction]) -> None:
     final = stages(instructions)[-1]
     users = [i.arguments for i in final if i.keyword == "USER"]
