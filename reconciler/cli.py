@@ -36,7 +36,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from reconciler.kube import KubeConfigError
-    from reconciler.report import Reporter
+    from reconciler.report import Reporter, configure_logging
     from reconciler.run import run_pass
     from reconciler.settings import Settings, SettingsError
 
@@ -62,6 +62,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"hpo-reconciler run: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    configure_logging(settings.log_format, stderr=sys.stderr)
     out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
     try:
         report = run_pass(settings, out=out)

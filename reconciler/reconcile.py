@@ -253,9 +253,12 @@ class _Reconciler:
             return self.result(Outcome.UNCHANGED, action)
         if kind is ActionKind.STALL:
             assert action.refusal is not None
+            before = self.stalled_reason
             self.record(
                 stalled_verdict(action.refusal), keep_job_name=action.refusal.reason == "JobNameInUse"
             )
+            if before != action.refusal.reason:  # events on transitions only
+                self.event("Warning", action.refusal.reason, action.refusal.message)
             return self.result(Outcome.STALLED, action, message=action.refusal.message)
         if kind is ActionKind.CREATE:
             assert request is not None

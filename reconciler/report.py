@@ -6,6 +6,7 @@ Contract:
 - `resource(result)` prints a line for every resource whose outcome is not `unchanged` (with
   `verbose`, e.g. `--dry-run`, for every resource): namespace/name, job, action, outcome, why.
 - `skipped(holder=..., until=...)` prints the "skipped" line when another run holds the lease.
+- `configure_logging(format, stderr=...)` routes the modules' warnings to stderr in that format.
 - `summary(report)` prints the last line: resources by outcome, API calls by service and verb,
   duration. Thread-safe (one lock around each write).
 """
@@ -13,12 +14,31 @@ Contract:
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
     from reconciler.reconcile import Result
     from reconciler.run import PassReport
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"event": "log", "level": record.levelname.lower(), "message": record.getMessage()})
+
+
+def configure_logging(format: Literal["text", "json"], *, stderr: TextIO) -> None:
+    """Diagnostics (warnings from the reconciler's modules) to stderr, in the run's format."""
+    handler = logging.StreamHandler(stderr)
+    if format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("reconciler")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
 
 
 class Reporter:
@@ -84,8 +104,8 @@ class Reporter:
         calls_text = "; ".join(call_parts) or "none"
         stalled = len(report.stalled)
         text = (
-            f"summary: {resources} resource{'' if resources == 1 else 's'} [{outcome_text}] stalled={stalled} | API calls: {calls_text} "
-            f"| {report.duration_seconds:.2f}s"
+            f"summary: {resources} resource{'' if resources == 1 else 's'} [{outcome_text}] "
+            f"stalled={stalled} | API calls: {calls_text} | {report.duration_seconds:.2f}s"
         )
         if report.skipped_by:
             text += f" | skipped: lease held by {report.skipped_by}"

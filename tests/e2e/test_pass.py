@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from tests.e2e.e2e_world import World, as_object
 
@@ -109,9 +112,28 @@ def test_exit_codes(world: World) -> None:
     assert failed.summary.startswith("summary:") and "pass incomplete" in failed.summary
 
 
+def test_no_aws_credentials_is_exit_one(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    world.create_sample()
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = world.run()
+    assert result.code == 1
+    assert "no AWS credentials" in result.stderr and "Traceback" not in result.stderr
+    assert world.sagemaker_calls() == {}
+
+
 def test_json_log_format_every_line_is_json(world: World) -> None:
     world.create_sample()
+    # An event write fails: its warning goes to stderr, as JSON too.
+    world.kube.inject_fault(verb="CREATE", resource="events", status=500, times=1)
     result = world.run("--log-format", "json")
+    errors = [json.loads(line) for line in result.stderr.splitlines()]
+    assert errors and errors[0]["level"] == "warning" and "event" in errors[0]["message"]
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert records[0]["event"] == "resource" and records[0]["namespace"] == "default"
     assert records[0]["job"] and records[0]["action"] == "create"

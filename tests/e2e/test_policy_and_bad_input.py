@@ -68,7 +68,12 @@ def test_semantically_invalid_resource_next_to_valid_ones(world: World) -> None:
     assert "maxParallelTrainingJobs" in stalled["message"]
     assert world.condition("good-1", "Stalled") is None and world.condition("good-2", "Stalled") is None
     assert len(world.sagemaker.tuning_job_names()) == 2
+    warnings = world.kubectl("get", "events", "--field-selector", "type=Warning").stdout
+    assert "InvalidSpec" in warnings and warnings.count("InvalidSpec") == 1
     assert world.run("--fail-on-error").code == 1
+    # The refusal is an event once, on the transition, not on every pass.
+    warnings = world.kubectl("get", "events", "--field-selector", "type=Warning").stdout
+    assert warnings.count("InvalidSpec") == 1
 
 
 BAD_SPECS: list[tuple[str, Any, str]] = [
