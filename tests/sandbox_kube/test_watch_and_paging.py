@@ -208,3 +208,50 @@ def test_watch_from_a_compacted_resource_version_is_410() -> None:
             events = [json.loads(line) for line in response.read().decode().splitlines()]
     assert len(events) == 1 and events[0]["type"] == "ERROR"
     assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
+
+
+def test_removing_the_last_finalizer_is_seen_as_update_then_delete(crds: KubeSandbox, custom: Custom) -> None:
+    body = sample_hpo("held")
+    body["metadata"]["finalizers"] = ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
+    created = custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, body)
+    marked = custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "held")
+    released = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "held", {"metadata": {"finalizers": None}}
+    )
+    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
+    events = list(
+        watcher.stream(
+            custom.list_namespaced_custom_object,
+            GROUP,
+            VERSION,
+            "default",
+            HPO,
+            resource_version=created["metadata"]["resourceVersion"],
+            timeout_seconds=1,
+        )
+    )
+    assert [e["type"] for e in events] == ["MODIFIED", "MODIFIED", "DELETED"]
+    assert events[0]["object"]["metadata"]["resourceVersion"] == marked["metadata"]["resourceVersion"]
+    assert events[1]["object"]["metadata"]["resourceVersion"] == released["metadata"]["resourceVersion"]
+    assert int(events[2]["object"]["metadata"]["resourceVersion"]) > int(
+        released["metadata"]["resourceVersion"]
+    )
+
+
+def test_delete_returns_the_last_stored_state(crds: KubeSandbox, custom: Custom) -> None:
+    created = custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
+    deleted = custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo")
+    assert deleted["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+
+
+def test_a_watch_fault_after_start_is_an_error_event(crds: KubeSandbox, custom: Custom) -> None:
+    crds.inject_fault(verb="WATCH", resource=HPO, status=500, when="after")
+    url = f"{crds.url}/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}?watch=true&timeoutSeconds=5"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        events = [json.loads(line) for line in response.read().decode().splitlines()]
+    assert [e["type"] for e in events] == ["ERROR"]
+    assert events[0]["object"]["code"] == 500
+    crds.inject_fault(verb="WATCH", resource=HPO, status=503)
+    code, status = raw_request(crds, "GET", f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}?watch=true")
+    assert code == 503 and status["reason"] == "ServiceUnavailable"

@@ -139,9 +139,8 @@ def _namespace_is_empty(cluster: Cluster, namespace: str) -> bool:
 def _finalize_namespace_if_empty(writer: Writer, ns_entry: Entry) -> None:
     if _namespace_is_empty(writer.cluster, ns_entry.name):
         obj = ns_entry.obj()
-        obj["metadata"]["resourceVersion"] = str(writer.store.next_rv())
         obj.setdefault("spec", {})["finalizers"] = []
-        writer.remove(NAMESPACE, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields))
+        writer.remove(NAMESPACE, obj)
 
 
 def delete_namespace(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:

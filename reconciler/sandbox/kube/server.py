@@ -120,6 +120,7 @@ class Handler(BaseHTTPRequestHandler):
         *,
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
+        warnings: list[str] | None = None,
     ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", content_type)
@@ -127,6 +128,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        for warning in warnings or ():  # one Warning header each, as the API server sends them
+            self.send_header("Warning", warning)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -252,13 +255,14 @@ class Handler(BaseHTTPRequestHandler):
         negotiation.check_acceptable(accept)
         as_table = negotiation.wants_table(accept)
         if verb == "WATCH":
-            self._watch(route, query, as_table=as_table)
+            # A fault "after" the watch started: the stream opens, then carries one ERROR event and ends.
+            self._watch(route, query, as_table=as_table, fail_with=from_code(fault.status) if fault else None)
             return
         code, payload, warnings = self._apply(verb, route, query, body, as_table=as_table)
         if fault is not None:
             raise from_code(fault.status)
-        headers = {"Warning": "; ".join(f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"' for w in warnings)}
-        self._send(code, payload, headers=headers if warnings else None)
+        quoted = [w.replace("\\", "\\\\").replace('"', '\\"') for w in warnings]
+        self._send(code, payload, warnings=[f'299 - "{w}"' for w in quoted])
 
     def _render(
         self,
@@ -390,7 +394,9 @@ class Handler(BaseHTTPRequestHandler):
         }
         return 200, _json(body), []
 
-    def _watch(self, route: ResourceRoute, query: dict[str, str], *, as_table: bool) -> None:
+    def _watch(
+        self, route: ResourceRoute, query: dict[str, str], *, as_table: bool, fail_with: ApiError | None
+    ) -> None:
         rt, cluster = route.rt, self.server.cluster
         include = query.get("includeObject", "Metadata")
 
@@ -416,6 +422,8 @@ class Handler(BaseHTTPRequestHandler):
         stream = watch.events(
             cluster, rt, route.namespace, query, render=render, stopping=self.server.stopping
         )
+        if fail_with is not None:
+            stream = iter([watch.error_line(fail_with)])
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from reconciler.sandbox.kube.cluster import Cluster
-from reconciler.sandbox.kube.errors import bad_request, expired
+from reconciler.sandbox.kube.errors import ApiError, bad_request, expired
 from reconciler.sandbox.kube.reads import make_filter
 from reconciler.sandbox.kube.registry import ResourceType
 from reconciler.sandbox.kube.store import Entry, Store
@@ -33,6 +33,11 @@ _POLL = 0.5  # how often an idle stream checks for shutdown
 
 def _line(event_type: str, obj: Any) -> bytes:
     return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+def error_line(error: ApiError) -> bytes:
+    """An ERROR event carrying `error`'s Status, as a watch that fails after it started reports it."""
+    return _line("ERROR", error.body())
 
 
 def events(

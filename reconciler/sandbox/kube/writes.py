@@ -283,12 +283,13 @@ class Writer:
             if dry_run:
                 return WriteResult(200, new, warnings)
             meta["resourceVersion"] = str(self.store.next_rv())
-            if meta.get("deletionTimestamp") and not meta.get("finalizers"):
-                self.remove(rt, Entry.of(new, selectable_fields=rt.selectable_fields))
-                return WriteResult(200, new, warnings)
             self.store.put(
                 rt.key, Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
             )
+            if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+                # As the API server does: the update is stored, then the object is deleted.
+                self.remove(rt, new)
+                return WriteResult(200, new, warnings)
             lifecycle.after_write(self.cluster, rt, new)
             gc.after_update(self, rt, new)
             return WriteResult(200, new, warnings)
@@ -350,13 +351,16 @@ class Writer:
                     stored = self.store.get(rt.key, namespace or "", name)
                     return WriteResult(200, stored.obj() if stored else obj)
                 return WriteResult(200, obj)
-            meta["resourceVersion"] = str(self.store.next_rv())
-            self.remove(rt, Entry.of(obj, selectable_fields=rt.selectable_fields), policy=policy)
-            return WriteResult(200, obj)
+            self.remove(rt, obj, policy=policy)
+            return WriteResult(200, obj)  # the last stored state, as etcd returns it
 
-    def remove(self, rt: ResourceType, entry: Entry, *, policy: str = "Background") -> None:
-        """Remove an object for good (its final state in `entry`) and let dependents and owners react."""
+    def remove(self, rt: ResourceType, obj: Mapping[str, Any], *, policy: str = "Background") -> None:
+        """Remove a stored object for good and let dependents and owners react.
+
+        The DELETED change carries a new resourceVersion (the deletion's revision)."""
         with self.store.lock:
+            final = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.store.next_rv())}}
+            entry = Entry.of(final, selectable_fields=rt.selectable_fields)
             self.store.remove(rt.key, entry)
             lifecycle.after_remove(self, rt, entry)
             gc.after_remove(self, entry, policy=policy)
@@ -366,10 +370,10 @@ class Writer:
         with self.store.lock:
             obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
             meta = obj["metadata"]
-            if meta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE.key:
-                self.remove(rt, Entry.of(obj, selectable_fields=rt.selectable_fields))
-                return
             self.store.put(
                 rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
             )
+            if meta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE.key:
+                self.remove(rt, obj)
+                return
             gc.after_update(self, rt, obj)

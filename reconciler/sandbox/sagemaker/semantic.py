@@ -8,8 +8,10 @@ MaxNumberOfTrainingJobs for every strategy but Grid, and MaxParallelTrainingJobs
 only categorical ranges; Hyperband needs TrainingJobEarlyStoppingType Off and MinResource <=
 MaxResource, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
 Logarithmic needs MinValue > 0, ReverseLogarithmic needs 0 <= MinValue and MaxValue < 1; a
-hyperparameter is not both tuned and static nor tuned twice; exactly one of TrainingImage /
-AlgorithmName; the objective metric among MetricDefinitions when those are given; no `aws:` tags.
+hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for every strategy
+but Grid, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
+combinations; exactly one of TrainingImage / AlgorithmName; the objective metric among
+MetricDefinitions when those are given; no `aws:` tags.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
     for definition in definitions:
         ranges = definition.get("HyperParameterRanges") or config.get("ParameterRanges") or {}
         problems += _range_problems(ranges, strategy, definition.get("StaticHyperParameters") or {})
+        if not problems:
+            problems += _combination_problems(ranges, strategy, config)
         problems += _algorithm_problems(definition, config)
     for tag in request.get("Tags") or []:
         if str(tag.get("Key", "")).lower().startswith("aws:"):
@@ -113,6 +117,33 @@ def _range_problems(ranges: Mapping[str, Any], strategy: Any, statics: Mapping[s
         if len(set(r.get("Values") or [])) != len(r.get("Values") or []):
             problems.append(f"The values of categorical parameter range {r.get('Name')} must be unique.")
     return problems
+
+
+MAX_RANGES = 30
+
+
+def _combination_problems(ranges: Mapping[str, Any], strategy: Any, config: Mapping[str, Any]) -> list[str]:
+    """At most 30 tuned hyperparameters in all; a finite search space must cover MaxNumberOfTrainingJobs."""
+    kinds = ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
+    total = sum(len(ranges.get(kind) or []) for kind in kinds)
+    if total > MAX_RANGES:
+        return [f"A tuning job can search at most {MAX_RANGES} hyperparameters; these ranges name {total}."]
+    most = (config.get("ResourceLimits") or {}).get("MaxNumberOfTrainingJobs")
+    if strategy == "Grid" or most is None or ranges.get("ContinuousParameterRanges"):
+        return []
+    combinations = 1.0
+    for r in ranges.get("IntegerParameterRanges") or []:
+        combinations *= int(r["MaxValue"]) - int(r["MinValue"]) + 1
+    for r in ranges.get("CategoricalParameterRanges") or []:
+        combinations *= len(r.get("Values") or [])
+    if total and combinations < most:
+        # SageMaker's own wording (it calls the limit MaxNumberOfJobs here).
+        return [
+            "You don't have enough combinations of hyperparameter ranges. The total number of "
+            f"hyperparameter combinations for the provided ranges [{combinations}] must be equal or "
+            f"greater than the value of MaxNumberOfJobs, [{most}]. Provide additional ranges."
+        ]
+    return []
 
 
 def _numeric_range_problems(r: Mapping[str, Any], parse: type[int] | type[float]) -> list[str]:
