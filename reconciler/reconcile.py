@@ -50,7 +50,6 @@ from reconciler.model import (
     TRAINING_JOB_KIND,
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
-    HyperparameterTuningJobStatus,
     TrainingJob,
 )
 from reconciler.naming import job_name_for
@@ -66,6 +65,7 @@ from reconciler.status import (
     stalled_verdict,
     status_patch,
     training_job_status,
+    training_jobs_changed,
     tuning_job_status,
     verdict_for_job,
 )
@@ -437,21 +437,8 @@ class _Reconciler:
         """Mirror SageMaker's training jobs as TrainingJob children, when the tuning job changed."""
         description = self.description
         assert description is not None
-        old = self.resource.status
-        counters_now = HyperparameterTuningJobStatus()
-        probe = tuning_job_status(
-            counters_now,
-            verdict=Verdict("Unknown", "x", "x"),
-            generation=0,
-            now=self.now,
-            job_name=None,
-            description=description,
-        )
-        changed = (
-            probe.training_job_status_counters != old.training_job_status_counters
-            or probe.hyper_parameter_tuning_job_status != old.hyper_parameter_tuning_job_status
-            or probe.best_training_job != old.best_training_job
-        )
+        # Children change only when SageMaker's counters, status or best job do.
+        changed = training_jobs_changed(self.resource.status, description)
         if not changed:
             return
         summaries = self.ctx.sagemaker.list_training_jobs(

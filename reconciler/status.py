@@ -11,6 +11,7 @@ Contract (DESIGN 3.3):
 - `conditions(...)` keeps a condition's `lastTransitionTime` unless its status flips.
 - `needs_write(old, new, now=..., heartbeat_seconds=...)` is False when nothing but `lastCheckTime`
   would change, unless the job runs and the last check is older than the heartbeat.
+- `training_jobs_changed(previous, description)` tells whether the children need a refresh.
 - `training_job_status(...)` builds a child's status from DescribeTrainingJob and the tuning job's
   training-job summary.
 Pure: the clock is a parameter (`now`), timestamps are RFC 3339 UTC strings.
@@ -223,6 +224,16 @@ def _best_training_job(raw: Any) -> BestTrainingJob | None:
             raw.get("FinalHyperParameterTuningJobObjectiveMetric")
         ),
         tuned_hyper_parameters=[NameValue(name=k, value=str(v)) for k, v in sorted(tuned.items())] or None,
+    )
+
+
+def training_jobs_changed(previous: HyperparameterTuningJobStatus, description: Mapping[str, Any]) -> bool:
+    """Whether a DescribeHyperParameterTuningJob response says something about the training jobs
+    that `previous` does not know yet (counters, tuning job status, best job)."""
+    return (
+        _counters(description.get("TrainingJobStatusCounters")) != previous.training_job_status_counters
+        or description.get("HyperParameterTuningJobStatus") != previous.hyper_parameter_tuning_job_status
+        or _best_training_job(description.get("BestTrainingJob")) != previous.best_training_job
     )
 
 

@@ -17,6 +17,7 @@ from reconciler.status import (
     stalled_verdict,
     status_patch,
     training_job_status,
+    training_jobs_changed,
     tuning_job_status,
     verdict_for_job,
 )
@@ -217,3 +218,20 @@ def test_training_job_status_mirrors_describe() -> None:
         and "prefix=xgboosth-009-abc" in status["cloudWatchLogUrl"]
     )
     assert {c["type"]: c["status"] for c in status["conditions"]} == {"Ready": "True"}
+
+
+def test_training_jobs_changed_only_on_counters_status_or_best_job() -> None:
+    recorded = tuning_job_status(
+        HyperparameterTuningJobStatus(),
+        verdict=verdict_for_job("Completed", job_name="x"),
+        generation=1,
+        now=T0,
+        job_name="x",
+        description=DESCRIPTION,
+    )
+    assert not training_jobs_changed(recorded, DESCRIPTION)
+    counters = {**DESCRIPTION["TrainingJobStatusCounters"], "Stopped": 1}  # type: ignore[dict-item]
+    more = {**DESCRIPTION, "TrainingJobStatusCounters": counters}
+    assert training_jobs_changed(recorded, more)
+    assert training_jobs_changed(recorded, {**DESCRIPTION, "HyperParameterTuningJobStatus": "Stopping"})
+    assert training_jobs_changed(HyperparameterTuningJobStatus(), DESCRIPTION)
