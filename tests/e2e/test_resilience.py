@@ -68,7 +68,9 @@ def test_unexpected_error_leaves_the_resource_and_exits_one(world: World) -> Non
 
 def test_create_rejected_by_sagemaker_is_stalled_with_its_message(world: World) -> None:
     world.create_sample()
-    world.sagemaker.inject_fault(operation="CreateHyperParameterTuningJob", error="ValidationException", times=1)
+    world.sagemaker.inject_fault(
+        operation="CreateHyperParameterTuningJob", error="ValidationException", times=1
+    )
     assert world.run().code == 0
     stalled = world.condition(NAME, "Stalled")
     assert stalled is not None and stalled["reason"] == "RejectedBySageMaker"
@@ -78,7 +80,9 @@ def test_create_rejected_by_sagemaker_is_stalled_with_its_message(world: World) 
 
 def test_account_limit_is_transient_not_stalled(world: World) -> None:
     world.create_sample()
-    world.sagemaker.inject_fault(operation="CreateHyperParameterTuningJob", error="ResourceLimitExceeded", times=1)
+    world.sagemaker.inject_fault(
+        operation="CreateHyperParameterTuningJob", error="ResourceLimitExceeded", times=1
+    )
     first = world.run()
     assert first.code == 0 and "outcome=retry" in first.stdout
     assert world.condition(NAME, "Stalled") is None
