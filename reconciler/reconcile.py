@@ -460,7 +460,7 @@ class _Reconciler:
         described = self.ctx.sagemaker.describe_training_job(
             sm_name, region=self.region, endpoint=self.endpoint
         )
-        region = self.region or ""
+        region = self.region or self.ctx.sagemaker.region_of(self.region, self.endpoint)
         child_name = sm_name.lower()
         generation = 1
         try:

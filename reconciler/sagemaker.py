@@ -224,6 +224,10 @@ class SageMakerGateway:
             if not token:
                 return tags
 
+    def region_of(self, region: str | None, endpoint: str | None) -> str:
+        """The region calls for `region` actually go to (boto3's default when None)."""
+        return str(self._client(region, endpoint).meta.region_name or "")
+
     def has_credentials(self) -> bool:
         """Whether boto3's default chain yields credentials (checked once, before the pass)."""
         try:
