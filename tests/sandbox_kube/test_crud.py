@@ -454,3 +454,18 @@ def test_deleting_a_crd_unregisters_its_kind(crds: KubeSandbox, api: kubernetes.
     with pytest.raises(ApiException) as caught:
         custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)
     assert caught.value.status == 404
+
+
+def test_strategic_merge_patch_of_built_ins_follows_object_meta_strategies(
+    kube: KubeSandbox, core: Core
+) -> None:
+    core.create_namespace(
+        {"metadata": {"name": "smp", "finalizers": ["example.com/a"], "labels": {"x": "1"}}}
+    )
+    # The official client sends strategic merge patches for built-in kinds.
+    core.patch_namespace("smp", {"metadata": {"finalizers": ["example.com/b"], "labels": {"y": "2"}}})
+    meta = core.read_namespace("smp").metadata
+    assert meta.finalizers == ["example.com/a", "example.com/b"]
+    assert meta.labels == {"x": "1", "y": "2", "kubernetes.io/metadata.name": "smp"}
+    core.patch_namespace("smp", {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a"]}})
+    assert core.read_namespace("smp").metadata.finalizers == ["example.com/b"]

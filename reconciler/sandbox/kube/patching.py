@@ -2,9 +2,11 @@
 
 Contract: `apply_patch(current, patch_bytes, content_type=, custom=)` returns the patched object or raises
 `ApiError`: JSON merge patch (RFC 7386, `application/merge-patch+json`), JSON patch (RFC 6902,
-`application/json-patch+json`, all six ops incl. `test`); strategic merge patch only for built-in kinds
-(applied here as a merge patch: the emulator's built-ins have no lists that merge by key); custom resources
-get 415 for it, as kube-apiserver answers. Server-side apply (`application/apply-patch+yaml`) is not
+`application/json-patch+json`, all six ops incl. `test`); strategic merge patch only for built-in kinds,
+with ObjectMeta's patch strategies (`finalizers` merged as a set, `ownerReferences` merged by `uid`) and the
+`$patch: replace|delete` and `$deleteFromPrimitiveList/<field>` directives, other lists replaced (the
+emulator's built-in kinds declare no other merge keys); custom resources get 415 for it, as kube-apiserver
+answers. Server-side apply (`application/apply-patch+yaml`) is not
 emulated and answered with 415 UnsupportedMediaType.
 """
 
@@ -35,6 +37,60 @@ def merge_patch(target: Any, patch: Any) -> Any:
             result.pop(key, None)
         else:
             result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+# ObjectMeta's lists with a patch strategy: field -> merge key (None: a set of primitives).
+_MERGE_LISTS: dict[str, str | None] = {"finalizers": None, "ownerReferences": "uid"}
+
+
+def _merge_list(current: Any, patch: list[Any], key: str | None) -> list[Any]:
+    result = list(current) if isinstance(current, list) else []
+    if key is None:
+        return result + [item for item in patch if item not in result]
+    for item in patch:
+        if not isinstance(item, dict):
+            continue
+        position = next(
+            (i for i, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item.get(key)),
+            None,
+        )
+        if item.get("$patch") == "delete":
+            if position is not None:
+                del result[position]
+        elif position is None:
+            result.append(item)
+        else:
+            result[position] = strategic_merge(result[position], item, path=())
+    return result
+
+
+def strategic_merge(target: Any, patch: Any, *, path: tuple[str, ...]) -> Any:
+    """Strategic merge patch as the API server applies it to the emulator's built-in kinds."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    directive = patch.get("$patch")
+    if directive == "replace":
+        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+    if directive == "delete":
+        return None
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if key.startswith("$deleteFromPrimitiveList/"):
+            field = key.split("/", 1)[1]
+            result[field] = [v for v in result.get(field) or [] if v not in (value or [])]
+        elif key.startswith("$"):
+            continue  # $setElementOrder/$retainKeys only order or prune: nothing to add
+        elif value is None:
+            result.pop(key, None)
+        elif path == ("metadata",) and key in _MERGE_LISTS and isinstance(value, list):
+            result[key] = _merge_list(result.get(key), value, _MERGE_LISTS[key])
+        else:
+            merged = strategic_merge(result.get(key), value, path=(*path, key))
+            if merged is None:
+                result.pop(key, None)
+            else:
+                result[key] = merged
     return result
 
 
@@ -173,6 +229,10 @@ def apply_patch(
         raise bad_request(f"error decoding patch: {exc}") from None
     if content_type == JSON_PATCH:
         result = json_patch(current, patch)
+    elif content_type == STRATEGIC:
+        if not isinstance(patch, dict):
+            raise bad_request("a strategic merge patch must be a JSON object")
+        result = strategic_merge(current, patch, path=())
     else:
         if not isinstance(patch, dict):
             raise bad_request(
