@@ -106,3 +106,21 @@ def test_error_mapping(exc: Exception, expected: type[SageMakerError]) -> None:
     mapped = map_error(exc, operation="Op")
     assert type(mapped) is expected
     assert mapped.operation == "Op"
+
+
+def test_training_job_listing_follows_every_page(sagemaker_sandbox: SageMakerSandbox) -> None:
+    request = sample_request("gwjob3")
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"] = {
+        "MaxNumberOfTrainingJobs": 120,
+        "MaxParallelTrainingJobs": 60,
+    }
+    ranges = request["HyperParameterTuningJobConfig"]["ParameterRanges"]["IntegerParameterRanges"]
+    ranges[0].update(MinValue="1", MaxValue="500")  # enough combinations for 120 jobs
+    calls = CallCounter()
+    sm = gateway(calls)
+    sm.create_tuning_job(request, region=REGION, endpoint=None)
+    sagemaker_sandbox.advance(24 * 3600)
+    summaries = sm.list_training_jobs("gwjob3", region=REGION, endpoint=None)
+    assert len(summaries) == 120
+    assert len({s["TrainingJobName"] for s in summaries}) == 120
+    assert calls.snapshot()["sagemaker"]["ListTrainingJobsForHyperParameterTuningJob"] == 2
