@@ -108,6 +108,10 @@ def main() -> int:
             started = time.perf_counter()
             for name in names:
                 request = awsmodel.spec_to_request(spec, job_name=name)
+                # A continuous range: the sample's 11 num_round values cannot feed 50 training jobs.
+                request["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"] = [
+                    {"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5", "ScalingType": "Linear"}
+                ]
                 request["HyperParameterTuningJobConfig"]["ResourceLimits"] = {
                     "MaxNumberOfTrainingJobs": args.children,
                     "MaxParallelTrainingJobs": args.children,

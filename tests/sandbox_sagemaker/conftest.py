@@ -48,8 +48,13 @@ def logs(sandbox: SageMakerSandbox) -> Any:
 def sample_request() -> Callable[..., dict[str, Any]]:
     spec = yaml.safe_load(SAMPLE.read_text())["spec"]
 
-    def make(name: str = "xgboost-mnist-hpo", **config: Any) -> dict[str, Any]:
+    def make(name: str = "xgboost-mnist-hpo", *, wide: bool = False, **config: Any) -> dict[str, Any]:
+        """The sample as a request; `wide` adds a continuous range, for more than its 11 combinations."""
         request = copy.deepcopy(awsmodel.spec_to_request(spec, job_name=name))
+        if wide:
+            request["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"] = [
+                {"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5", "ScalingType": "Linear"}
+            ]
         request["HyperParameterTuningJobConfig"].update(config)
         return request
 

@@ -138,6 +138,7 @@ def test_best_objective_not_improving_ends_the_search(
 ) -> None:
     sm.create_hyper_parameter_tuning_job(
         **sample_request(
+            wide=True,
             ResourceLimits={"MaxNumberOfTrainingJobs": 50, "MaxParallelTrainingJobs": 1},
             TuningJobCompletionCriteria={
                 "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}
@@ -186,6 +187,7 @@ def test_auto_early_stopping_stops_some_jobs_with_a_metric(
 ) -> None:
     sm.create_hyper_parameter_tuning_job(
         **sample_request(
+            wide=True,
             ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
             TrainingJobEarlyStoppingType="Auto",
             Strategy="Random",
@@ -283,6 +285,7 @@ def test_hyperband_stops_weak_jobs_early_on_its_own(
 ) -> None:
     sm.create_hyper_parameter_tuning_job(
         **sample_request(
+            wide=True,
             Strategy="Hyperband",
             StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20}},
             ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
@@ -340,6 +343,7 @@ def test_convergence_detection_completes_the_search(
 ) -> None:
     sm.create_hyper_parameter_tuning_job(
         **sample_request(
+            wide=True,
             ResourceLimits={"MaxNumberOfTrainingJobs": 200, "MaxParallelTrainingJobs": 1},
             TuningJobCompletionCriteria={"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}},
         )

@@ -156,7 +156,9 @@ def test_add_tags_merges_and_reaches_children_launched_afterwards(
 def test_paging_through_250_training_jobs(
     sm: Any, sm_unchecked: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
-    request = sample_request(ResourceLimits={"MaxNumberOfTrainingJobs": 250, "MaxParallelTrainingJobs": 100})
+    request = sample_request(
+        wide=True, ResourceLimits={"MaxNumberOfTrainingJobs": 250, "MaxParallelTrainingJobs": 100}
+    )
     sm.create_hyper_parameter_tuning_job(**request)
     sandbox.advance(3600)
     names: list[str] = []

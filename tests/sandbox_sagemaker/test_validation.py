@@ -71,6 +71,12 @@ SEMANTIC_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 5}},
         "MaxParallelTrainingJobs (5) cannot be greater than MaxNumberOfTrainingJobs (2).",
     ),
+    "fewer combinations than jobs": (
+        {"ResourceLimits": {"MaxNumberOfTrainingJobs": 12, "MaxParallelTrainingJobs": 2}},
+        "You don't have enough combinations of hyperparameter ranges. The total number of hyperparameter "
+        "combinations for the provided ranges [11.0] must be equal or greater than the value of "
+        "MaxNumberOfJobs, [12]. Provide additional ranges.",
+    ),
     "grid with an integer range": (
         {"Strategy": "Grid"},
         "The Grid strategy supports only CategoricalParameterRanges",
