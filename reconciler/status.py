@@ -270,9 +270,18 @@ def is_running(job_status: str | None) -> bool:
     return job_status in RUNNING_JOB_STATUSES
 
 
-def status_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """A JSON merge patch turning `old` into `new` (members that disappear are set to null)."""
-    patch: dict[str, Any] = {key: value for key, value in new.items() if old.get(key) != value}
+def status_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON merge patch (RFC 7386) turning `old` into `new`: changed members, nested objects
+    recursively (merge patches merge them), members that disappear set to null."""
+    patch: dict[str, Any] = {}
+    for key, value in new.items():
+        before = old.get(key)
+        if before == value:
+            continue
+        if isinstance(before, Mapping) and isinstance(value, Mapping):
+            patch[key] = status_patch(before, value)
+        else:
+            patch[key] = value
     for key in old:
         if key not in new:
             patch[key] = None

@@ -181,6 +181,16 @@ def test_status_patch_nulls_vanished_members() -> None:
     assert status_patch({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 5}) == {"b": 5, "c": None}
 
 
+def test_status_patch_recurses_into_objects_and_replaces_lists() -> None:
+    old = {"best": {"name": "a", "start": "t0", "tuned": [{"n": "x"}]}, "conditions": [{"type": "Ready"}]}
+    conditions = [{"type": "Ready"}, {"type": "Stalled"}]
+    new = {"best": {"name": "b", "tuned": [{"n": "y"}]}, "conditions": conditions}
+    assert status_patch(old, new) == {
+        "best": {"name": "b", "start": None, "tuned": [{"n": "y"}]},
+        "conditions": [{"type": "Ready"}, {"type": "Stalled"}],
+    }
+
+
 def test_training_job_status_mirrors_describe() -> None:
     description = {
         "TrainingJobName": "xgboosth-009-abc",
