@@ -36,6 +36,7 @@ class Problem:
 
 # SageMaker limits that the API model does not carry (from the SageMaker API reference).
 MAX_RANGES_PER_JOB: Final = 30  # ParameterRanges: the sum over all range kinds
+MAX_CATEGORICAL_VALUES: Final = 30
 MAX_WARM_START_PARENTS: Final = 5
 HYPERBAND_MAX_RESOURCE_LIMIT: Final = 20_000
 MAX_TRAINING_RUNTIME_SECONDS: Final = 28 * 24 * 3600  # StoppingCondition.MaxRuntimeInSeconds
@@ -309,6 +310,18 @@ def _rule_range_names(spec: Mapping[str, Any]) -> Iterator[Problem]:
                     "hyperparameter",
                 )
             seen.setdefault(name, path)
+
+
+def _rule_categorical_values(spec: Mapping[str, Any]) -> Iterator[Problem]:
+    for block in _range_blocks(spec):
+        for i, item in enumerate(_items(block.body.get("categoricalParameterRanges"))):
+            values = _map(item).get("values")
+            if isinstance(values, list) and not 1 <= len(values) <= MAX_CATEGORICAL_VALUES:
+                yield Problem(
+                    f"{block.path}.categoricalParameterRanges[{i}].values",
+                    f"{len(values)} values: a categorical range takes 1 to {MAX_CATEGORICAL_VALUES} values; "
+                    "split the range or fix some values as staticHyperParameters",
+                )
 
 
 def _rule_tuned_not_static(spec: Mapping[str, Any]) -> Iterator[Problem]:
@@ -654,6 +667,7 @@ _RULES: Final[tuple[Callable[[Mapping[str, Any]], Iterator[Problem]], ...]] = (
     _rule_strategy_config,
     _rule_ranges_present,
     _rule_range_names,
+    _rule_categorical_values,
     _rule_numeric_ranges,
     _rule_scaling_type_values,
     _rule_grid,

@@ -292,6 +292,22 @@ INVALID: list[tuple[str, Mutation, str, str]] = [
         f"{CONFIG}.parameterRanges.categoricalParameterRanges[0].name",
         "already searched",
     ),
+    (
+        "categorical: at most 30 values",
+        lambda s: config(s)["parameterRanges"].update(
+            categoricalParameterRanges=[{"name": "c", "values": [str(i) for i in range(31)]}]
+        ),
+        f"{CONFIG}.parameterRanges.categoricalParameterRanges[0].values",
+        "1 to 30 values",
+    ),
+    (
+        "categorical: at least 1 value",
+        lambda s: config(s)["parameterRanges"].update(
+            categoricalParameterRanges=[{"name": "c", "values": []}]
+        ),
+        f"{CONFIG}.parameterRanges.categoricalParameterRanges[0].values",
+        "0 values",
+    ),
     ("at most 30 ranges", lambda s: n_ranges(s, 31), f"{CONFIG}.parameterRanges", "at most 30"),
     (
         "at least one range",
