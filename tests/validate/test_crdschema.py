@@ -353,3 +353,59 @@ def test_every_pattern_of_the_generated_crds_compiles() -> None:
     assert set(schemas) == {"HyperparameterTuningJob", "TrainingJob"}
     for schema in schemas.values():
         assert crdschema.schema_errors(schema) == []
+
+
+MORE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "step": {"type": "number", "multipleOf": 0.5, "maximum": 10, "exclusiveMaximum": True},
+        "small": {"type": "object", "maxProperties": 1, "additionalProperties": {"type": "integer"}},
+        "big": {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"}},
+        "day": {"type": "string", "format": "date"},
+        "blob": {"type": "string", "format": "byte"},
+        "id": {"type": "string", "format": "uuid"},
+        "both": {"type": "string", "allOf": [{"minLength": 2}, {"pattern": "^a"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        ({"step": 0.75}, ["step: Invalid value: 0.75: step in body should be a multiple of 0.5"]),
+        ({"step": 10}, ["step: Invalid value: 10: step in body should be less than 10"]),
+        ({"small": {"a": 1, "b": 2}}, ["small: Too many: 2: must have at most 1 item"]),
+        ({"big": {"a": "x"}}, ["big: Invalid value: 1: big in body should have at least 2 properties"]),
+        (
+            {"day": "2024-02-30"},
+            ['day: Invalid value: "2024-02-30": day in body must be of type date: "2024-02-30"'],
+        ),
+        (
+            {"blob": "not base64!"},
+            ['blob: Invalid value: "not base64!": blob in body must be of type byte: "not base64!"'],
+        ),
+        ({"id": "123"}, ['id: Invalid value: "123": id in body must be of type uuid: "123"']),
+        (
+            {"both": "b"},
+            [
+                'both: Invalid value: "b": both in body should be at least 2 chars long',
+                "both: Invalid value: \"b\": both in body should match '^a'",
+            ],
+        ),
+        (
+            {
+                "step": 1.5,
+                "day": "2024-02-29",
+                "blob": "aGk=",
+                "id": "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa",
+                "both": "ab",
+                "small": {"a": 1},
+                "big": {"a": 1, "b": 2},
+            },
+            [],
+        ),
+    ],
+)
+def test_less_common_keywords(obj: dict[str, Any], expected: list[str]) -> None:
+    result = validate_object(obj, schema=MORE, strict=True)
+    assert [format_field_error(e) for e in result.errors] == expected
