@@ -26,7 +26,8 @@ Contract:
   (what a CRD create/update must refuse).
 - Formats validated: date-time, date, byte, uuid (+uuid3/4/5), int32/int64/float/double are
   accepted without range checks (as kube-apiserver does); other formats are not checked.
-  CEL rules (`x-kubernetes-validations`) are not evaluated.
+  Not evaluated (the generated CRDs use none of them): CEL rules (`x-kubernetes-validations`),
+  `anyOf`/`oneOf`/`not`, and the apiVersion/kind/metadata checks of embedded resources.
 Pure: no I/O. Values are JSON-like Python values (None, bool, int, float, str, list, dict).
 """
 
