@@ -5,6 +5,8 @@ fail as soon as a copy drifts; `cronjob/sync-crds.sh` brings them back in line.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -54,3 +56,18 @@ def test_helm_chart_ships_the_crds() -> None:
     with helm_python.Chart.load(CRONJOB / "chart") as chart:
         shipped = {c["filename"].rsplit("/", 1)[-1]: c["data"] for c in chart.crds}
     assert {name: data.encode() for name, data in shipped.items()} == crd_files(SOURCE)
+
+
+def test_sync_script_rebuilds_both_copies(tmp_path: Path) -> None:
+    """cronjob/sync-crds.sh, run on a scratch tree whose copies are stale, restores them."""
+    shutil.copytree(SOURCE, tmp_path / "crds")
+    shutil.copytree(CRONJOB, tmp_path / "cronjob")
+    stale = tmp_path / "cronjob" / "base" / "crds"
+    (stale / "trainingjob.yaml").write_text("stale\n")
+    (stale / "leftover.yaml").write_text("kind: Leftover\n")
+    (stale / "kustomization.yaml").write_text("resources: []\n")
+    subprocess.run(["sh", str(tmp_path / "cronjob" / "sync-crds.sh")], check=True, timeout=30)
+    for copy in (stale, tmp_path / "cronjob" / "chart" / "crds"):
+        assert crd_files(copy) == crd_files(SOURCE)
+    listed = yaml.safe_load((stale / "kustomization.yaml").read_text())["resources"]
+    assert sorted(listed) == sorted(crd_files(SOURCE))

@@ -162,3 +162,14 @@ def test_notes_say_what_was_installed_and_how_to_watch_it() -> None:
     assert "WARNING" in notes  # the defaults still hold the example role and bucket
     edited = helm_notes(CHART, values=values_of(VALUES_FILES[-1]), name=RELEASE, namespace="default")
     assert "WARNING" not in edited
+
+
+def test_packaged_chart_leaves_the_ci_values_out(tmp_path: Path) -> None:
+    import tarfile
+
+    archive = helm_python.package(CHART, destination=tmp_path)
+    with tarfile.open(archive) as packed:
+        names = packed.getnames()
+    assert any(n.endswith("templates/hyperparametertuningjob.yaml") for n in names)
+    assert any(n.endswith("values.schema.json") for n in names)
+    assert not any("/ci/" in n for n in names), names
