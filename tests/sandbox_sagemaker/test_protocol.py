@@ -85,3 +85,14 @@ def test_env_points_boto3_at_the_sandbox(sandbox: SageMakerSandbox) -> None:
     assert env["AWS_DEFAULT_REGION"] == "us-east-2"
     assert boto3.client("logs").meta.endpoint_url == sandbox.url
     assert boto3.client("sagemaker").meta.endpoint_url == sandbox.url
+
+
+def test_other_http_verbs_get_a_json_error(sandbox: SageMakerSandbox) -> None:
+    url = urlparse(sandbox.url)
+    for method in ("PUT", "DELETE", "PATCH"):
+        conn = http.client.HTTPConnection(url.hostname or "", url.port)
+        conn.request(method, "/", body=b"{}")
+        response = conn.getresponse()
+        assert response.status == 405
+        assert json.loads(response.read())["__type"].endswith("UnknownOperationException")
+        conn.close()

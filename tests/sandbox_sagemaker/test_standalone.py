@@ -102,3 +102,16 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--time-scale must be >= 0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unreadable_saved_state_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "journal.jsonl").write_text("{not json\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler.sandbox.sagemaker", "--dir", str(tmp_path), "--persist"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "the saved state" in result.stderr and "Traceback" not in result.stderr

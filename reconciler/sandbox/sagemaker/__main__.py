@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot start the SageMaker sandbox: {exc}", file=sys.stderr)
         return 1
+    except (ValueError, KeyError) as exc:
+        print(
+            f"error: the saved state in {args.dir / 'state'} is unreadable ({exc}); remove it to start over",
+            file=sys.stderr,
+        )
+        return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     env_lines = "".join(f"export {k}={v}\n" for k, v in sandbox.env().items())

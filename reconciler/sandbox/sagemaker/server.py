@@ -68,6 +68,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_error(errors.ApiError("UnknownOperationException", "", status=404))
 
+    def _refuse_method(self) -> None:
+        # AWS JSON services take POST only; answer any other verb in JSON, never the default HTML page.
+        self._send_error(
+            errors.ApiError("UnknownOperationException", f"{self.command} is not supported.", status=405)
+        )
+
+    do_PUT = do_DELETE = do_PATCH = _refuse_method
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.startswith(mirror.PREFIX):
