@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
@@ -91,9 +92,7 @@ class Reporter:
         self._emit(self._stderr, f"error: {message}", {"event": "error", "message": message})
 
     def summary(self, report: PassReport) -> None:
-        from reconciler.run import outcome_counts
-
-        outcomes = outcome_counts(report)
+        outcomes = dict(sorted(Counter(r.outcome.value for r in report.results).items()))
         resources = len(report.results)
         outcome_text = " ".join(f"{k}={v}" for k, v in outcomes.items()) or "none"
         call_parts = []

@@ -22,7 +22,6 @@ import socket
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,7 +194,3 @@ def _start_renewing(
 
     threading.Thread(target=renew, name="lease-renewal", daemon=True).start()
 
-
-def outcome_counts(report: PassReport) -> dict[str, int]:
-    counts = Counter(r.outcome.value for r in report.results)
-    return dict(sorted(counts.items()))
