@@ -86,8 +86,8 @@ class Settings(BaseModel):
     default_region: str | None = None
     """Region for resources without `spec.region`; None = boto3's default (AWS_DEFAULT_REGION...)."""
 
-    page_size: int = Field(default=100, ge=1, le=1000)
-    """`limit` of each Kubernetes list page."""
+    page_size: int = Field(default=500, ge=1, le=1000)
+    """`limit` of each Kubernetes list page (500, as client-go's pager: 10,000 resources in 20 lists)."""
 
     @field_validator("shard")
     @classmethod
