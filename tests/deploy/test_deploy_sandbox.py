@@ -15,7 +15,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,3 +262,44 @@ def test_namespaced_overlay_command_reconciles_only_its_namespace(
     assert "status" not in untouched
     # Its Lease lives in the team namespace, where the overlay's lease Role is.
     assert cluster.get("lease", "hpo-reconciler", team) is not None
+
+
+# What the container's readOnlyRootFilesystem makes read-only, as far as this process can see:
+# the checkout and its .venv (the installed package), the Python installation, the system.
+READ_ONLY_TREES = [p for p in ("/work", "/root", "/usr", "/etc", "/opt", "/var", "/home") if os.path.isdir(p)]
+
+
+def can_unshare_mounts() -> bool:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = subprocess.run([unshare, "-m", "true"], capture_output=True, timeout=10, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not can_unshare_mounts(), reason="needs root to make a private read-only mount namespace")
+def test_a_pass_writes_nothing_outside_tmp(cluster: Cluster, base: list[Manifest]) -> None:
+    """The CronJob pod runs with readOnlyRootFilesystem and only /tmp writable. Here the pass runs in
+    a private mount namespace where everything but /tmp (and /dev, /proc) is bind-mounted read-only:
+    any write to the installed package, the Python installation or a home directory fails it."""
+    values = yaml.safe_load((TUNING_CHART / "ci" / "user-guide-values.yaml").read_text())
+    (job,) = helm_render(TUNING_CHART, values=values, name="read-only-root", namespace="default")
+    cluster.apply([m for m in base if m["kind"] in {"Namespace", "CustomResourceDefinition"}])
+    cluster.apply([job], "-n", "default")
+
+    args, env = cronjob_command(base)
+    executable = str(Path(sys.executable).parent / "hpo-reconciler")
+    remounts = " && ".join(f"mount --bind {t} {t} && mount -o remount,bind,ro {t}" for t in READ_ONLY_TREES)
+    script = f"{remounts} && exec \"$@\""
+    command = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+               executable, *args, "--kubeconfig", str(cluster.kubeconfig)]
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
+        **cluster.sagemaker.env(), **env,
+    }
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, check=False)
+    assert result.returncode == 0, result.stderr + result.stdout
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["event"] == "summary" and summary["complete"] is True
+    created = cluster.get("hpo", "read-only-root", "default")
+    assert created is not None and status_of(created).get("sageMakerHyperParameterTuningJobName")
