@@ -297,7 +297,9 @@ def test_a_pass_writes_nothing_outside_tmp(cluster: Cluster, base: list[Manifest
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
         **cluster.sagemaker.env(), **env,
     }
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=environment, check=False
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["event"] == "summary" and summary["complete"] is True
