@@ -26,6 +26,13 @@ HTTP mirror of the controls (JSON in and out):
   "times"?=1, "when"?="before"|"after"}``; a fault rate ``{"rate", "status"?=500, "verbs"?}``;
   a latency ``{"latency": seconds}``. Bad input -> 400 ``{"error": ...}``.
 - ``DELETE /sandbox/faults`` clears faults and latency; ``POST /sandbox/reset`` also zeroes the counters.
+
+Not emulated (each answered the way a server without it would, never with a wrong success): server-side
+apply (415 UnsupportedMediaType; kubectl says "Server-side apply not available"), managedFields,
+aggregated discovery (clients fall back to the legacy documents served here), protobuf responses (JSON is
+returned; protobuf request bodies are decoded for Namespace, Lease and Event), CRD version conversion,
+authorization APIs, and kinds other than the four built-ins and CRD-registered ones. Deleting a CRD
+removes its custom resources at once, whatever their finalizers.
 """
 
 from reconciler.sandbox.kube.sandbox import KubeSandbox
