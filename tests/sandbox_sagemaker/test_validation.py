@@ -126,6 +126,54 @@ SEMANTIC_CASES: dict[str, tuple[dict[str, Any], str]] = {
 }
 
 
+DEFINITION_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "spot without a wait time": (
+        {"EnableManagedSpotTraining": True},
+        "Managed spot training needs StoppingCondition.MaxWaitTimeInSeconds.",
+    ),
+    "wait time without spot": (
+        {"StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}},
+        "MaxWaitTimeInSeconds is supported only when EnableManagedSpotTraining is true.",
+    ),
+    "wait shorter than runtime": (
+        {
+            "EnableManagedSpotTraining": True,
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 60},
+        },
+        "MaxWaitTimeInSeconds (60) must be at least MaxRuntimeInSeconds (3600).",
+    ),
+    "runtime beyond 28 days": (
+        {"StoppingCondition": {"MaxRuntimeInSeconds": 30 * 86400}},
+        "MaxRuntimeInSeconds (2592000) exceeds the limit of 2419200 seconds.",
+    ),
+    "two resource configs": (
+        {"HyperParameterTuningResourceConfig": {"InstanceCount": 1, "VolumeSizeInGB": 5}},
+        "Specify exactly one of ResourceConfig or HyperParameterTuningResourceConfig.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", DEFINITION_CASES, ids=list(DEFINITION_CASES))
+def test_training_job_definition_rules(sm: Any, sample_request: Any, case: str) -> None:
+    changes, expected = DEFINITION_CASES[case]
+    request = sample_request()
+    request["TrainingJobDefinition"].update(changes)
+    assert _error(sm, request) == {"Code": "ValidationException", "Message": expected}
+
+
+def test_duplicate_channels_and_warm_start_shapes(sm: Any, sample_request: Any) -> None:
+    request = sample_request()
+    channels = request["TrainingJobDefinition"]["InputDataConfig"]
+    channels[1]["ChannelName"] = channels[0]["ChannelName"]
+    assert "Channel names must be unique within InputDataConfig: train." in _error(sm, request)["Message"]
+    request = sample_request()
+    request["WarmStartConfig"] = {
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "xgboost-mnist-hpo"}],
+        "WarmStartType": "IdenticalDataAndAlgorithm",
+    }
+    assert _error(sm, request)["Message"] == "A hyperparameter tuning job cannot warm start from itself."
+
+
 @pytest.mark.parametrize("case", SEMANTIC_CASES, ids=list(SEMANTIC_CASES))
 def test_create_time_rules_are_validation_exceptions(sm: Any, sample_request: Any, case: str) -> None:
     config, expected = SEMANTIC_CASES[case]

@@ -11,13 +11,16 @@ Logarithmic needs MinValue > 0, ReverseLogarithmic needs 0 <= MinValue and MaxVa
 hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for every strategy
 but Grid, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
 combinations; exactly one of TrainingImage / AlgorithmName; the objective metric among
-MetricDefinitions when those are given; no `aws:` tags.
+MetricDefinitions when those are given; no `aws:` tags; plus the per-definition and warm-start
+rules of `semantic_definition`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from reconciler.sandbox.sagemaker.semantic_definition import definition_problems, warm_start_problems
 
 
 def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
@@ -39,6 +42,8 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
         if not problems:
             problems += _combination_problems(ranges, strategy, config)
         problems += _algorithm_problems(definition, config)
+        problems += definition_problems(definition)
+    problems += warm_start_problems(request)
     for tag in request.get("Tags") or []:
         if str(tag.get("Key", "")).lower().startswith("aws:"):
             problems.append(f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}.")
