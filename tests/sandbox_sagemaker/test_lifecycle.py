@@ -414,3 +414,25 @@ def test_forcing_completed_reports_the_objective(
     d = _run_to_end(sm, sandbox)
     assert d["HyperParameterTuningJobStatus"] == "Completed"  # one success is enough
     assert d["BestTrainingJob"]["TrainingJobName"] == child
+
+
+def test_time_scale_drives_the_lifecycle_from_the_real_clock(sample_request: Any) -> None:
+    import time
+
+    import boto3
+
+    # 3600 simulated seconds per real second: 0.2 real seconds are >= 720 simulated ones, more
+    # than the ~4 minutes the sample needs however slow this machine is (a lower bound, not a timing).
+    with SageMakerSandbox(time_scale=3600.0) as sb:
+        client = boto3.client(
+            "sagemaker",
+            endpoint_url=sb.url,
+            region_name="us-east-2",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
+        client.create_hyper_parameter_tuning_job(**sample_request())
+        time.sleep(0.2)
+        d = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=JOB)
+        assert d["HyperParameterTuningJobStatus"] == "Completed"
+        assert d["TrainingJobStatusCounters"]["Completed"] == 10
