@@ -469,3 +469,34 @@ def test_strategic_merge_patch_of_built_ins_follows_object_meta_strategies(
     assert meta.labels == {"x": "1", "y": "2", "kubernetes.io/metadata.name": "smp"}
     core.patch_namespace("smp", {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a"]}})
     assert core.read_namespace("smp").metadata.finalizers == ["example.com/b"]
+
+
+def test_crd_deletion_waits_for_custom_resource_finalizers(
+    crds: KubeSandbox, api: kubernetes.client.ApiClient
+) -> None:
+    custom: Custom = kubernetes.client.CustomObjectsApi(api)
+    extensions: Any = kubernetes.client.ApiextensionsV1Api(api)
+    held = sample_hpo("held")
+    held["metadata"]["finalizers"] = ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
+    create(custom, held)
+    create(custom, sample_hpo("free"))
+    extensions.delete_custom_resource_definition(f"{HPO}.{GROUP}")
+    crd = extensions.read_custom_resource_definition(f"{HPO}.{GROUP}")
+    assert crd.metadata.deletion_timestamp is not None
+    assert "customresourcecleanup.apiextensions.k8s.io" in crd.metadata.finalizers
+    assert {c.type: c.status for c in crd.status.conditions}["Terminating"] == "True"
+    left = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)["items"]
+    assert [i["metadata"]["name"] for i in left] == ["held"]
+    assert left[0]["metadata"]["deletionTimestamp"]
+    with pytest.raises(ApiException) as refused:
+        create(custom, sample_hpo("late"))
+    assert refused.value.status == 405
+    custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, "held", {"metadata": {"finalizers": None}}
+    )
+    with pytest.raises(ApiException) as gone:
+        extensions.read_custom_resource_definition(f"{HPO}.{GROUP}")
+    assert gone.value.status == 404
+    with pytest.raises(ApiException) as unserved:
+        custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)
+    assert unserved.value.status == 404

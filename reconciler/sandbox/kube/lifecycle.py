@@ -3,8 +3,11 @@
 Contract:
 - A CustomResourceDefinition write validates its name (`<plural>.<group>`), versions and schema, gets
   `Established`/`NamesAccepted` conditions, `acceptedNames` and `storedVersions` in its status, and makes
-  its kinds served at once (discovery, REST paths). Removing it unregisters the kinds and deletes every
-  custom resource of them.
+  its kinds served at once (discovery, REST paths). Deleting it works as the apiextensions-apiserver does:
+  the CRD gets a deletionTimestamp, the `customresourcecleanup.apiextensions.k8s.io` finalizer and a
+  `Terminating` condition, every custom resource of it is deleted (their own finalizers are honoured, and
+  the CRD stays until the last one is gone), creating new ones is refused with 405, and once none is left
+  the CRD is removed and its kinds are no longer served.
 - A Namespace is created `Active` with the `kubernetes` spec finalizer; deleting it marks it
   `Terminating` (deletionTimestamp), deletes everything in it, and removes it once it is empty.
 """
@@ -115,8 +118,63 @@ def after_write(cluster: Cluster, rt: ResourceType, obj: dict[str, Any]) -> None
         cluster.registry.set_crd(str(obj["metadata"]["name"]), types_from_crd(obj))
 
 
+CRD_CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
+
+
+def crd_terminating(cluster: Cluster, rt: ResourceType) -> bool:
+    crd = cluster.store.get(CRD.key, "", f"{rt.plural}.{rt.group}")
+    return crd is not None and bool(crd.obj()["metadata"].get("deletionTimestamp"))
+
+
+def delete_crd(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
+    cluster = writer.cluster
+    meta = obj["metadata"]
+    name = str(meta["name"])
+    if not meta.get("deletionTimestamp"):
+        meta["deletionTimestamp"] = cluster.timestamp()
+        meta["finalizers"] = [*(meta.get("finalizers") or []), CRD_CLEANUP_FINALIZER]
+        conditions = [
+            c for c in (obj.get("status") or {}).get("conditions", []) if c.get("type") != "Terminating"
+        ]
+        conditions.append(
+            {
+                "type": "Terminating",
+                "status": "True",
+                "reason": "InstanceDeletionInProgress",
+                "message": "CustomResource deletion is in progress",
+                "lastTransitionTime": cluster.timestamp(),
+            }
+        )
+        obj.setdefault("status", {})["conditions"] = conditions
+        writer.store_update(CRD, obj)
+        for t in cluster.registry.crd_types(name)[:1]:  # every version shares one store
+            for entry in cluster.store.entries(t.key):
+                if cluster.store.get(t.key, entry.namespace, entry.name) is not None:
+                    writer.delete(t, entry.namespace or None, entry.name, {}, dry_run=False)
+        _finish_crd_if_empty(writer, name)
+    current = cluster.store.get(CRD.key, "", name)
+    return current.obj() if current is not None else obj
+
+
+def _finish_crd_if_empty(writer: Writer, crd_name: str) -> None:
+    cluster = writer.cluster
+    entry = cluster.store.get(CRD.key, "", crd_name)
+    if entry is None:
+        return
+    crd = entry.obj()
+    meta = crd["metadata"]
+    if not meta.get("deletionTimestamp") or CRD_CLEANUP_FINALIZER not in (meta.get("finalizers") or ()):
+        return
+    if any(cluster.store.entries(t.key) for t in cluster.registry.crd_types(crd_name)[:1]):
+        return
+    meta["finalizers"] = [f for f in meta["finalizers"] if f != CRD_CLEANUP_FINALIZER]
+    writer.store_update(CRD, crd)
+
+
 def after_remove(writer: Writer, rt: ResourceType, entry: Entry) -> None:
     cluster = writer.cluster
+    if rt.custom:
+        _finish_crd_if_empty(writer, f"{rt.plural}.{rt.group}")
     if rt.key == CRD.key:
         types = cluster.registry.crd_types(entry.name)
         cluster.registry.set_crd(entry.name, [])

@@ -34,7 +34,7 @@ from reconciler.sandbox.kube.errors import (
     invalid,
     not_found,
 )
-from reconciler.sandbox.kube.registry import NAMESPACE, ResourceType
+from reconciler.sandbox.kube.registry import CRD, NAMESPACE, ResourceType
 from reconciler.sandbox.kube.store import Entry
 
 _SERVER_SET = (
@@ -107,6 +107,13 @@ class Writer:
         lifecycle.validate(self.cluster, rt, obj, old=None)
         meta = obj["metadata"]
         with self.store.lock:
+            if rt.custom and lifecycle.crd_terminating(self.cluster, rt):
+                raise ApiError(
+                    405,
+                    "MethodNotAllowed",
+                    f'create is not supported on resources of kind "{rt.plural}.{rt.group}"',
+                    {"group": rt.group, "kind": rt.plural},
+                )
             if rt.namespaced:
                 ns_entry = self.cluster.namespace(str(namespace))
                 if ns_entry is None:
@@ -122,7 +129,7 @@ class Writer:
                 raise already_exists(rt.plural, rt.group, meta["name"])
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = self.cluster.timestamp()
-            if rt.custom or rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+            if rt.custom or rt.key == CRD.key:
                 meta["generation"] = 1
             if dry_run:
                 meta["resourceVersion"] = ""
@@ -329,6 +336,8 @@ class Writer:
                 return WriteResult(200, obj)
             if rt.key == NAMESPACE.key:
                 return WriteResult(200, lifecycle.delete_namespace(self, obj))
+            if rt.key == CRD.key:
+                return WriteResult(200, lifecycle.delete_crd(self, obj))
             finalizers = list(meta.get("finalizers") or ())
             if (
                 policy == "Foreground"
