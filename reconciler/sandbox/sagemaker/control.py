@@ -6,7 +6,7 @@ so both behave identically. Every function takes the store lock, as request hand
 
 from __future__ import annotations
 
-from reconciler.sandbox.sagemaker import lifecycle
+from reconciler.sandbox.sagemaker import interventions
 from reconciler.sandbox.sagemaker.simulator import Simulator
 
 TRAINING_OUTCOMES = ("Completed", "Failed", "Stopped")
@@ -27,7 +27,7 @@ def force_outcome(sim: Simulator, name: str, *, status: str, failure_reason: str
                 raise ValueError(
                     f"a tuning job outcome is one of {', '.join(TUNING_OUTCOMES)}, not {status!r}"
                 )
-            lifecycle.force_tuning_outcome(
+            interventions.force_tuning_outcome(
                 job, at=now, status=status, failure_reason=failure_reason, knobs=sim.knobs
             )
         else:
@@ -38,7 +38,7 @@ def force_outcome(sim: Simulator, name: str, *, status: str, failure_reason: str
                 raise ValueError(
                     f"a training job outcome is one of {', '.join(TRAINING_OUTCOMES)}, not {status!r}"
                 )
-            lifecycle.force_run_outcome(
+            interventions.force_run_outcome(
                 found[0], found[1], at=now, status=status, failure_reason=failure_reason, knobs=sim.knobs
             )
         sim.record(

@@ -3,15 +3,8 @@
 Contract: `catch_up(job, now=t)` replays, in time order, every training-job end that happened at or
 before `t` and launches replacements at the instant a slot frees up, so a job's state at `t` does
 not depend on when or how often it was looked at (requests are the only trigger; no threads).
-A run's fate is drawn when it is launched, from the tuning job's own seeded RNG (seeded by
-HyperParameterTuningJobConfig.RandomSeed when given, so two jobs with one RandomSeed draw alike):
-- failure (knobs.*_failure_rate): retryable ones fail while Downloading with an internal error,
-  non-retryable ones fail 30% into Training with an AlgorithmError; neither has a final metric;
-- early stopping (TrainingJobEarlyStoppingType Auto, and the Hyperband strategy): once
-  `knobs.early_stop_min_jobs` final metrics exist, a run whose objective would be worse than their
-  median is stopped partway through Training -- halfway for Auto, at the first Hyperband rung
-  (MinResource / MaxResource, default 1/3) for Hyperband -- reporting its last logged round;
-- otherwise it completes with `objective.objective_value(...)`.
+Each run's own fate (failure, early stop, metric) is drawn when it launches (`launch`).
+Stop and forced outcomes are in `interventions`.
 The tuning job stops launching at MaxNumberOfTrainingJobs, when TargetObjectiveMetricValue is
 reached, after BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving jobs without a
 better metric, on convergence (CONVERGENCE_WINDOW jobs without improvement, when
@@ -24,15 +17,14 @@ from __future__ import annotations
 
 import math
 import random
-import statistics
 from typing import Any
 
 from reconciler.sandbox.sagemaker import objective, sampler
 from reconciler.sandbox.sagemaker.arns import arn
+from reconciler.sandbox.sagemaker.launch import plan_run
 from reconciler.sandbox.sagemaker.model import Knobs, TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.ranges import parse_ranges
 
-DEFAULT_ROUNDS = 10
 # ConvergenceDetected.CompleteOnConvergence=Enabled: the simulator calls the search converged once
 # this many consecutive final metrics fail to improve on the best (SageMaker's own test is internal).
 CONVERGENCE_WINDOW = 10
@@ -111,10 +103,6 @@ def _definitions(request: dict[str, Any]) -> list[dict[str, Any]]:
     return list(request.get("TrainingJobDefinitions") or [])
 
 
-def definition_of(job: TuningJob, run: TrainingRun) -> dict[str, Any]:
-    return definition_of_index(job, run.definition_index)
-
-
 def catch_up(job: TuningJob, *, now: float, knobs: Knobs) -> None:
     # Fast path (most requests): nothing is due yet. Every function here that moves an end
     # earlier resets `next_due`, so the cached value is never later than the true next event.
@@ -166,7 +154,7 @@ def _finish_run(job: TuningJob, run: TrainingRun, *, knobs: Knobs) -> None:
     job.last_modified = at
     _launch_more(job, at=at, knobs=knobs)
     if not job.running:
-        _end(job, at=at)
+        end_job(job, at=at)
 
 
 def _check_completion_criteria(job: TuningJob, *, at: float) -> None:
@@ -183,7 +171,7 @@ def _check_completion_criteria(job: TuningJob, *, at: float) -> None:
             job.converged_at = at
 
 
-def _end(job: TuningJob, *, at: float) -> None:
+def end_job(job: TuningJob, *, at: float) -> None:
     job.ended_at = at
     job.last_modified = at
     if job.forced_status is not None:
@@ -202,106 +190,14 @@ def _end(job: TuningJob, *, at: float) -> None:
 
 def _launch_more(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     while not job.stop_launching and len(job.running) < job.max_parallel and len(job.runs) < job.max_jobs:
-        run = _launch(job, at=at, knobs=knobs)
+        run = plan_run(job, at=at, knobs=knobs)
         job.next_due = min(job.next_due, run.ended_at)
         job.runs.append(run)
         job.running.append(run)
         job.last_modified = at
 
 
-def _rounds(hyperparameters: dict[str, str]) -> int:
-    value = hyperparameters.get("num_round", "")
-    return min(100, max(1, int(value))) if value.isdigit() else DEFAULT_ROUNDS
-
-
-def _launch(job: TuningJob, *, at: float, knobs: Knobs) -> TrainingRun:
-    rng = job.rng
-    index = len(job.runs) + 1
-    definition_index = (index - 1) % len(job.ranges)
-    ranges = job.ranges[definition_index]
-    tuned = sampler.draw(
-        strategy=job.strategy,
-        ranges=ranges,
-        index=index - 1,
-        rng=rng,
-        best_so_far=job.best.tuned if job.best else None,
-        launched=len(job.runs),
-    )
-    name = f"{job.name}-{index:03d}-{rng.getrandbits(32):08x}"
-
-    def phase(seconds: float) -> float:
-        return seconds * (1 + knobs.jitter * (2 * rng.random() - 1))
-
-    t_download = at + phase(knobs.starting)
-    t_train = t_download + phase(knobs.downloading)
-    t_upload = t_train + phase(knobs.training)
-    t_end = t_upload + phase(knobs.uploading)
-    statics = definition_of_index(job, definition_index).get("StaticHyperParameters") or {}
-    rounds = _rounds({**statics, **tuned})
-    planned = objective.objective_value(
-        ranges=ranges,
-        tuned=tuned,
-        objective_type=job.objective_type,
-        seed=job.seed,
-        tuning_job_name=job.name,
-        index=index,
-    )
-    run = TrainingRun(
-        name=name,
-        arn=arn(region=job.region, kind="training-job", name=name),
-        index=index,
-        definition_index=definition_index,
-        tuned=tuned,
-        created=at,
-        t_download=t_download,
-        t_train=t_train,
-        t_upload=t_upload,
-        ended_at=t_end,
-        outcome="Completed",
-        final_metric=planned,
-        rounds_reported=rounds,
-        rounds_total=rounds,
-        tags=[dict(t) for t in job.tags],
-    )
-    fate = rng.random()
-    if fate < knobs.non_retryable_failure_rate:
-        run.outcome, run.final_metric = "Failed", None
-        run.rounds_reported = max(0, int(rounds * 0.3))
-        run.ended_at = t_train + 0.3 * (t_upload - t_train)
-        run.failure_reason = (
-            "AlgorithmError: framework error: the training script exited with a non-zero status (exit code 1)"
-        )
-    elif fate < knobs.non_retryable_failure_rate + knobs.retryable_failure_rate:
-        run.outcome, run.final_metric, run.retryable = "Failed", None, True
-        run.rounds_reported = 0
-        run.ended_at = t_download + 0.5 * (t_train - t_download)
-        run.failure_reason = "InternalServerError: We encountered an internal error. Please try again."
-    elif job.early_stopping and _worse_than_median(job, planned, knobs=knobs):
-        run.outcome, run.early_stopped = "Stopped", True
-        run.rounds_reported = max(1, int(rounds * job.early_stop_fraction))
-        run.ended_at = t_train + job.early_stop_fraction * (t_upload - t_train)
-        run.final_metric = objective.round_metric(
-            planned,
-            round_index=run.rounds_reported - 1,
-            rounds_total=rounds,
-            objective_type=job.objective_type,
-        )
-    return run
-
-
-def definition_of_index(job: TuningJob, definition_index: int) -> dict[str, Any]:
-    return _definitions(job.request)[definition_index]
-
-
-def _worse_than_median(job: TuningJob, value: float, *, knobs: Knobs) -> bool:
-    metrics = [r.final_metric for r in job.runs if r.processed and r.final_metric is not None]
-    if len(metrics) < knobs.early_stop_min_jobs:
-        return False
-    median = statistics.median(metrics)
-    return objective.is_better(median, value, objective_type=job.objective_type)
-
-
-def _stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+def stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
     # Callers reset the parent's `next_due`: this may move the run's end earlier.
     run.stop_requested_at = at
     if run.ended_at > at + knobs.stop_delay:
@@ -314,79 +210,6 @@ def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     job.next_due = -math.inf
     job.stop_launching = True
     for run in job.running:
-        _stop_run(run, at=at, knobs=knobs)
+        stop_run(run, at=at, knobs=knobs)
     if not job.running:
-        _end(job, at=at)
-
-
-def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
-    """StopHyperParameterTuningJob at simulated time `at` (the job is caught up to `at` first)."""
-    catch_up(job, now=at, knobs=knobs)
-    job.next_due = -math.inf
-    job.stop_requested_at = at
-    job.stop_launching = True
-    job.last_modified = at
-    for run in job.running:
-        _stop_run(run, at=at, knobs=knobs)
-    if not job.running:
-        _end(job, at=at)
-
-
-def stop_training_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Knobs) -> None:
-    """StopTrainingJob: Stopping for knobs.stop_delay, then Stopped; the tuning job launches a replacement."""
-    catch_up(job, now=at, knobs=knobs)
-    job.next_due = -math.inf
-    _stop_run(run, at=at, knobs=knobs)
-    job.last_modified = at
-
-
-def force_run_outcome(
-    job: TuningJob, run: TrainingRun, *, at: float, status: str, failure_reason: str | None, knobs: Knobs
-) -> None:
-    """End a still-running training job now with `status`; the tuning job reacts as to a natural end."""
-    catch_up(job, now=at, knobs=knobs)
-    if run.processed:
-        raise ValueError(f"training job {run.name} already ended ({run.outcome})")
-    job.next_due = -math.inf
-    run.ended_at = at
-    run.outcome = status
-    if status == "Completed":
-        run.rounds_reported = run.rounds_total
-        run.early_stopped = False
-        run.final_metric = objective.objective_value(
-            ranges=job.ranges[run.definition_index],
-            tuned=run.tuned,
-            objective_type=job.objective_type,
-            seed=job.seed,
-            tuning_job_name=job.name,
-            index=run.index,
-        )
-    else:
-        run.final_metric = None
-    run.retryable = False
-    run.failure_reason = failure_reason if status == "Failed" else None
-    if status == "Failed" and run.failure_reason is None:
-        run.failure_reason = "AlgorithmError: forced failure"
-    catch_up(job, now=at, knobs=knobs)
-
-
-def force_tuning_outcome(
-    job: TuningJob, *, at: float, status: str, failure_reason: str | None, knobs: Knobs
-) -> None:
-    """End a tuning job now with `status`; its running training jobs are stopped at the same instant."""
-    catch_up(job, now=at, knobs=knobs)
-    if job.ended_at is not None:
-        raise ValueError(f"tuning job {job.name} already ended ({job.final_status})")
-    job.next_due = -math.inf
-    job.stop_launching = True
-    job.forced_status = status
-    for run in job.running:
-        run.ended_at = at
-        run.outcome, run.final_metric, run.failure_reason, run.retryable = "Stopped", None, None, False
-    if status == "Failed":
-        job.failure_reason = failure_reason or "Forced failure."
-    if not job.running:
-        _end(job, at=at)
-    catch_up(job, now=at, knobs=knobs)
-    if status == "Failed":
-        job.failure_reason = failure_reason or "Forced failure."
+        end_job(job, at=at)

@@ -124,6 +124,14 @@ class TuningJob:
     caught_up_to: float = 0.0
     next_due: float = -math.inf  # no event before this simulated time (lifecycle's cache)
 
+    def definition(self, index: int) -> dict[str, Any]:
+        """The index-th training job definition (a single TrainingJobDefinition is index 0)."""
+        if self.request.get("TrainingJobDefinition"):
+            single: dict[str, Any] = self.request["TrainingJobDefinition"]
+            return single
+        many: list[dict[str, Any]] = self.request["TrainingJobDefinitions"]
+        return many[index]
+
     def status(self, t: float) -> str:
         if self.ended_at is not None and t >= self.ended_at and self.final_status is not None:
             return self.final_status

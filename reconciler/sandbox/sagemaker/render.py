@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.sandbox.sagemaker.lifecycle import definition_of
 from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 
 
@@ -92,7 +91,7 @@ def training_summary(job: TuningJob, run: TrainingRun, t: float) -> dict[str, An
         "TuningJobName": job.name,
         "CreationTime": run.created,
     }
-    definition = definition_of(job, run)
+    definition = job.definition(run.definition_index)
     if definition.get("DefinitionName"):
         out["TrainingJobDefinitionName"] = definition["DefinitionName"]
     if t >= run.t_download:
@@ -175,7 +174,7 @@ _DEFINITION_MEMBERS_COPIED = (
 
 
 def describe_training_job(job: TuningJob, run: TrainingRun, t: float) -> dict[str, Any]:
-    definition = definition_of(job, run)
+    definition = job.definition(run.definition_index)
     ended = t >= run.ended_at
     out: dict[str, Any] = {
         "TrainingJobName": run.name,

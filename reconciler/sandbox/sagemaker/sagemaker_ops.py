@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.loaders
 
-from reconciler.sandbox.sagemaker import errors, lifecycle, render
+from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.paging import page
@@ -128,7 +128,7 @@ def stop_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, An
         raise errors.validation_error(
             f"The request was rejected because the hyperparameter tuning job is in status {status}."
         )
-    lifecycle.stop_tuning_job(job, at=now, knobs=sim.knobs)
+    interventions.stop_tuning_job(job, at=now, knobs=sim.knobs)
     return {}
 
 
@@ -204,7 +204,7 @@ def stop_training_job(sim: Simulator, params: Params, region: str) -> dict[str, 
         raise errors.validation_error(
             f"The request was rejected because the training job is in status {status}."
         )
-    lifecycle.stop_training_run(job, run, at=now, knobs=sim.knobs)
+    interventions.stop_training_run(job, run, at=now, knobs=sim.knobs)
     return {}
 
 
