@@ -141,3 +141,24 @@ def test_json_log_format_every_line_is_json(world: World) -> None:
     assert summary["event"] == "summary" and summary["outcomes"] == {"created": 1}
     assert summary["calls"]["sagemaker"] == {"CreateHyperParameterTuningJob": 1}
     assert summary["duration_seconds"] >= 0
+
+
+def test_namespaces_and_label_selector_limit_the_pass(world: World) -> None:
+    for namespace in ("team-a", "team-b", "team-c"):
+        assert world.kubectl("create", "namespace", namespace).returncode == 0
+        world.create_sample("hpo", namespace=namespace)
+
+    def labelled(obj: dict[str, object]) -> None:
+        obj["metadata"] = {"name": "labelled", "namespace": "team-a", "labels": {"tier": "gold"}}
+
+    world.create_sample(edit=labelled)
+    result = world.run("--namespace", "team-a", "-n", "team-b")
+    touched = sorted(re.findall(r"^(\S+) job=", result.stdout, flags=re.MULTILINE))
+    assert touched == ["team-a/hpo", "team-a/labelled", "team-b/hpo"]
+    gold = world.run("--selector", "tier=gold")
+    assert re.findall(r"^(\S+) job=", gold.stdout, flags=re.MULTILINE) == ["team-a/labelled"]
+    assert gold.summary.startswith("summary: 1 resource [")
+    rest = world.run("-l", "tier!=gold")
+    touched = sorted(re.findall(r"^(\S+) job=", rest.stdout, flags=re.MULTILINE))
+    assert touched == ["team-a/hpo", "team-b/hpo", "team-c/hpo"]
+    assert re.findall(r"^(\S+) job=.*outcome=created", rest.stdout, flags=re.MULTILINE) == ["team-c/hpo"]
