@@ -114,3 +114,25 @@ def test_failure_rates_over_http(sm: Any, sandbox: SageMakerSandbox, sample_requ
     sandbox.advance(900)
     described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgboost-mnist-hpo")
     assert described["HyperParameterTuningJobStatus"] == "Failed"
+
+
+def test_seeding_skips_http_but_not_the_lifecycle(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    arn = sandbox.seed_tuning_job(sample_request("seeded"), created=sandbox.now() - 3600)
+    assert arn.endswith(":hyper-parameter-tuning-job/seeded")
+    assert sandbox.stats() == {}
+    seen = sandbox.describe_tuning_job("seeded")
+    assert seen["HyperParameterTuningJobStatus"] == "Completed"  # created an hour ago
+    assert (
+        seen["TrainingJobDefinition"]["StaticHyperParameters"]["_tuning_objective_metric"]
+        == "validation:error"
+    )
+    assert (
+        sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="seeded")[
+            "TrainingJobStatusCounters"
+        ]["Completed"]
+        == 10
+    )
+    with pytest.raises(ClientError):
+        sm.create_hyper_parameter_tuning_job(**sample_request("seeded"))

@@ -2,14 +2,16 @@
 
 Contract: a context manager serving the simulator on 127.0.0.1 in a background thread. Every test
 control here has a twin under `/sandbox/` (see `mirror`). `set_failure_rates` is an addition to
-the interface for the lifecycle's configurable failures.
+the interface for the lifecycle's configurable failures; `seed_tuning_job` / `describe_tuning_job`
+let benchmarks seed and inspect thousands of jobs without HTTP round trips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from reconciler.sandbox.sagemaker import control
 from reconciler.sandbox.sagemaker.persistence import Journal
@@ -119,6 +121,16 @@ class SageMakerSandbox:
 
     def tuning_job_names(self) -> list[str]:
         return control.tuning_job_names(self.simulator)
+
+    def seed_tuning_job(
+        self, request: Mapping[str, Any], *, created: float | None = None, region: str = DEFAULT_REGION
+    ) -> str:
+        """Add a tuning job without HTTP, counters or validation (for benchmarks); returns its ARN."""
+        return control.seed_tuning_job(self.simulator, request, region=region, created=created)
+
+    def describe_tuning_job(self, name: str) -> dict[str, Any]:
+        """What DescribeHyperParameterTuningJob answers now (timestamps as epoch seconds), uncounted."""
+        return control.describe_tuning_job(self.simulator, name)
 
     def now(self) -> float:
         """The simulated clock (epoch seconds)."""

@@ -6,7 +6,12 @@ so both behave identically. Every function takes the store lock, as request hand
 
 from __future__ import annotations
 
-from reconciler.sandbox.sagemaker import interventions
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
+from reconciler.sandbox.sagemaker.defaults import with_defaults
+from reconciler.sandbox.sagemaker.sagemaker_ops import add_static_hyperparameters
 from reconciler.sandbox.sagemaker.simulator import Simulator
 
 TRAINING_OUTCOMES = ("Completed", "Failed", "Stopped")
@@ -61,3 +66,29 @@ def set_failure_rates(sim: Simulator, *, retryable: float = 0.0, non_retryable: 
 def tuning_job_names(sim: Simulator) -> list[str]:
     with sim.store.lock:
         return list(sim.store.created_names)
+
+
+def seed_tuning_job(
+    sim: Simulator, request: Mapping[str, Any], *, region: str, created: float | None = None
+) -> str:
+    """Store a tuning job straight away -- no HTTP, no counters, no validation -- for benchmarks
+    that need thousands; `created` (simulated epoch seconds, default now) may lie in the past."""
+    with sim.store.lock, sim.frozen_at(sim.now()):
+        now = sim.now()
+        name = request["HyperParameterTuningJobName"]
+        if sim.store.find_job(name, now=now) is not None:
+            raise errors.tuning_job_name_in_use(name)
+        filled = with_defaults(request, shape_name="CreateHyperParameterTuningJobRequest")
+        add_static_hyperparameters(filled)
+        job = lifecycle.new_tuning_job(
+            filled, region=region, created=now if created is None else created, seed=sim.seed, knobs=sim.knobs
+        )
+        sim.store.add(job)
+        return job.arn
+
+
+def describe_tuning_job(sim: Simulator, name: str) -> dict[str, Any]:
+    """What DescribeHyperParameterTuningJob answers now, without counting a request."""
+    with sim.store.lock, sim.frozen_at(sim.now()):
+        now = sim.now()
+        return render.describe_tuning_job(sim.store.job(name, now=now), now)
