@@ -6,7 +6,7 @@ Contract:
   configuration raises `KubeConfigError` (a usage/configuration problem, exit code 2).
 - `KubeGateway` methods each perform one verb on one resource and count it in `calls` under
   ("kube", "VERB resource"): hyperparametertuningjobs list/get/patch, hyperparametertuningjobs/status
-  patch, trainingjobs list/get/create/patch/delete, trainingjobs/status patch, events create,
+  patch, trainingjobs list/get/create/delete, trainingjobs/status patch, events create,
   namespaces get, leases get/create/update. Lists page with `limit`/`continue`.
 - Objects are plain dicts as the API serves them. Patches are JSON merge patches; the finalizer
   patch carries `metadata.resourceVersion`, so a concurrent change answers 409 (`ConflictError`).
@@ -271,24 +271,6 @@ class KubeGateway:
                 )
             ),
             retry=False,
-        )
-
-    def patch_training_job(self, namespace: str, name: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-        return self._do(
-            "PATCH",
-            TRAINING_JOB_PLURAL,
-            lambda: _as_dict(
-                self._custom.patch_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    namespace,
-                    TRAINING_JOB_PLURAL,
-                    name,
-                    dict(patch),
-                    _content_type=_MERGE_PATCH,
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
         )
 
     def patch_training_job_status(
