@@ -356,6 +356,10 @@ class _Reconciler:
             self.ctx.sagemaker.stop_tuning_job(self.job_name, region=self.region, endpoint=self.endpoint)
         except sagemaker.ResourceNotFoundError:
             return self.finalize(Action(ActionKind.FINALIZE, "being deleted; the job is gone"))
+        except sagemaker.RejectedError as exc:
+            # The job ended between Describe and Stop: SageMaker refuses to stop a finished job.
+            # Nothing is lost: the next pass describes it again and releases the resource.
+            return self.result(Outcome.RETRY, action, message=f"StopHyperParameterTuningJob: {exc}")
         self.record(
             deleting_verdict(
                 f"stopping SageMaker tuning job {self.job_name} because the resource is being deleted"

@@ -87,3 +87,18 @@ def test_account_limit_is_transient_not_stalled(world: World) -> None:
     assert first.code == 0 and "outcome=retry" in first.stdout
     assert world.condition(NAME, "Stalled") is None
     assert "outcome=created" in world.run().stdout
+
+
+def test_stop_refused_because_the_job_just_ended_is_retried(world: World) -> None:
+    world.create_sample()
+    world.run()
+    world.run()
+    world.kubectl("delete", "hpo", NAME, "--wait=false")
+    world.sagemaker.inject_fault(operation="StopHyperParameterTuningJob", error="ValidationException", times=1)
+    refused = world.run()
+    assert refused.code == 0 and "outcome=retry" in refused.stdout
+    assert world.exists(NAME)
+    assert "outcome=stopping" in world.run().stdout
+    world.sagemaker.advance(600)
+    assert "outcome=deleted" in world.run().stdout
+    assert not world.exists(NAME)
