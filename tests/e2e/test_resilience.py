@@ -94,7 +94,9 @@ def test_stop_refused_because_the_job_just_ended_is_retried(world: World) -> Non
     world.run()
     world.run()
     world.kubectl("delete", "hpo", NAME, "--wait=false")
-    world.sagemaker.inject_fault(operation="StopHyperParameterTuningJob", error="ValidationException", times=1)
+    world.sagemaker.inject_fault(
+        operation="StopHyperParameterTuningJob", error="ValidationException", times=1
+    )
     refused = world.run()
     assert refused.code == 0 and "outcome=retry" in refused.stdout
     assert world.exists(NAME)
