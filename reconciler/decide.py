@@ -31,10 +31,6 @@ class ActionKind(enum.Enum):
     AWAIT_STOP = "await-stop"  # being deleted, SageMaker is stopping: refresh status only
     FINALIZE = "finalize"  # delete children, remove the finalizer
 
-    @property
-    def writes(self) -> bool:
-        return self is not ActionKind.NOTHING
-
 
 @dataclass(frozen=True)
 class Refusal:
