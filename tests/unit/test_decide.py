@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.decide import (
     ActionKind,
@@ -17,6 +19,7 @@ from reconciler.decide import (
 )
 from reconciler.delta import Delta
 from reconciler.model import LEGACY_FINALIZER, HyperparameterTuningJob
+from tests.unit.conftest import build_tuning_job
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]
 UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
@@ -198,3 +201,78 @@ def test_invalid_spec_reason_and_message(tuning_job: TuningJobFactory) -> None:
     action = decide(tuning_job(), Observation(problems=("spec.a: must be set",)))
     assert action.refusal is not None and action.refusal.reason == "InvalidSpec"
     assert "spec.a: must be set" in action.refusal.message
+
+
+JOB_STATUSES = st.sampled_from(
+    [None, "SynchronizingK8sJobWithSageMaker", "InProgress", "Stopping", "Completed", "Failed", "Stopped"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    job_status=JOB_STATUSES,
+    has_arn=st.booleans(),
+    deleting=st.booleans(),
+    finalizers=st.sampled_from(
+        [(), ("sagemaker.aws.amazon.com/hyperparametertuningjob",), (LEGACY_FINALIZER,)]
+    ),
+    generation=st.integers(1, 3),
+    observed=st.one_of(st.none(), st.integers(1, 3)),
+    retain=st.booleans(),
+    problems=st.booleans(),
+    policy=st.booleans(),
+    observed_job=st.one_of(
+        st.none(), st.sampled_from(["InProgress", "Stopping", "Completed", "Failed", "Stopped"])
+    ),
+    changed=st.booleans(),
+)
+def test_decide_invariants(
+    job_status: str | None,
+    has_arn: bool,
+    deleting: bool,
+    finalizers: tuple[str, ...],
+    generation: int,
+    observed: int | None,
+    retain: bool,
+    problems: bool,
+    policy: bool,
+    observed_job: str | None,
+    changed: bool,
+) -> None:
+    resource = build_tuning_job(
+        job_status=job_status,
+        arn=ARN if has_arn else None,
+        deleting=deleting,
+        finalizers=finalizers,
+        generation=generation,
+        observed_generation=observed,
+        annotations={"sagemaker.aws.amazon.com/deletion-policy": "retain"} if retain else None,
+    )
+    looked_up = needs_job_lookup(resource)
+    observation = Observation(
+        problems=("spec.x: bad",) if problems else (),
+        policy=ROLE if policy else None,
+        looked_up=looked_up,
+        job=JobState(observed_job, ARN) if looked_up and observed_job else None,
+        delta=CHANGED if changed else Delta(),
+    )
+    action = decide(resource, observation)
+    # A resource being deleted is never created, refused or refreshed; only deletion steps.
+    if deleting:
+        assert action.kind in {
+            ActionKind.NOTHING,
+            ActionKind.STOP,
+            ActionKind.AWAIT_STOP,
+            ActionKind.FINALIZE,
+        }
+        if retain:
+            assert action.kind is not ActionKind.STOP
+    # A job is created only when none is known, and never for a refused or invalid spec.
+    if action.kind is ActionKind.CREATE:
+        assert not has_arn and not problems and not policy and not deleting
+    # Every stall says why, with a reason of DESIGN 3.3's vocabulary.
+    if action.kind in {ActionKind.STALL, ActionKind.REFUSE_UPDATE}:
+        assert action.refusal is not None and action.refusal.message
+    # Without a lookup there is no SageMaker knowledge: only create, stall, nothing.
+    if not looked_up and not deleting:
+        assert action.kind in {ActionKind.CREATE, ActionKind.STALL, ActionKind.NOTHING}
