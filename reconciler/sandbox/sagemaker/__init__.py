@@ -25,6 +25,15 @@ latency, advancing the clock, forcing outcomes, failure rates.
 
 Run alone: `python -m reconciler.sandbox.sagemaker --dir DIR [--port N] [--time-scale X]`
 writes DIR/endpoint (the URL) once it accepts requests and serves until interrupted.
+
+Modules, one job each: `server` (HTTP, JSON 1.1 errors) -> `simulator` (routing, counters,
+faults, validation, lock) -> `sagemaker_ops` / `logs_ops` (handlers) over `store` (records by
+name/ARN, caught up to the clock) and `render` (response shapes). The lifecycle is `lifecycle`
+(catch-up, completion), `launch` (planning a run), `interventions` (stop, forced outcomes),
+`sampler` + `ranges` (hyperparameter draws), `objective` (the metric), `training_logs` (log
+lines), `clock`. Validation: `validation` (model check via reconciler.awsmodel), `semantic` +
+`semantic_definition` (create-time rules), `defaults` (API_DEFAULTS filled in). Test controls:
+`control`, `mirror` (HTTP), `faults`; `persistence` (journal); `api` (`SageMakerSandbox`).
 """
 
 from __future__ import annotations
