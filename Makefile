@@ -5,13 +5,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test test-slow lint demo crds clean
+.PHONY: venv test test-slow lint demo crds clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+venv: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,8 +29,10 @@ test-slow: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hpo-reconciler demo
 
+# Regenerate crds/ from botocore's model and refresh the copies the kustomize base and chart ship.
 crds: $(STAMP)
 	$(BIN)/python -m reconciler.crdgen
+	bash cronjob/sync-crds.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
