@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import urllib.request
 from typing import Any
@@ -15,6 +16,8 @@ from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.store import Store
 from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
+
+MERGE = "application/merge-patch+json"
 
 
 def _create(
@@ -255,3 +258,55 @@ def test_a_watch_fault_after_start_is_an_error_event(crds: KubeSandbox, custom: 
     crds.inject_fault(verb="WATCH", resource=HPO, status=503)
     code, status = raw_request(crds, "GET", f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}?watch=true")
     assert code == 503 and status["reason"] == "ServiceUnavailable"
+
+
+def test_concurrent_writers_and_a_watch_stay_consistent(crds: KubeSandbox) -> None:
+    """Eight clients race on 20 names; a watch replayed from the start must equal the final list."""
+    base = f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}"
+    codes: list[int] = []
+    start_rv = raw_request(crds, "GET", base)[1]["metadata"]["resourceVersion"]
+
+    def worker(seed: int) -> None:
+        rnd = random.Random(seed)
+        for i in range(60):
+            name = f"job-{rnd.randrange(20)}"
+            op = rnd.choice(["create", "label", "status", "delete", "release"])
+            if op == "create":
+                body = sample_hpo(name)
+                if rnd.random() < 0.3:
+                    body["metadata"]["finalizers"] = ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
+                codes.append(raw_request(crds, "POST", base, json.dumps(body).encode())[0])
+            elif op == "label":
+                patch = json.dumps({"metadata": {"labels": {"i": str(i)}}}).encode()
+                codes.append(raw_request(crds, "PATCH", f"{base}/{name}", patch, content_type=MERGE)[0])
+            elif op == "status":
+                patch = json.dumps({"status": {"hyperParameterTuningJobStatus": "InProgress"}}).encode()
+                codes.append(
+                    raw_request(crds, "PATCH", f"{base}/{name}/status", patch, content_type=MERGE)[0]
+                )
+            elif op == "delete":
+                codes.append(raw_request(crds, "DELETE", f"{base}/{name}")[0])
+            else:
+                patch = b'{"metadata":{"finalizers":null}}'
+                codes.append(raw_request(crds, "PATCH", f"{base}/{name}", patch, content_type=MERGE)[0])
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(codes) <= {200, 201, 404, 409}
+    url = f"{crds.url}{base}?watch=true&resourceVersion={start_rv}&timeoutSeconds=1"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        events = [json.loads(line) for line in response.read().decode().splitlines()]
+    rvs = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert rvs == sorted(rvs) and len(set(rvs)) == len(rvs)
+    replayed: dict[str, str] = {}
+    for event in events:
+        meta = event["object"]["metadata"]
+        if event["type"] == "DELETED":
+            replayed.pop(meta["name"], None)
+        else:
+            replayed[meta["name"]] = meta["resourceVersion"]
+    listed = raw_request(crds, "GET", base)[1]["items"]
+    assert replayed == {i["metadata"]["name"]: i["metadata"]["resourceVersion"] for i in listed}
