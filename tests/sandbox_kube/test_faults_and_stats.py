@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -128,3 +129,12 @@ def test_fault_arguments_are_checked(kube: KubeSandbox) -> None:
         kube.set_fault_rate(rate=2.0)
     with pytest.raises(ValueError, match="latency"):
         kube.set_latency(-1)
+
+
+def test_latency_delays_api_requests_but_not_the_controls(crds: KubeSandbox, custom: Custom) -> None:
+    crds.set_latency(0.3)
+    started = time.monotonic()
+    custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO)
+    assert time.monotonic() - started >= 0.3  # a lower bound on the injected delay, not a speed goal
+    crds.set_latency(0)
+    assert raw_request(crds, "GET", "/sandbox/stats")[0] == 200
