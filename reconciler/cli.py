@@ -154,7 +154,11 @@ def _add_run_command(commands: Any) -> None:
         help="one reconciliation pass over every HyperparameterTuningJob, then exit",
         description="One idempotent pass. Exit codes: 0 the pass completed (per-resource problems are "
         "recorded on the resources), 1 it could not complete (or, with --fail-on-error, some resource "
-        "is Stalled), 2 usage or configuration error. Every flag also reads HPO_RECONCILER_<FLAG>.",
+        "is Stalled), 2 usage or configuration error.",
+        epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
+        "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
+        "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
+        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
