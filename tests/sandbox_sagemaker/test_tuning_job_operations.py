@@ -230,3 +230,21 @@ def test_more_than_fifty_tags_is_a_resource_limit(sm: Any, sample_request: Any) 
     with pytest.raises(sm.exceptions.ResourceLimitExceeded):
         sm.add_tags(ResourceArn=arn, Tags=[{"Key": f"n{i}", "Value": "v"} for i in range(21)])
     assert len(sm.list_tags(ResourceArn=arn, MaxResults=100)["Tags"]) == 30
+
+
+def test_time_filters_on_lists(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> None:
+    import datetime
+
+    sm.create_hyper_parameter_tuning_job(**sample_request("early"))
+    sandbox.advance(100)
+    middle = datetime.datetime.fromtimestamp(sandbox.now(), tz=datetime.UTC)
+    sandbox.advance(100)
+    sm.create_hyper_parameter_tuning_job(**sample_request("late"))
+    after = sm.list_hyper_parameter_tuning_jobs(CreationTimeAfter=middle)["HyperParameterTuningJobSummaries"]
+    before = sm.list_hyper_parameter_tuning_jobs(CreationTimeBefore=middle)[
+        "HyperParameterTuningJobSummaries"
+    ]
+    assert [s["HyperParameterTuningJobName"] for s in after] == ["late"]
+    assert [s["HyperParameterTuningJobName"] for s in before] == ["early"]
+    late_children = sm.list_training_jobs(CreationTimeAfter=middle, MaxResults=100)["TrainingJobSummaries"]
+    assert len(late_children) == 10 and all(c["TrainingJobName"].startswith("late-") for c in late_children)

@@ -66,7 +66,7 @@ class Faults:
             self._rate = 0.0
             self.latency = 0.0
 
-    def take(self, operation: str, subject: str | None) -> errors.ApiError | None:
+    def take(self, operation: str, *, subject: str | None) -> errors.ApiError | None:
         with self._lock:
             for fault in self._scripted:
                 if fault.operation != operation or fault.remaining <= 0:

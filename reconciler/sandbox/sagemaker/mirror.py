@@ -25,19 +25,19 @@ from reconciler.sandbox.sagemaker.simulator import Simulator
 PREFIX = "/sandbox/"
 
 
-def handle(sim: Simulator, method: str, path: str, body: bytes) -> tuple[int, Any]:
+def handle(sim: Simulator, *, method: str, path: str, body: bytes) -> tuple[int, Any]:
     route = path[len(PREFIX) :].split("?", 1)[0].strip("/")
     try:
         data = json.loads(body) if body.strip() else {}
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
-        return _dispatch(sim, method, route, data)
+        return _dispatch(sim, method=method, route=route, data=data)
     except (ValueError, TypeError, KeyError) as exc:
         message = f"missing member {exc}" if isinstance(exc, KeyError) else str(exc)
         return 400, {"error": message}
 
 
-def _dispatch(sim: Simulator, method: str, route: str, data: dict[str, Any]) -> tuple[int, Any]:
+def _dispatch(sim: Simulator, *, method: str, route: str, data: dict[str, Any]) -> tuple[int, Any]:
     if method == "GET" and route == "stats":
         return 200, {"requests": sim.faults.stats()}
     if method == "GET" and route == "tuning-jobs":

@@ -35,15 +35,15 @@ def optimum(name: str) -> float:
     return 0.15 + 0.7 * _unit("optimum:" + name)
 
 
-def penalty(r: ParamRange, value: str) -> float:
+def penalty(r: ParamRange, *, value: str) -> float:
     if r.kind == "Categorical":
         ranked = sorted(r.values, key=lambda v: _unit(r.name + "=" + v))
         return (ranked.index(value) / len(ranked)) * 0.25 if value in ranked else 0.25
     return (r.position(value) - optimum(r.name)) ** 2
 
 
-def loss(ranges: Sequence[ParamRange], tuned: Mapping[str, str]) -> float:
-    scored = [penalty(r, tuned[r.name]) for r in ranges if r.name in tuned]
+def loss(ranges: Sequence[ParamRange], *, tuned: Mapping[str, str]) -> float:
+    scored = [penalty(r, value=tuned[r.name]) for r in ranges if r.name in tuned]
     return sum(scored) / len(scored) if scored else 0.0
 
 
@@ -57,7 +57,7 @@ def objective_value(
     index: int,
 ) -> float:
     noise = (2 * _unit(f"noise:{seed}:{tuning_job_name.lower()}:{index}") - 1) * NOISE
-    base = loss(ranges, tuned)
+    base = loss(ranges, tuned=tuned)
     value = 0.95 - 0.5 * base + noise if objective_type == "Maximize" else 0.05 + 0.5 * base + noise
     return round(value, 6)
 

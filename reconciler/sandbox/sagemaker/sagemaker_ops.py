@@ -8,6 +8,7 @@ store lock, at one simulated instant `now`. `HANDLERS` maps operation names to h
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -78,39 +79,62 @@ def describe_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str
     return render.describe_tuning_job(sim.store.job(params["HyperParameterTuningJobName"], now=now), now)
 
 
-def _time_filters(params: Params, created: float, modified: float) -> bool:
+def _timestamp(value: Any) -> float:
+    """A JSON-protocol timestamp: epoch seconds, or text (epoch seconds or ISO 8601)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    text = str(value)
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise errors.ApiError("SerializationException", f"Cannot parse {text!r} as a timestamp.") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.timestamp()
+
+
+_TIME_BOUNDS = ("CreationTimeAfter", "CreationTimeBefore", "LastModifiedTimeAfter", "LastModifiedTimeBefore")
+
+
+def _time_bounds(params: Params) -> dict[str, float]:
+    """The time filters of a List request, parsed once (a bad one fails even when nothing matches)."""
+    return {key: _timestamp(params[key]) for key in _TIME_BOUNDS if params.get(key) is not None}
+
+
+def _within(bounds: Mapping[str, float], *, created: float, modified: float) -> bool:
     checks = (
         ("CreationTimeAfter", created, 1),
         ("CreationTimeBefore", created, -1),
         ("LastModifiedTimeAfter", modified, 1),
         ("LastModifiedTimeBefore", modified, -1),
     )
-    for key, value, sign in checks:
-        bound = params.get(key)
-        if bound is not None and (value - float(bound)) * sign <= 0:
-            return False
-    return True
+    return all(key not in bounds or (value - bounds[key]) * sign > 0 for key, value, sign in checks)
 
 
-def _sorted(items: list[Any], key: Callable[[Any], Any], params: Params, *, default_order: str) -> list[Any]:
+def _sorted(items: list[Any], *, key: Callable[[Any], Any], params: Params, default_order: str) -> list[Any]:
     return sorted(items, key=key, reverse=params.get("SortOrder", default_order) == "Descending")
 
 
 def list_tuning_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
+    bounds = _time_bounds(params)
     jobs = [
         j
         for j in sim.store.all_jobs(now=now)
         if params.get("NameContains", "").lower() in j.name.lower()
         and (params.get("StatusEquals") is None or j.status(now) == params["StatusEquals"])
-        and _time_filters(params, j.created, j.last_modified)
+        and _within(bounds, created=j.created, modified=j.last_modified)
     ]
     sort_key: Callable[[TuningJob], Any] = {
         "Name": lambda j: j.name,
         "Status": lambda j: (j.status(now), j.name),
         "CreationTime": lambda j: (j.created, j.name),
     }[params.get("SortBy", "Name")]
-    jobs = _sorted(jobs, sort_key, params, default_order="Ascending")
+    jobs = _sorted(jobs, key=sort_key, params=params, default_order="Ascending")
     chosen, token = page(jobs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
     out: dict[str, Any] = {
         "HyperParameterTuningJobSummaries": [render.tuning_job_summary(j, now) for j in chosen]
@@ -164,7 +188,9 @@ def list_training_jobs_for_tuning_job(sim: Simulator, params: Params, region: st
         # SageMaker leaves out jobs without an objective metric when sorting by it.
         and (sort_by != "FinalObjectiveMetricValue" or (r.final_metric is not None and now >= r.ended_at))
     ]
-    runs = _sorted(runs, functools.partial(_TRAINING_SORT[sort_by], now), params, default_order="Ascending")
+    runs = _sorted(
+        runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
+    )
     chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
     out: dict[str, Any] = {"TrainingJobSummaries": [render.training_summary(job, r, now) for r in chosen]}
     if token:
@@ -180,15 +206,18 @@ def describe_training_job(sim: Simulator, params: Params, region: str) -> dict[s
 
 def list_training_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
+    bounds = _time_bounds(params)
     runs = [
         r
         for _, r in sim.store.all_runs(now=now)
         if params.get("NameContains", "").lower() in r.name.lower()
         and (params.get("StatusEquals") is None or r.status(now) == params["StatusEquals"])
-        and _time_filters(params, r.created, min(now, r.ended_at))
+        and _within(bounds, created=r.created, modified=min(now, r.ended_at))
     ]
     sort_by = params.get("SortBy", "CreationTime")
-    runs = _sorted(runs, functools.partial(_TRAINING_SORT[sort_by], now), params, default_order="Ascending")
+    runs = _sorted(
+        runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
+    )
     chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
     out: dict[str, Any] = {"TrainingJobSummaries": [render.training_job_summary(r, now) for r in chosen]}
     if token:

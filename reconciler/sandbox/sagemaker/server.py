@@ -64,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.startswith(mirror.PREFIX):
-            self._send_json(*mirror.handle(self.server.simulator, "GET", self.path, b""))
+            self._send_json(*mirror.handle(self.server.simulator, method="GET", path=self.path, body=b""))
             return
         self._send_error(errors.ApiError("UnknownOperationException", "", status=404))
 
@@ -79,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.startswith(mirror.PREFIX):
-            self._send_json(*mirror.handle(self.server.simulator, "POST", self.path, body))
+            self._send_json(*mirror.handle(self.server.simulator, method="POST", path=self.path, body=body))
             return
         target = self.headers.get("X-Amz-Target", "")
         try:

@@ -63,7 +63,7 @@ class Simulator:
         latency = self.faults.latency
         if latency > 0:
             time.sleep(latency)
-        fault = self.faults.take(operation, _subject(params))
+        fault = self.faults.take(operation, subject=_subject(params))
         if fault is not None:
             raise fault
         if handler is None:
