@@ -40,12 +40,12 @@ STATUS = {
     ],
 )
 def test_jsonpath_subset(expression: str, expected: list[Any]) -> None:
-    assert jsonpath.find(STATUS, expression) == expected
+    assert jsonpath.find(STATUS, expression=expression) == expected
 
 
 def test_jsonpath_rejects_what_it_does_not_know() -> None:
     with pytest.raises(jsonpath.JsonPathError):
-        jsonpath.find(STATUS, ".status.conditions[?(@.type=~/x/)]")
+        jsonpath.find(STATUS, expression=".status.conditions[?(@.type=~/x/)]")
 
 
 @pytest.mark.parametrize(
@@ -101,15 +101,15 @@ def test_bad_label_selectors_are_400(selector: str) -> None:
 def test_merge_patch_is_rfc_7386() -> None:
     target = {"a": "b", "c": {"d": "e", "f": "g"}}
     patch = {"a": "z", "c": {"f": None}}
-    assert patching.merge_patch(target, patch) == {"a": "z", "c": {"d": "e"}}
-    assert patching.merge_patch({"a": [1, 2]}, {"a": [3]}) == {"a": [3]}
+    assert patching.merge_patch(target, patch=patch) == {"a": "z", "c": {"d": "e"}}
+    assert patching.merge_patch({"a": [1, 2]}, patch={"a": [3]}) == {"a": [3]}
 
 
 def test_json_patch_operations() -> None:
     doc = {"a": {"b": [1, 2]}, "c": 1}
     result = patching.json_patch(
         doc,
-        [
+        operations=[
             {"op": "add", "path": "/a/b/-", "value": 3},
             {"op": "replace", "path": "/c", "value": 2},
             {"op": "copy", "from": "/c", "path": "/d"},
@@ -121,5 +121,5 @@ def test_json_patch_operations() -> None:
     assert result == {"a": {"b": [2, 3]}, "c": 2, "e/f": 2}
     assert doc == {"a": {"b": [1, 2]}, "c": 1}  # the input is left alone
     with pytest.raises(ApiError) as caught:
-        patching.json_patch(doc, [{"op": "remove", "path": "/nope"}])
+        patching.json_patch(doc, operations=[{"op": "remove", "path": "/nope"}])
     assert caught.value.code == 422

@@ -78,9 +78,9 @@ def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
         if rt.custom:
             raise invalid(
                 rt.kind,
-                rt.group,
-                str((obj.get("metadata") or {}).get("name", "")),
-                [objectmeta.invalid_cause("kind", kind, f"must be {rt.kind}")],
+                group=rt.group,
+                name=str((obj.get("metadata") or {}).get("name", "")),
+                causes=[objectmeta.invalid_cause("kind", value=kind, detail=f"must be {rt.kind}")],
             )
         raise bad_request(
             f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: the kind in the data '
@@ -91,7 +91,7 @@ def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
         raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {problem}')
 
 
-def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[dict[str, Any], list[str]]:
+def admit(rt: ResourceType, *, obj: dict[str, Any], validation: str) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
     causes: list[Cause] = []
     if rt.custom and rt.schema is not None:
@@ -120,5 +120,7 @@ def admit(rt: ResourceType, obj: dict[str, Any], *, validation: str) -> tuple[di
         obj["metadata"] = objectmeta.prune_metadata(meta)
     causes += objectmeta.metadata_causes(obj, rt=rt)
     if causes:
-        raise invalid(rt.kind, rt.group, str((obj.get("metadata") or {}).get("name", "")), causes)
+        raise invalid(
+            rt.kind, group=rt.group, name=str((obj.get("metadata") or {}).get("name", "")), causes=causes
+        )
     return obj, warnings

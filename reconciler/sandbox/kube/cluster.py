@@ -36,7 +36,7 @@ class Cluster:
         return None
 
     def namespace(self, name: str) -> Entry | None:
-        return self.store.get(NAMESPACE.key, "", name)
+        return self.store.get(NAMESPACE.key, namespace="", name=name)
 
     def bootstrap(self) -> None:
         """Create the namespaces a fresh cluster has (idempotent, so a restored state is kept)."""
@@ -60,6 +60,6 @@ class Cluster:
                 }
                 self.store.put(
                     NAMESPACE.key,
-                    Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
+                    entry=Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
                     change_type="ADDED",
                 )

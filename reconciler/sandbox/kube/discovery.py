@@ -56,7 +56,7 @@ def group_list(registry: Registry) -> dict[str, Any]:
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def group(registry: Registry, name: str) -> dict[str, Any] | None:
+def group(registry: Registry, *, name: str) -> dict[str, Any] | None:
     versions = registry.group_versions().get(name)
     if not versions or not name:
         return None
@@ -69,7 +69,7 @@ def _verbs(rt: ResourceType) -> list[str]:
     return list(ALL_VERBS)
 
 
-def resource_list(registry: Registry, group_name: str, version_name: str) -> dict[str, Any] | None:
+def resource_list(registry: Registry, *, group_name: str, version_name: str) -> dict[str, Any] | None:
     types = [t for t in registry.all() if t.group == group_name and t.version == version_name]
     if not types:
         return None
@@ -162,7 +162,7 @@ def _object_path(rt: ResourceType) -> str:
     return f"{base}/{rt.plural}/{{name}}"
 
 
-def openapi_v3_group(registry: Registry, gv_path: str) -> dict[str, Any] | None:
+def openapi_v3_group(registry: Registry, *, gv_path: str) -> dict[str, Any] | None:
     types = [t for t in registry.all() if _gv_path(t.group, t.version) == gv_path]
     if not types:
         return None
@@ -188,7 +188,7 @@ def openapi_v3_root(registry: Registry) -> dict[str, Any]:
     for group_name, versions in registry.group_versions().items():
         for v in versions:
             path = _gv_path(group_name, v)
-            doc = openapi_v3_group(registry, path)
+            doc = openapi_v3_group(registry, gv_path=path)
             digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32].upper()
             paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
     return {"paths": paths}

@@ -80,7 +80,7 @@ class ApiError(Exception):
         return status
 
 
-def qualified(plural: str, group: str) -> str:
+def qualified(plural: str, *, group: str) -> str:
     """`hyperparametertuningjobs.sagemaker.aws.amazon.com`, or just `namespaces` for the core group."""
     return f"{plural}.{group}" if group else plural
 
@@ -92,26 +92,26 @@ def _details(name: str, plural: str, group: str) -> dict[str, Any]:
     return details
 
 
-def not_found(plural: str, group: str, name: str) -> ApiError:
+def not_found(plural: str, *, group: str, name: str) -> ApiError:
     return ApiError(
-        404, "NotFound", f'{qualified(plural, group)} "{name}" not found', _details(name, plural, group)
+        404, "NotFound", f'{qualified(plural, group=group)} "{name}" not found', _details(name, plural, group)
     )
 
 
-def already_exists(plural: str, group: str, name: str) -> ApiError:
+def already_exists(plural: str, *, group: str, name: str) -> ApiError:
     return ApiError(
         409,
         "AlreadyExists",
-        f'{qualified(plural, group)} "{name}" already exists',
+        f'{qualified(plural, group=group)} "{name}" already exists',
         _details(name, plural, group),
     )
 
 
-def conflict(plural: str, group: str, name: str, detail: str) -> ApiError:
+def conflict(plural: str, *, group: str, name: str, detail: str) -> ApiError:
     return ApiError(
         409,
         "Conflict",
-        f'Operation cannot be fulfilled on {qualified(plural, group)} "{name}": {detail}',
+        f'Operation cannot be fulfilled on {qualified(plural, group=group)} "{name}": {detail}',
         _details(name, plural, group),
     )
 
@@ -119,7 +119,7 @@ def conflict(plural: str, group: str, name: str, detail: str) -> ApiError:
 STALE_OBJECT = "the object has been modified; please apply your changes to the latest version and try again"
 
 
-def invalid(kind: str, group: str, name: str, causes: Sequence[Cause]) -> ApiError:
+def invalid(kind: str, *, group: str, name: str, causes: Sequence[Cause]) -> ApiError:
     """422 Invalid: `Kind.group "name" is invalid: field: message` (several causes as a [list])."""
     rendered = [f"{c.field}: {c.message}" if c.field else c.message for c in causes]
     summary = rendered[0] if len(rendered) == 1 else "[" + ", ".join(rendered) + "]"
@@ -141,7 +141,7 @@ def method_not_allowed() -> ApiError:
     )
 
 
-def unsupported_media_type(content_type: str, accepted: Sequence[str]) -> ApiError:
+def unsupported_media_type(content_type: str, *, accepted: Sequence[str]) -> ApiError:
     return ApiError(
         415,
         "UnsupportedMediaType",
@@ -162,7 +162,7 @@ def expired(message: str) -> ApiError:
     return ApiError(410, "Expired", message)
 
 
-def from_code(code: int, message: str | None = None) -> ApiError:
+def from_code(code: int, *, message: str | None = None) -> ApiError:
     """An error for an HTTP code alone (used by fault injection)."""
     reason = _REASON_BY_CODE.get(code, "InternalError" if code >= 500 else "BadRequest")
     text = message or _MESSAGE_BY_CODE.get(code, f"injected fault (HTTP {code})")

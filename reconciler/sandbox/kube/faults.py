@@ -44,7 +44,7 @@ class Faults:
         self._random = random.Random(seed)
         self.latency = 0.0
 
-    def count(self, verb: str, resource: str) -> None:
+    def count(self, verb: str, *, resource: str) -> None:
         with self._lock:
             self._counts[f"{verb} {resource}"] += 1
 
@@ -92,7 +92,7 @@ class Faults:
             raise ValueError("latency must not be negative")
         self.latency = seconds
 
-    def take(self, verb: str, resource: str, name: str | None) -> Fault | None:
+    def take(self, verb: str, *, resource: str, name: str | None) -> Fault | None:
         with self._lock:
             for fault in self._scripted:
                 if fault.verb == verb and fault.resource == resource and fault.name in (None, name):

@@ -56,14 +56,14 @@ def _drop_reference(writer: Writer, rt: ResourceType, obj: dict[str, Any], owner
     meta["ownerReferences"] = [r for r in meta.get("ownerReferences") or () if r.get("uid") != owner_uid]
     if not meta["ownerReferences"]:
         del meta["ownerReferences"]
-    writer.store_update(rt, obj)
+    writer.store_update(rt, obj=obj)
 
 
 def _delete_dependent(
     writer: Writer, key: StoreKey, dependent: Entry, owner_uid: str, *, orphan: bool
 ) -> None:
     rt = writer.cluster.type_for_key(key)
-    current = writer.store.get(key, dependent.namespace, dependent.name)
+    current = writer.store.get(key, namespace=dependent.namespace, name=dependent.name)
     if rt is None or current is None or current.uid != dependent.uid:
         return
     obj = current.obj()
@@ -77,14 +77,14 @@ def _delete_dependent(
     with contextlib.suppress(ApiError):  # already gone: nothing to collect
         writer.delete(
             rt,
-            dependent.namespace or None,
-            dependent.name,
-            {"propagationPolicy": "Background"},
+            namespace=dependent.namespace or None,
+            name=dependent.name,
+            options={"propagationPolicy": "Background"},
             dry_run=False,
         )
 
 
-def after_remove(writer: Writer, removed: Entry, *, policy: str) -> None:
+def after_remove(writer: Writer, *, removed: Entry, policy: str) -> None:
     for key, dependent in _dependents(writer, removed.uid):
         _delete_dependent(writer, key, dependent, removed.uid, orphan=policy == "Orphan")
     for owner_uid in removed.owner_uids:
@@ -93,7 +93,7 @@ def after_remove(writer: Writer, removed: Entry, *, policy: str) -> None:
             _finish_foreground(writer, *found)
 
 
-def delete_dependents_foreground(writer: Writer, owner: Mapping[str, Any]) -> None:
+def delete_dependents_foreground(writer: Writer, *, owner: Mapping[str, Any]) -> None:
     uid = str(owner["metadata"]["uid"])
     for key, dependent in _dependents(writer, uid):
         _delete_dependent(writer, key, dependent, uid, orphan=False)
@@ -102,10 +102,12 @@ def delete_dependents_foreground(writer: Writer, owner: Mapping[str, Any]) -> No
         _finish_foreground(writer, *found)
 
 
-def after_update(writer: Writer, rt: ResourceType, obj: Mapping[str, Any]) -> None:
+def after_update(writer: Writer, *, rt: ResourceType, obj: Mapping[str, Any]) -> None:
     meta = obj.get("metadata") or {}
     if meta.get("deletionTimestamp") and FOREGROUND in (meta.get("finalizers") or ()):
-        entry = writer.store.get(rt.key, str(meta.get("namespace") or ""), str(meta.get("name")))
+        entry = writer.store.get(
+            rt.key, namespace=str(meta.get("namespace") or ""), name=str(meta.get("name"))
+        )
         if entry is not None:
             _finish_foreground(writer, rt.key, entry)
 
@@ -122,4 +124,4 @@ def _finish_foreground(writer: Writer, key: StoreKey, owner: Entry) -> None:
     if rt is None:
         return
     meta["finalizers"] = [f for f in meta["finalizers"] if f != FOREGROUND]
-    writer.store_update(rt, obj)
+    writer.store_update(rt, obj=obj)

@@ -66,7 +66,7 @@ def _lookup(value: Any, path: list[str]) -> tuple[bool, Any]:
     return True, value
 
 
-def find(obj: Any, expression: str) -> list[Any]:
+def find(obj: Any, *, expression: str) -> list[Any]:
     current = [obj]
     for kind, arg in _parse(expression):
         following: list[Any] = []

@@ -29,7 +29,7 @@ def kubeconfig_text(url: str) -> str:
     return yaml.safe_dump(config, sort_keys=False)
 
 
-def write_kubeconfig(url: str, path: Path) -> None:
+def write_kubeconfig(url: str, *, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(kubeconfig_text(url))

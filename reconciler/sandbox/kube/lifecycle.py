@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from reconciler.sandbox.kube.writes import Writer
 
 
-def prepare_create(cluster: Cluster, rt: ResourceType, obj: dict[str, Any]) -> None:
+def prepare_create(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any]) -> None:
     meta = obj.setdefault("metadata", {})
     if rt.key == NAMESPACE.key:
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
@@ -64,7 +64,7 @@ def _set_crd_status(cluster: Cluster, crd: dict[str, Any]) -> None:
     }
 
 
-def validate(cluster: Cluster, rt: ResourceType, obj: dict[str, Any], *, old: dict[str, Any] | None) -> None:
+def validate(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
     if rt.key != CRD.key:
         return
     spec = obj.get("spec") or {}
@@ -73,7 +73,9 @@ def validate(cluster: Cluster, rt: ResourceType, obj: dict[str, Any], *, old: di
     causes: list[Cause] = []
     expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
     if name != expected:
-        causes.append(invalid_cause("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+        causes.append(
+            invalid_cause("metadata.name", value=name, detail='must be spec.names.plural+"."+spec.group')
+        )
     for required in ("group", "names", "scope", "versions"):
         if not spec.get(required):
             causes.append(Cause("FieldValueRequired", "Required value", f"spec.{required}"))
@@ -108,25 +110,25 @@ def validate(cluster: Cluster, rt: ResourceType, obj: dict[str, Any], *, old: di
                 )
             )
     if old is not None and (old.get("spec") or {}).get("scope") != spec.get("scope"):
-        causes.append(invalid_cause("spec.scope", spec.get("scope"), "field is immutable"))
+        causes.append(invalid_cause("spec.scope", value=spec.get("scope"), detail="field is immutable"))
     if causes:
-        raise invalid(CRD.kind, CRD.group, name, causes)
+        raise invalid(CRD.kind, group=CRD.group, name=name, causes=causes)
 
 
-def after_write(cluster: Cluster, rt: ResourceType, obj: dict[str, Any]) -> None:
+def after_write(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any]) -> None:
     if rt.key == CRD.key:
-        cluster.registry.set_crd(str(obj["metadata"]["name"]), types_from_crd(obj))
+        cluster.registry.set_crd(str(obj["metadata"]["name"]), types=types_from_crd(obj))
 
 
 CRD_CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 
 
-def crd_terminating(cluster: Cluster, rt: ResourceType) -> bool:
-    crd = cluster.store.get(CRD.key, "", f"{rt.plural}.{rt.group}")
+def crd_terminating(cluster: Cluster, *, rt: ResourceType) -> bool:
+    crd = cluster.store.get(CRD.key, namespace="", name=f"{rt.plural}.{rt.group}")
     return crd is not None and bool(crd.obj()["metadata"].get("deletionTimestamp"))
 
 
-def delete_crd(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
+def delete_crd(writer: Writer, *, obj: dict[str, Any]) -> dict[str, Any]:
     cluster = writer.cluster
     meta = obj["metadata"]
     name = str(meta["name"])
@@ -146,19 +148,21 @@ def delete_crd(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
             }
         )
         obj.setdefault("status", {})["conditions"] = conditions
-        writer.store_update(CRD, obj)
+        writer.store_update(CRD, obj=obj)
         for t in cluster.registry.crd_types(name)[:1]:  # every version shares one store
             for entry in cluster.store.entries(t.key):
-                if cluster.store.get(t.key, entry.namespace, entry.name) is not None:
-                    writer.delete(t, entry.namespace or None, entry.name, {}, dry_run=False)
+                if cluster.store.get(t.key, namespace=entry.namespace, name=entry.name) is not None:
+                    writer.delete(
+                        t, namespace=entry.namespace or None, name=entry.name, options={}, dry_run=False
+                    )
         _finish_crd_if_empty(writer, name)
-    current = cluster.store.get(CRD.key, "", name)
+    current = cluster.store.get(CRD.key, namespace="", name=name)
     return current.obj() if current is not None else obj
 
 
 def _finish_crd_if_empty(writer: Writer, crd_name: str) -> None:
     cluster = writer.cluster
-    entry = cluster.store.get(CRD.key, "", crd_name)
+    entry = cluster.store.get(CRD.key, namespace="", name=crd_name)
     if entry is None:
         return
     crd = entry.obj()
@@ -168,21 +172,21 @@ def _finish_crd_if_empty(writer: Writer, crd_name: str) -> None:
     if any(cluster.store.entries(t.key) for t in cluster.registry.crd_types(crd_name)[:1]):
         return
     meta["finalizers"] = [f for f in meta["finalizers"] if f != CRD_CLEANUP_FINALIZER]
-    writer.store_update(CRD, crd)
+    writer.store_update(CRD, obj=crd)
 
 
-def after_remove(writer: Writer, rt: ResourceType, entry: Entry) -> None:
+def after_remove(writer: Writer, *, rt: ResourceType, entry: Entry) -> None:
     cluster = writer.cluster
     if rt.custom:
         _finish_crd_if_empty(writer, f"{rt.plural}.{rt.group}")
     if rt.key == CRD.key:
         types = cluster.registry.crd_types(entry.name)
-        cluster.registry.set_crd(entry.name, [])
+        cluster.registry.set_crd(entry.name, types=[])
         for t in types[:1]:  # every version shares one store
             for removed in cluster.store.drop_resource(t.key):
                 obj = removed.obj()
                 obj["metadata"]["resourceVersion"] = str(cluster.store.next_rv())
-                cluster.store.remove(t.key, Entry.of(obj))
+                cluster.store.remove(t.key, entry=Entry.of(obj))
         return
     if rt.namespaced and entry.namespace:
         ns_entry = cluster.namespace(entry.namespace)
@@ -198,10 +202,10 @@ def _finalize_namespace_if_empty(writer: Writer, ns_entry: Entry) -> None:
     if _namespace_is_empty(writer.cluster, ns_entry.name):
         obj = ns_entry.obj()
         obj.setdefault("spec", {})["finalizers"] = []
-        writer.remove(NAMESPACE, obj)
+        writer.remove(NAMESPACE, obj=obj)
 
 
-def delete_namespace(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
+def delete_namespace(writer: Writer, *, obj: dict[str, Any]) -> dict[str, Any]:
     cluster = writer.cluster
     meta = obj["metadata"]
     if meta.get("deletionTimestamp"):
@@ -210,14 +214,19 @@ def delete_namespace(writer: Writer, obj: dict[str, Any]) -> dict[str, Any]:
     obj["status"] = {"phase": "Terminating"}
     meta["resourceVersion"] = str(cluster.store.next_rv())
     cluster.store.put(
-        NAMESPACE.key, Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields), change_type="MODIFIED"
+        NAMESPACE.key,
+        entry=Entry.of(obj, selectable_fields=NAMESPACE.selectable_fields),
+        change_type="MODIFIED",
     )
     for key, entry in cluster.store.all_entries():
         if key == NAMESPACE.key or entry.namespace != meta["name"]:
             continue
         content_type = cluster.type_for_key(key)
-        if content_type is not None and cluster.store.get(key, entry.namespace, entry.name) is not None:
-            writer.delete(content_type, entry.namespace, entry.name, {}, dry_run=False)
+        if (
+            content_type is not None
+            and cluster.store.get(key, namespace=entry.namespace, name=entry.name) is not None
+        ):
+            writer.delete(content_type, namespace=entry.namespace, name=entry.name, options={}, dry_run=False)
     ns_entry = cluster.namespace(str(meta["name"]))
     if ns_entry is not None:
         _finalize_namespace_if_empty(writer, ns_entry)

@@ -72,19 +72,19 @@ def quote(value: Any) -> str:
     return str(value)
 
 
-def invalid_cause(field: str, value: Any, detail: str) -> Cause:
+def invalid_cause(field: str, *, value: Any, detail: str) -> Cause:
     return Cause("FieldValueInvalid", f"Invalid value: {quote(value)}: {detail}", field)
 
 
 def name_causes(name: str, *, rt: ResourceType, field: str = "metadata.name") -> list[Cause]:
     if rt.plural == "namespaces":
-        causes = [] if _LABEL.match(name) else [invalid_cause(field, name, LABEL_MESSAGE)]
+        causes = [] if _LABEL.match(name) else [invalid_cause(field, value=name, detail=LABEL_MESSAGE)]
         if len(name) > 63:
-            causes.append(invalid_cause(field, name, "must be no more than 63 characters"))
+            causes.append(invalid_cause(field, value=name, detail="must be no more than 63 characters"))
         return causes
-    causes = [] if _SUBDOMAIN.match(name) else [invalid_cause(field, name, SUBDOMAIN_MESSAGE)]
+    causes = [] if _SUBDOMAIN.match(name) else [invalid_cause(field, value=name, detail=SUBDOMAIN_MESSAGE)]
     if len(name) > 253:
-        causes.append(invalid_cause(field, name, "must be no more than 253 characters"))
+        causes.append(invalid_cause(field, value=name, detail="must be no more than 253 characters"))
     return causes
 
 
@@ -92,11 +92,11 @@ def _qualified_name_causes(key: str, field: str) -> list[Cause]:
     prefix, _, name = key.rpartition("/")
     causes = []
     if not _QUALIFIED_NAME_PART.match(name):
-        causes.append(invalid_cause(field, key, _NAME_PART_MESSAGE))
+        causes.append(invalid_cause(field, value=key, detail=_NAME_PART_MESSAGE))
     elif len(name) > 63:
-        causes.append(invalid_cause(field, key, "name part must be no more than 63 characters"))
+        causes.append(invalid_cause(field, value=key, detail="name part must be no more than 63 characters"))
     if "/" in key and (not _SUBDOMAIN.match(prefix) or len(prefix) > 253):
-        causes.append(invalid_cause(field, key, "prefix part " + SUBDOMAIN_MESSAGE))
+        causes.append(invalid_cause(field, value=key, detail="prefix part " + SUBDOMAIN_MESSAGE))
     return causes
 
 
@@ -110,9 +110,11 @@ def metadata_causes(obj: Mapping[str, Any], *, rt: ResourceType) -> list[Cause]:
     for key, value in labels.items():
         causes += _qualified_name_causes(str(key), "metadata.labels")
         if not isinstance(value, str) or not _LABEL_VALUE.match(value):
-            causes.append(invalid_cause("metadata.labels", value, _LABEL_VALUE_MESSAGE))
+            causes.append(invalid_cause("metadata.labels", value=value, detail=_LABEL_VALUE_MESSAGE))
         elif len(value) > 63:
-            causes.append(invalid_cause("metadata.labels", value, "must be no more than 63 characters"))
+            causes.append(
+                invalid_cause("metadata.labels", value=value, detail="must be no more than 63 characters")
+            )
     annotations = meta.get("annotations") or {}
     total = 0
     for key, value in annotations.items():
@@ -183,7 +185,9 @@ def owner_reference_causes(meta: Mapping[str, Any]) -> list[Cause]:
         for required in ("apiVersion", "kind", "name", "uid"):
             if not ref.get(required):
                 field = f"metadata.ownerReferences[{i}].{required}"
-                causes.append(invalid_cause(field, ref.get(required, ""), f"{required} must not be empty"))
+                causes.append(
+                    invalid_cause(field, value=ref.get(required, ""), detail=f"{required} must not be empty")
+                )
     return causes
 
 

@@ -27,7 +27,7 @@ CUSTOM_PATCH_TYPES = (JSON_PATCH, MERGE)
 BUILTIN_PATCH_TYPES = (JSON_PATCH, MERGE, STRATEGIC)
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
+def merge_patch(target: Any, *, patch: Any) -> Any:
     """RFC 7386: objects merge recursively, null deletes, everything else replaces."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
@@ -36,7 +36,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
         if value is None:
             result.pop(key, None)
         else:
-            result[key] = merge_patch(result.get(key), value)
+            result[key] = merge_patch(result.get(key), patch=value)
     return result
 
 
@@ -61,11 +61,11 @@ def _merge_list(current: Any, patch: list[Any], key: str | None) -> list[Any]:
         elif position is None:
             result.append(item)
         else:
-            result[position] = strategic_merge(result[position], item, path=())
+            result[position] = strategic_merge(result[position], patch=item, path=())
     return result
 
 
-def strategic_merge(target: Any, patch: Any, *, path: tuple[str, ...]) -> Any:
+def strategic_merge(target: Any, *, patch: Any, path: tuple[str, ...]) -> Any:
     """Strategic merge patch as the API server applies it to the emulator's built-in kinds."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
@@ -86,7 +86,7 @@ def strategic_merge(target: Any, patch: Any, *, path: tuple[str, ...]) -> Any:
         elif path == ("metadata",) and key in _MERGE_LISTS and isinstance(value, list):
             result[key] = _merge_list(result.get(key), value, _MERGE_LISTS[key])
         else:
-            merged = strategic_merge(result.get(key), value, path=(*path, key))
+            merged = strategic_merge(result.get(key), patch=value, path=(*path, key))
             if merged is None:
                 result.pop(key, None)
             else:
@@ -170,7 +170,7 @@ def _remove(doc: Any, pointer: str) -> Any:
     return doc
 
 
-def json_patch(target: Any, operations: Any) -> Any:
+def json_patch(target: Any, *, operations: Any) -> Any:
     if not isinstance(operations, list):
         raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     doc = copy.deepcopy(target)
@@ -218,28 +218,28 @@ def json_patch(target: Any, operations: Any) -> Any:
 
 
 def apply_patch(
-    current: dict[str, Any], patch_bytes: bytes, *, content_type: str, custom: bool
+    current: dict[str, Any], *, patch_bytes: bytes, content_type: str, custom: bool
 ) -> dict[str, Any]:
     accepted = CUSTOM_PATCH_TYPES if custom else BUILTIN_PATCH_TYPES
     if content_type not in accepted:
-        raise unsupported_media_type(content_type, accepted)
+        raise unsupported_media_type(content_type, accepted=accepted)
     try:
         patch = json.loads(patch_bytes or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"error decoding patch: {exc}") from None
     if content_type == JSON_PATCH:
-        result = json_patch(current, patch)
+        result = json_patch(current, operations=patch)
     elif content_type == STRATEGIC:
         if not isinstance(patch, dict):
             raise bad_request("a strategic merge patch must be a JSON object")
-        result = strategic_merge(current, patch, path=())
+        result = strategic_merge(current, patch=patch, path=())
     else:
         if not isinstance(patch, dict):
             raise bad_request(
                 "json: cannot unmarshal into Go value of type map[string]interface {}: "
                 "a merge patch must be a JSON object"
             )
-        result = merge_patch(current, patch)
+        result = merge_patch(current, patch=patch)
     if not isinstance(result, dict):
         raise bad_request("the patched object is not a JSON object")
     return result

@@ -20,14 +20,14 @@ from reconciler.sandbox.kube.store import Entry
 STATE_FILE = "kube-state.json"
 
 
-def save(cluster: Cluster, state_dir: Path) -> None:
+def save(cluster: Cluster, *, state_dir: Path) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     tmp = state_dir / (STATE_FILE + ".tmp")
     tmp.write_bytes(cluster.store.dump())
     tmp.replace(state_dir / STATE_FILE)
 
 
-def load(cluster: Cluster, state_dir: Path) -> None:
+def load(cluster: Cluster, *, state_dir: Path) -> None:
     path = state_dir / STATE_FILE
     if not path.exists():
         return
@@ -42,10 +42,10 @@ def load(cluster: Cluster, state_dir: Path) -> None:
     with store.lock:
         for group, plural, obj in sorted(records, key=lambda r: (r[0], r[1]) != CRD.key):
             if (group, plural) == CRD.key:
-                cluster.registry.set_crd(str(obj["metadata"]["name"]), types_from_crd(obj))
+                cluster.registry.set_crd(str(obj["metadata"]["name"]), types=types_from_crd(obj))
             rt = cluster.type_for_key((group, plural))
             fields = rt.selectable_fields if rt else ()
-            store.put((group, plural), Entry.of(obj, selectable_fields=fields), change_type="ADDED")
+            store.put((group, plural), entry=Entry.of(obj, selectable_fields=fields), change_type="ADDED")
         store.set_rv(rv)
         store.dirty = False
 
@@ -62,9 +62,9 @@ class Saver:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             if self._cluster.store.dirty:
-                save(self._cluster, self._dir)
+                save(self._cluster, state_dir=self._dir)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        save(self._cluster, self._dir)
+        save(self._cluster, state_dir=self._dir)

@@ -51,7 +51,7 @@ class Filter:
         return self.labels is None and self.fields is None
 
 
-def make_filter(rt: ResourceType, query: Mapping[str, str]) -> Filter:
+def make_filter(rt: ResourceType, *, query: Mapping[str, str]) -> Filter:
     allowed = {"metadata.name", "metadata.namespace", *rt.selectable_fields}
     return Filter(
         labels=selectors.parse_label_selector(query.get("labelSelector", "")),
@@ -59,10 +59,10 @@ def make_filter(rt: ResourceType, query: Mapping[str, str]) -> Filter:
     )
 
 
-def get(cluster: Cluster, rt: ResourceType, namespace: str | None, name: str) -> Entry:
-    entry = cluster.store.get(rt.key, namespace or "", name)
+def get(cluster: Cluster, *, rt: ResourceType, namespace: str | None, name: str) -> Entry:
+    entry = cluster.store.get(rt.key, namespace=namespace or "", name=name)
     if entry is None:
-        raise not_found(rt.plural, rt.group, name)
+        raise not_found(rt.plural, group=rt.group, name=name)
     return entry
 
 
@@ -80,9 +80,9 @@ def _decode_token(token: str) -> tuple[str, int]:
 
 
 def list_page(
-    cluster: Cluster, rt: ResourceType, namespace: str | None, query: Mapping[str, str]
+    cluster: Cluster, *, rt: ResourceType, namespace: str | None, query: Mapping[str, str]
 ) -> ListPage:
-    flt = make_filter(rt, query)
+    flt = make_filter(rt, query=query)
     try:
         limit = int(query.get("limit") or 0)
     except ValueError:
@@ -98,11 +98,11 @@ def list_page(
                 "Start a new list without the continue parameter."
             )
     elif limit > 0:
-        snap_id, snap = store.snapshot(rt.key, namespace)
+        snap_id, snap = store.snapshot(rt.key, namespace=namespace)
         offset = 0
     else:
         with store.lock:
-            rv, entries = store.current_rv, store.entries(rt.key, namespace)
+            rv, entries = store.current_rv, store.entries(rt.key, namespace=namespace)
         return ListPage([e for e in entries if flt.matches(e)] if not flt.empty else entries, rv)
     selected: list[Entry] = []
     position = offset
@@ -129,7 +129,7 @@ def list_meta(page: ListPage) -> dict[str, object]:
     return meta
 
 
-def list_body(rt: ResourceType, page: ListPage) -> bytes:
+def list_body(rt: ResourceType, *, page: ListPage) -> bytes:
     head = json.dumps(
         {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": list_meta(page)},
         separators=(",", ":"),

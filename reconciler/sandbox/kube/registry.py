@@ -169,7 +169,7 @@ class Registry:
         self._by_crd: dict[str, list[ResourceType]] = {}
         self._types: tuple[ResourceType, ...] = BUILTINS
 
-    def set_crd(self, crd_name: str, types: list[ResourceType]) -> None:
+    def set_crd(self, crd_name: str, *, types: list[ResourceType]) -> None:
         with self._lock:
             if types:
                 self._by_crd[crd_name] = types
@@ -180,7 +180,7 @@ class Registry:
     def all(self) -> tuple[ResourceType, ...]:
         return self._types
 
-    def find(self, group: str, version: str, plural: str) -> ResourceType | None:
+    def find(self, group: str, *, version: str, plural: str) -> ResourceType | None:
         for t in self._types:
             if t.group == group and t.version == version and t.plural == plural:
                 return t

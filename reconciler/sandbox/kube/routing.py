@@ -34,7 +34,7 @@ class DiscoveryRoute:
     version: str
 
 
-def resolve(registry: Registry, path: str) -> ResourceRoute | DiscoveryRoute | None:
+def resolve(registry: Registry, *, path: str) -> ResourceRoute | DiscoveryRoute | None:
     parts = [unquote(p) for p in path.strip("/").split("/") if p]
     if len(parts) >= 2 and parts[0] == "api":
         group, version, rest = "", parts[1], parts[2:]
@@ -49,10 +49,10 @@ def resolve(registry: Registry, path: str) -> ResourceRoute | DiscoveryRoute | N
         rest = rest[1:]
     namespace: str | None = None
     if len(rest) >= 3 and rest[0] == "namespaces":
-        candidate = registry.find(group, version, rest[2])
+        candidate = registry.find(group, version=version, plural=rest[2])
         if candidate is not None and candidate.namespaced:
             namespace, rest = rest[1], rest[2:]
-    rt = registry.find(group, version, rest[0]) if rest else None
+    rt = registry.find(group, version=version, plural=rest[0]) if rest else None
     if rt is None or len(rest) > 3:
         raise resource_not_found()
     name = rest[1] if len(rest) > 1 else None

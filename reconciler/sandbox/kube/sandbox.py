@@ -58,7 +58,7 @@ class KubeSandbox:
         if self._server is not None:
             return
         if self.state_dir is not None:
-            persistence.load(self.cluster, self.state_dir)
+            persistence.load(self.cluster, state_dir=self.state_dir)
         self.cluster.bootstrap()
         self._stopping.clear()
         self._server = ApiServer(
@@ -101,7 +101,7 @@ class KubeSandbox:
     def write_kubeconfig(self, path: Path) -> None:
         if not self.url:
             raise RuntimeError("start the sandbox before writing its kubeconfig")
-        write_kubeconfig(self.url, path)
+        write_kubeconfig(self.url, path=path)
 
     def install_crds(self, crd_dir: Path) -> None:
         """Create or replace every CustomResourceDefinition in `crd_dir`'s YAML/JSON files."""
@@ -116,12 +116,20 @@ class KubeSandbox:
     def _apply_crd(self, writer: Writer, doc: dict[str, Any], *, source: Path) -> None:
         name = str((doc.get("metadata") or {}).get("name", ""))
         try:
-            current = self.cluster.store.get(CRD.key, "", name)
+            current = self.cluster.store.get(CRD.key, namespace="", name=name)
             if current is None:
-                writer.create(CRD, None, doc, dry_run=False, validation="Strict")
+                writer.create(CRD, namespace=None, obj=doc, dry_run=False, validation="Strict")
             else:
                 doc.setdefault("metadata", {})["resourceVersion"] = str(current.rv)
-                writer.update(CRD, None, name, doc, subresource=None, dry_run=False, validation="Strict")
+                writer.update(
+                    CRD,
+                    namespace=None,
+                    name=name,
+                    obj=doc,
+                    subresource=None,
+                    dry_run=False,
+                    validation="Strict",
+                )
         except ApiError as error:
             raise ValueError(f"{source}: {error.message}") from None
 

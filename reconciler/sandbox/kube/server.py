@@ -202,23 +202,25 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, _json(static[path]()))
             return
         if path.startswith("/openapi/v3/"):
-            doc = discovery.openapi_v3_group(cluster.registry, path[len("/openapi/v3/") :])
+            doc = discovery.openapi_v3_group(cluster.registry, gv_path=path[len("/openapi/v3/") :])
             if doc is None:
                 raise resource_not_found()
             self._send(200, _json(doc))
             return
         if path.startswith("/apis/") and path.count("/") == 2:
-            group = discovery.group(cluster.registry, path.split("/")[2])
+            group = discovery.group(cluster.registry, name=path.split("/")[2])
             if group is None:
                 raise resource_not_found()
             self._send(200, _json(group))
             return
-        route = resolve(cluster.registry, path)
+        route = resolve(cluster.registry, path=path)
         if route is None:
             self._send(404, b"404 page not found\n", content_type="text/plain; charset=utf-8")
             return
         if isinstance(route, DiscoveryRoute):
-            doc = discovery.resource_list(cluster.registry, route.group, route.version)
+            doc = discovery.resource_list(
+                cluster.registry, group_name=route.group, version_name=route.version
+            )
             if doc is None:
                 raise resource_not_found()
             self._send(200, _json(doc))
@@ -245,10 +247,10 @@ class Handler(BaseHTTPRequestHandler):
         verb = self._verb(method, route, query)
         resource = route.rt.plural + (f"/{route.subresource}" if route.subresource else "")
         faults = self.server.faults
-        faults.count(verb, resource)
+        faults.count(verb, resource=resource)
         if faults.latency:
             time.sleep(faults.latency)
-        fault = faults.take(verb, resource, route.name)
+        fault = faults.take(verb, resource=resource, name=route.name)
         if fault is not None and fault.when == "before":
             raise from_code(fault.status)
         accept = self.headers.get("Accept", "")
@@ -275,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
     ) -> bytes:
         table = tables.to_table(
             route.rt,
-            entries,
+            objects=entries,
             now=self.server.cluster.clock(),
             include_object=query.get("includeObject", "Metadata"),
             list_meta=list_meta,
@@ -287,7 +289,7 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, bytes, list[str]]:
         cluster, writer, rt = self.server.cluster, self.server.writer, route.rt
         if verb == "GET":
-            entry = reads.get(cluster, rt, route.namespace, str(route.name))
+            entry = reads.get(cluster, rt=rt, namespace=route.namespace, name=str(route.name))
             if as_table:
                 return (
                     200,
@@ -302,7 +304,7 @@ class Handler(BaseHTTPRequestHandler):
                 )
             return 200, entry.raw, []
         if verb == "LIST":
-            page = reads.list_page(cluster, rt, route.namespace, query)
+            page = reads.list_page(cluster, rt=rt, namespace=route.namespace, query=query)
             if as_table:
                 return (
                     200,
@@ -315,7 +317,7 @@ class Handler(BaseHTTPRequestHandler):
                     ),
                     [],
                 )
-            return 200, reads.list_body(rt, page), []
+            return 200, reads.list_body(rt, page=page), []
         content_type = negotiation.media_type(self.headers.get("Content-Type", "application/json"))
         dry_run = negotiation.dry_run(query)
         result: WriteResult
@@ -334,21 +336,27 @@ class Handler(BaseHTTPRequestHandler):
                 options.setdefault("orphanDependents", query["orphanDependents"] == "true")
             if route.name is None:
                 return self._delete_collection(route, query, options, dry_run=dry_run)
-            result = writer.delete(rt, route.namespace, route.name, options, dry_run=dry_run)
+            result = writer.delete(
+                rt, namespace=route.namespace, name=route.name, options=options, dry_run=dry_run
+            )
         elif verb == "CREATE":
             if rt.namespaced and route.namespace is None:
                 raise method_not_allowed()
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
             result = writer.create(
-                rt, route.namespace, obj, dry_run=dry_run, validation=negotiation.field_validation(query)
+                rt,
+                namespace=route.namespace,
+                obj=obj,
+                dry_run=dry_run,
+                validation=negotiation.field_validation(query),
             )
         elif verb == "UPDATE":
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
             result = writer.update(
                 rt,
-                route.namespace,
-                str(route.name),
-                obj,
+                namespace=route.namespace,
+                name=str(route.name),
+                obj=obj,
                 subresource=route.subresource,
                 dry_run=dry_run,
                 validation=negotiation.field_validation(query),
@@ -356,9 +364,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             result = writer.patch(
                 rt,
-                route.namespace,
-                str(route.name),
-                body,
+                namespace=route.namespace,
+                name=str(route.name),
+                patch=body,
                 content_type=content_type,
                 subresource=route.subresource,
                 dry_run=dry_run,
@@ -371,16 +379,20 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, bytes, list[str]]:
         page = reads.list_page(
             self.server.cluster,
-            route.rt,
-            route.namespace,
-            {k: v for k, v in query.items() if k in ("labelSelector", "fieldSelector")},
+            rt=route.rt,
+            namespace=route.namespace,
+            query={k: v for k, v in query.items() if k in ("labelSelector", "fieldSelector")},
         )
         deleted = []
         for entry in page.entries:
             try:
                 deleted.append(
                     self.server.writer.delete(
-                        route.rt, entry.namespace or None, entry.name, options, dry_run=dry_run
+                        route.rt,
+                        namespace=entry.namespace or None,
+                        name=entry.name,
+                        options=options,
+                        dry_run=dry_run,
                     ).obj
                 )
             except ApiError as error:
@@ -405,7 +417,7 @@ class Handler(BaseHTTPRequestHandler):
             if as_table:
                 return tables.to_table(
                     rt,
-                    [obj],
+                    objects=[obj],
                     now=cluster.clock(),
                     include_object=include,
                     list_meta={"resourceVersion": str(entry.rv)},
@@ -420,7 +432,12 @@ class Handler(BaseHTTPRequestHandler):
                 ),
             }
         stream = watch.events(
-            cluster, rt, route.namespace, query, render=render, stopping=self.server.stopping
+            cluster,
+            rt=rt,
+            namespace=route.namespace,
+            query=query,
+            render=render,
+            stopping=self.server.stopping,
         )
         if fail_with is not None:
             stream = iter([watch.error_line(fail_with)])
@@ -458,7 +475,7 @@ class Handler(BaseHTTPRequestHandler):
                 spec = json.loads(body or b"{}")
                 if not isinstance(spec, dict):
                     raise ValueError("the body must be a JSON object")
-                apply_fault_spec(faults, spec)
+                apply_fault_spec(faults, spec=spec)
                 self._send(200, _json({"accepted": spec}))
                 return
         except (ValueError, TypeError, KeyError) as exc:
@@ -475,7 +492,7 @@ class Handler(BaseHTTPRequestHandler):
         )
 
 
-def apply_fault_spec(faults: Faults, spec: dict[str, Any]) -> None:
+def apply_fault_spec(faults: Faults, *, spec: dict[str, Any]) -> None:
     """One POST /sandbox/faults body: a scripted fault, a fault rate and/or a latency."""
     known = {"verb", "resource", "name", "status", "times", "when", "rate", "verbs", "latency"}
     unknown = set(spec) - known

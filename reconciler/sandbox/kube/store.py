@@ -127,10 +127,10 @@ class Store:
             return self._log[0].rv - 1
 
     # -- reads ------------------------------------------------------------------------------------------
-    def get(self, store_key: StoreKey, namespace: str, name: str) -> Entry | None:
+    def get(self, store_key: StoreKey, *, namespace: str, name: str) -> Entry | None:
         return self._objects.get(store_key, {}).get((namespace, name))
 
-    def entries(self, store_key: StoreKey, namespace: str | None = None) -> list[Entry]:
+    def entries(self, store_key: StoreKey, *, namespace: str | None = None) -> list[Entry]:
         """All entries of a resource (optionally one namespace), sorted by namespace then name."""
         with self.lock:
             bucket = self._objects.get(store_key, {})
@@ -141,9 +141,9 @@ class Store:
         with self.lock:
             return [(k, e) for k, bucket in self._objects.items() for e in bucket.values()]
 
-    def snapshot(self, store_key: StoreKey, namespace: str | None) -> tuple[str, Snapshot]:
+    def snapshot(self, store_key: StoreKey, *, namespace: str | None) -> tuple[str, Snapshot]:
         with self.lock:
-            snap = Snapshot(self._rv, self.entries(store_key, namespace), time.monotonic())
+            snap = Snapshot(self._rv, self.entries(store_key, namespace=namespace), time.monotonic())
             self._snapshot_seq += 1
             snap_id = str(self._snapshot_seq)
             self._snapshots[snap_id] = snap
@@ -166,7 +166,7 @@ class Store:
             bucket[(entry.namespace, entry.name)] = entry
             self._record(Change(entry.rv, change_type, store_key, entry, prev))
 
-    def remove(self, store_key: StoreKey, entry: Entry) -> None:
+    def remove(self, store_key: StoreKey, *, entry: Entry) -> None:
         """Delete the object; `entry` is its final state carrying the deletion's resourceVersion."""
         with self.lock:
             prev = self._objects.get(store_key, {}).pop((entry.namespace, entry.name), None)

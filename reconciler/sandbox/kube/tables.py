@@ -71,7 +71,7 @@ def human_duration(seconds: float) -> str:
 
 def _cell(column: PrinterColumn, obj: Mapping[str, Any], now: dt.datetime) -> Any:
     try:
-        results = jsonpath.find(obj, column.json_path)
+        results = jsonpath.find(obj, expression=column.json_path)
     except jsonpath.JsonPathError:
         return None
     if not results or results[0] is None:
@@ -144,8 +144,8 @@ def _row_object(obj: Mapping[str, Any], include_object: str) -> dict[str, Any] |
 
 def to_table(
     rt: ResourceType,
-    objects: Sequence[Mapping[str, Any]],
     *,
+    objects: Sequence[Mapping[str, Any]],
     now: dt.datetime,
     include_object: str = "Metadata",
     list_meta: Mapping[str, Any] | None = None,

@@ -42,14 +42,14 @@ def error_line(error: ApiError) -> bytes:
 
 def events(
     cluster: Cluster,
+    *,
     rt: ResourceType,
     namespace: str | None,
     query: Mapping[str, str],
-    *,
     render: Render,
     stopping: threading.Event,
 ) -> Iterator[bytes]:
-    flt = make_filter(rt, query)
+    flt = make_filter(rt, query=query)
     try:
         timeout = float(query.get("timeoutSeconds") or _DEFAULT_TIMEOUT)
     except ValueError:
@@ -65,7 +65,7 @@ def events(
     with store.lock:
         if rv_text in ("", "0"):
             last = store.current_rv
-            initial = [e for e in store.entries(rt.key, namespace) if flt.matches(e)]
+            initial = [e for e in store.entries(rt.key, namespace=namespace) if flt.matches(e)]
         else:
             try:
                 last = int(rv_text)

@@ -72,7 +72,7 @@ class Writer:
 
     # -- create -----------------------------------------------------------------------------------------
     def create(
-        self, rt: ResourceType, namespace: str | None, obj: dict[str, Any], *, dry_run: bool, validation: str
+        self, rt: ResourceType, *, namespace: str | None, obj: dict[str, Any], dry_run: bool, validation: str
     ) -> WriteResult:
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
@@ -89,9 +89,9 @@ class Writer:
             if not meta.get("generateName"):
                 raise invalid(
                     rt.kind,
-                    rt.group,
-                    "",
-                    [
+                    group=rt.group,
+                    name="",
+                    causes=[
                         Cause(
                             "FieldValueRequired",
                             "Required value: name or generateName is required",
@@ -102,12 +102,12 @@ class Writer:
             meta["name"] = objectmeta.generate_name(str(meta["generateName"]))
         if rt.custom and rt.has_status:
             obj.pop("status", None)
-        lifecycle.prepare_create(self.cluster, rt, obj)
-        obj, warnings = admission.admit(rt, obj, validation=validation)
-        lifecycle.validate(self.cluster, rt, obj, old=None)
+        lifecycle.prepare_create(self.cluster, rt=rt, obj=obj)
+        obj, warnings = admission.admit(rt, obj=obj, validation=validation)
+        lifecycle.validate(self.cluster, rt=rt, obj=obj, old=None)
         meta = obj["metadata"]
         with self.store.lock:
-            if rt.custom and lifecycle.crd_terminating(self.cluster, rt):
+            if rt.custom and lifecycle.crd_terminating(self.cluster, rt=rt):
                 raise ApiError(
                     405,
                     "MethodNotAllowed",
@@ -117,7 +117,7 @@ class Writer:
             if rt.namespaced:
                 ns_entry = self.cluster.namespace(str(namespace))
                 if ns_entry is None:
-                    raise not_found("namespaces", "", str(namespace))
+                    raise not_found("namespaces", group="", name=str(namespace))
                 if ns_entry.obj().get("metadata", {}).get("deletionTimestamp"):
                     raise ApiError(
                         403,
@@ -125,8 +125,11 @@ class Writer:
                         f"{objectmeta.quote(meta['name'])[1:-1]} is forbidden: unable "
                         f"to create new content in namespace {namespace} because it is being terminated",
                     )
-            if self.store.get(rt.key, str(meta.get("namespace") or ""), meta["name"]) is not None:
-                raise already_exists(rt.plural, rt.group, meta["name"])
+            if (
+                self.store.get(rt.key, namespace=str(meta.get("namespace") or ""), name=meta["name"])
+                is not None
+            ):
+                raise already_exists(rt.plural, group=rt.group, name=meta["name"])
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = self.cluster.timestamp()
             if rt.custom or rt.key == CRD.key:
@@ -135,18 +138,20 @@ class Writer:
                 meta["resourceVersion"] = ""
                 return WriteResult(201, obj, warnings)
             meta["resourceVersion"] = str(self.store.next_rv())
-            self.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="ADDED")
-            lifecycle.after_write(self.cluster, rt, obj)
+            self.store.put(
+                rt.key, entry=Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="ADDED"
+            )
+            lifecycle.after_write(self.cluster, rt=rt, obj=obj)
         return WriteResult(201, obj, warnings)
 
     # -- update / patch ---------------------------------------------------------------------------------
     def update(
         self,
         rt: ResourceType,
+        *,
         namespace: str | None,
         name: str,
         obj: dict[str, Any],
-        *,
         subresource: str | None,
         dry_run: bool,
         validation: str,
@@ -156,9 +161,9 @@ class Writer:
             if not rv and not rt.unconditional_update:
                 raise invalid(
                     rt.kind,
-                    rt.group,
-                    name,
-                    [
+                    group=rt.group,
+                    name=name,
+                    causes=[
                         Cause(
                             "FieldValueInvalid",
                             "Invalid value: 0x0: must be specified for an update",
@@ -175,17 +180,19 @@ class Writer:
     def patch(
         self,
         rt: ResourceType,
+        *,
         namespace: str | None,
         name: str,
         patch: bytes,
-        *,
         content_type: str,
         subresource: str | None,
         dry_run: bool,
         validation: str,
     ) -> WriteResult:
         def apply(current: dict[str, Any]) -> dict[str, Any]:
-            patched = patching.apply_patch(current, patch, content_type=content_type, custom=rt.custom)
+            patched = patching.apply_patch(
+                current, patch_bytes=patch, content_type=content_type, custom=rt.custom
+            )
             admission.check_type_meta(patched, rt=rt)
             return patched
 
@@ -206,9 +213,9 @@ class Writer:
     ) -> WriteResult:
         ns = namespace or ""
         with self.store.lock:
-            entry = self.store.get(rt.key, ns, name)
+            entry = self.store.get(rt.key, namespace=ns, name=name)
             if entry is None:
-                raise not_found(rt.plural, rt.group, name)
+                raise not_found(rt.plural, group=rt.group, name=name)
             current = entry.obj()
             new = change(copy.deepcopy(current))
             if not isinstance(new.get("metadata"), dict):
@@ -224,13 +231,13 @@ class Writer:
                 )
             rv = meta.get("resourceVersion")
             if rv and str(rv) != old_meta.get("resourceVersion"):
-                raise conflict(rt.plural, rt.group, name, STALE_OBJECT)
+                raise conflict(rt.plural, group=rt.group, name=name, detail=STALE_OBJECT)
             if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
                 raise conflict(
                     rt.plural,
-                    rt.group,
-                    name,
-                    f"Precondition failed: UID in precondition: {meta['uid']}, "
+                    group=rt.group,
+                    name=name,
+                    detail=f"Precondition failed: UID in precondition: {meta['uid']}, "
                     f"UID in object meta: {old_meta.get('uid')}",
                 )
             if subresource == "status":
@@ -261,9 +268,9 @@ class Writer:
                 else:
                     meta.pop(key, None)
             meta["resourceVersion"] = old_meta.get("resourceVersion")
-            new, warnings = admission.admit(rt, new, validation=validation)
+            new, warnings = admission.admit(rt, obj=new, validation=validation)
             meta = new["metadata"]
-            lifecycle.validate(self.cluster, rt, new, old=current)
+            lifecycle.validate(self.cluster, rt=rt, obj=new, old=current)
             if old_meta.get("deletionTimestamp"):
                 added = [
                     f for f in meta.get("finalizers") or () if f not in (old_meta.get("finalizers") or ())
@@ -272,9 +279,9 @@ class Writer:
                     listed = ", ".join(f'"{f}"' for f in added)
                     raise invalid(
                         rt.kind,
-                        rt.group,
-                        name,
-                        [
+                        group=rt.group,
+                        name=name,
+                        causes=[
                             Cause(
                                 "FieldValueForbidden",
                                 "Forbidden: no new finalizers can be added if the object is being deleted, "
@@ -291,33 +298,33 @@ class Writer:
                 return WriteResult(200, new, warnings)
             meta["resourceVersion"] = str(self.store.next_rv())
             self.store.put(
-                rt.key, Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+                rt.key, entry=Entry.of(new, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
             )
             if meta.get("deletionTimestamp") and not meta.get("finalizers"):
                 # As the API server does: the update is stored, then the object is deleted.
-                self.remove(rt, new)
+                self.remove(rt, obj=new)
                 return WriteResult(200, new, warnings)
-            lifecycle.after_write(self.cluster, rt, new)
-            gc.after_update(self, rt, new)
+            lifecycle.after_write(self.cluster, rt=rt, obj=new)
+            gc.after_update(self, rt=rt, obj=new)
             return WriteResult(200, new, warnings)
 
     # -- delete -----------------------------------------------------------------------------------------
     def delete(
-        self, rt: ResourceType, namespace: str | None, name: str, options: Mapping[str, Any], *, dry_run: bool
+        self, rt: ResourceType, *, namespace: str | None, name: str, options: Mapping[str, Any], dry_run: bool
     ) -> WriteResult:
         with self.store.lock:
-            entry = self.store.get(rt.key, namespace or "", name)
+            entry = self.store.get(rt.key, namespace=namespace or "", name=name)
             if entry is None:
-                raise not_found(rt.plural, rt.group, name)
+                raise not_found(rt.plural, group=rt.group, name=name)
             obj = entry.obj()
             meta = obj["metadata"]
             preconditions = options.get("preconditions") or {}
             if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
                 raise conflict(
                     rt.plural,
-                    rt.group,
-                    name,
-                    f"Precondition failed: UID in precondition: "
+                    group=rt.group,
+                    name=name,
+                    detail=f"Precondition failed: UID in precondition: "
                     f"{preconditions['uid']}, UID in object meta: {meta.get('uid')}",
                 )
             if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get(
@@ -325,9 +332,9 @@ class Writer:
             ):
                 raise conflict(
                     rt.plural,
-                    rt.group,
-                    name,
-                    f"Precondition failed: ResourceVersion in precondition: "
+                    group=rt.group,
+                    name=name,
+                    detail=f"Precondition failed: ResourceVersion in precondition: "
                     f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
                     f"{meta.get('resourceVersion')}",
                 )
@@ -335,9 +342,9 @@ class Writer:
             if dry_run:
                 return WriteResult(200, obj)
             if rt.key == NAMESPACE.key:
-                return WriteResult(200, lifecycle.delete_namespace(self, obj))
+                return WriteResult(200, lifecycle.delete_namespace(self, obj=obj))
             if rt.key == CRD.key:
-                return WriteResult(200, lifecycle.delete_crd(self, obj))
+                return WriteResult(200, lifecycle.delete_crd(self, obj=obj))
             finalizers = list(meta.get("finalizers") or ())
             if (
                 policy == "Foreground"
@@ -353,36 +360,38 @@ class Writer:
                 meta["deletionGracePeriodSeconds"] = 0
                 meta["resourceVersion"] = str(self.store.next_rv())
                 self.store.put(
-                    rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+                    rt.key,
+                    entry=Entry.of(obj, selectable_fields=rt.selectable_fields),
+                    change_type="MODIFIED",
                 )
                 if policy == "Foreground":
-                    gc.delete_dependents_foreground(self, obj)
-                    stored = self.store.get(rt.key, namespace or "", name)
+                    gc.delete_dependents_foreground(self, owner=obj)
+                    stored = self.store.get(rt.key, namespace=namespace or "", name=name)
                     return WriteResult(200, stored.obj() if stored else obj)
                 return WriteResult(200, obj)
-            self.remove(rt, obj, policy=policy)
+            self.remove(rt, obj=obj, policy=policy)
             return WriteResult(200, obj)  # the last stored state, as etcd returns it
 
-    def remove(self, rt: ResourceType, obj: Mapping[str, Any], *, policy: str = "Background") -> None:
+    def remove(self, rt: ResourceType, *, obj: Mapping[str, Any], policy: str = "Background") -> None:
         """Remove a stored object for good and let dependents and owners react.
 
         The DELETED change carries a new resourceVersion (the deletion's revision)."""
         with self.store.lock:
             final = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.store.next_rv())}}
             entry = Entry.of(final, selectable_fields=rt.selectable_fields)
-            self.store.remove(rt.key, entry)
-            lifecycle.after_remove(self, rt, entry)
-            gc.after_remove(self, entry, policy=policy)
+            self.store.remove(rt.key, entry=entry)
+            lifecycle.after_remove(self, rt=rt, entry=entry)
+            gc.after_remove(self, removed=entry, policy=policy)
 
-    def store_update(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def store_update(self, rt: ResourceType, *, obj: dict[str, Any]) -> None:
         """A server-side write (GC, namespace lifecycle): new resourceVersion, no admission."""
         with self.store.lock:
             obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
             meta = obj["metadata"]
             self.store.put(
-                rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
+                rt.key, entry=Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="MODIFIED"
             )
             if meta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE.key:
-                self.remove(rt, obj)
+                self.remove(rt, obj=obj)
                 return
-            gc.after_update(self, rt, obj)
+            gc.after_update(self, rt=rt, obj=obj)
