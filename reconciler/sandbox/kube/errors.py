@@ -85,7 +85,7 @@ def qualified(plural: str, *, group: str) -> str:
     return f"{plural}.{group}" if group else plural
 
 
-def _details(name: str, plural: str, group: str) -> dict[str, Any]:
+def _details(name: str, *, plural: str, group: str) -> dict[str, Any]:
     details: dict[str, Any] = {"name": name, "kind": plural}
     if group:
         details["group"] = group
@@ -94,7 +94,10 @@ def _details(name: str, plural: str, group: str) -> dict[str, Any]:
 
 def not_found(plural: str, *, group: str, name: str) -> ApiError:
     return ApiError(
-        404, "NotFound", f'{qualified(plural, group=group)} "{name}" not found', _details(name, plural, group)
+        404,
+        "NotFound",
+        f'{qualified(plural, group=group)} "{name}" not found',
+        _details(name, plural=plural, group=group),
     )
 
 
@@ -103,7 +106,7 @@ def already_exists(plural: str, *, group: str, name: str) -> ApiError:
         409,
         "AlreadyExists",
         f'{qualified(plural, group=group)} "{name}" already exists',
-        _details(name, plural, group),
+        _details(name, plural=plural, group=group),
     )
 
 
@@ -112,7 +115,7 @@ def conflict(plural: str, *, group: str, name: str, detail: str) -> ApiError:
         409,
         "Conflict",
         f'Operation cannot be fulfilled on {qualified(plural, group=group)} "{name}": {detail}',
-        _details(name, plural, group),
+        _details(name, plural=plural, group=group),
     )
 
 

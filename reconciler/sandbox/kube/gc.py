@@ -51,7 +51,7 @@ def _by_uid(writer: Writer, uid: str) -> tuple[StoreKey, Entry] | None:
     return None
 
 
-def _drop_reference(writer: Writer, rt: ResourceType, obj: dict[str, Any], owner_uid: str) -> None:
+def _drop_reference(writer: Writer, *, rt: ResourceType, obj: dict[str, Any], owner_uid: str) -> None:
     meta = obj["metadata"]
     meta["ownerReferences"] = [r for r in meta.get("ownerReferences") or () if r.get("uid") != owner_uid]
     if not meta["ownerReferences"]:
@@ -60,7 +60,7 @@ def _drop_reference(writer: Writer, rt: ResourceType, obj: dict[str, Any], owner
 
 
 def _delete_dependent(
-    writer: Writer, key: StoreKey, dependent: Entry, owner_uid: str, *, orphan: bool
+    writer: Writer, *, key: StoreKey, dependent: Entry, owner_uid: str, orphan: bool
 ) -> None:
     rt = writer.cluster.type_for_key(key)
     current = writer.store.get(key, namespace=dependent.namespace, name=dependent.name)
@@ -68,11 +68,11 @@ def _delete_dependent(
         return
     obj = current.obj()
     if orphan:
-        _drop_reference(writer, rt, obj, owner_uid)
+        _drop_reference(writer, rt=rt, obj=obj, owner_uid=owner_uid)
         return
     others = [u for u in current.owner_uids if u != owner_uid]
     if any(_by_uid(writer, u) is not None for u in others):
-        _drop_reference(writer, rt, obj, owner_uid)
+        _drop_reference(writer, rt=rt, obj=obj, owner_uid=owner_uid)
         return
     with contextlib.suppress(ApiError):  # already gone: nothing to collect
         writer.delete(
@@ -86,20 +86,22 @@ def _delete_dependent(
 
 def after_remove(writer: Writer, *, removed: Entry, policy: str) -> None:
     for key, dependent in _dependents(writer, removed.uid):
-        _delete_dependent(writer, key, dependent, removed.uid, orphan=policy == "Orphan")
+        _delete_dependent(
+            writer, key=key, dependent=dependent, owner_uid=removed.uid, orphan=policy == "Orphan"
+        )
     for owner_uid in removed.owner_uids:
         found = _by_uid(writer, owner_uid)
         if found is not None:
-            _finish_foreground(writer, *found)
+            _finish_foreground(writer, key=found[0], owner=found[1])
 
 
 def delete_dependents_foreground(writer: Writer, *, owner: Mapping[str, Any]) -> None:
     uid = str(owner["metadata"]["uid"])
     for key, dependent in _dependents(writer, uid):
-        _delete_dependent(writer, key, dependent, uid, orphan=False)
+        _delete_dependent(writer, key=key, dependent=dependent, owner_uid=uid, orphan=False)
     found = _by_uid(writer, uid)
     if found is not None:
-        _finish_foreground(writer, *found)
+        _finish_foreground(writer, key=found[0], owner=found[1])
 
 
 def after_update(writer: Writer, *, rt: ResourceType, obj: Mapping[str, Any]) -> None:
@@ -109,10 +111,10 @@ def after_update(writer: Writer, *, rt: ResourceType, obj: Mapping[str, Any]) ->
             rt.key, namespace=str(meta.get("namespace") or ""), name=str(meta.get("name"))
         )
         if entry is not None:
-            _finish_foreground(writer, rt.key, entry)
+            _finish_foreground(writer, key=rt.key, owner=entry)
 
 
-def _finish_foreground(writer: Writer, key: StoreKey, owner: Entry) -> None:
+def _finish_foreground(writer: Writer, *, key: StoreKey, owner: Entry) -> None:
     """Remove the foregroundDeletion finalizer once no dependent is left."""
     obj = owner.obj()
     meta = obj["metadata"]

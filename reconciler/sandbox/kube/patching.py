@@ -44,7 +44,7 @@ def merge_patch(target: Any, *, patch: Any) -> Any:
 _MERGE_LISTS: dict[str, str | None] = {"finalizers": None, "ownerReferences": "uid"}
 
 
-def _merge_list(current: Any, patch: list[Any], key: str | None) -> list[Any]:
+def _merge_list(current: Any, *, patch: list[Any], key: str | None) -> list[Any]:
     result = list(current) if isinstance(current, list) else []
     if key is None:
         return result + [item for item in patch if item not in result]
@@ -84,7 +84,7 @@ def strategic_merge(target: Any, *, patch: Any, path: tuple[str, ...]) -> Any:
         elif value is None:
             result.pop(key, None)
         elif path == ("metadata",) and key in _MERGE_LISTS and isinstance(value, list):
-            result[key] = _merge_list(result.get(key), value, _MERGE_LISTS[key])
+            result[key] = _merge_list(result.get(key), patch=value, key=_MERGE_LISTS[key])
         else:
             merged = strategic_merge(result.get(key), patch=value, path=(*path, key))
             if merged is None:
@@ -110,7 +110,7 @@ def _tokens(pointer: str) -> list[str]:
     return [_unescape(t) for t in pointer[1:].split("/")]
 
 
-def _parent(doc: Any, tokens: list[str], pointer: str) -> Any:
+def _parent(doc: Any, *, tokens: list[str], pointer: str) -> Any:
     node = doc
     for token in tokens[:-1]:
         if isinstance(node, dict) and token in node:
@@ -126,7 +126,7 @@ def _get(doc: Any, pointer: str) -> Any:
     tokens = _tokens(pointer)
     if not tokens:
         return doc
-    parent = _parent(doc, tokens, pointer)
+    parent = _parent(doc, tokens=tokens, pointer=pointer)
     last = tokens[-1]
     if isinstance(parent, dict) and last in parent:
         return parent[last]
@@ -135,11 +135,11 @@ def _get(doc: Any, pointer: str) -> Any:
     raise _PatchFailure(f"doc is missing path: {pointer}")
 
 
-def _add(doc: Any, pointer: str, value: Any) -> Any:
+def _add(doc: Any, *, pointer: str, value: Any) -> Any:
     tokens = _tokens(pointer)
     if not tokens:
         return value
-    parent = _parent(doc, tokens, pointer)
+    parent = _parent(doc, tokens=tokens, pointer=pointer)
     last = tokens[-1]
     if isinstance(parent, dict):
         parent[last] = value
@@ -159,7 +159,7 @@ def _remove(doc: Any, pointer: str) -> Any:
     tokens = _tokens(pointer)
     if not tokens:
         raise _PatchFailure("cannot remove the whole document")
-    parent = _parent(doc, tokens, pointer)
+    parent = _parent(doc, tokens=tokens, pointer=pointer)
     last = tokens[-1]
     if isinstance(parent, dict) and last in parent:
         del parent[last]
@@ -184,13 +184,13 @@ def json_patch(target: Any, *, operations: Any) -> Any:
             raise bad_request(f"JSON patch operation {kind!r} is missing its 'path'")
         try:
             if kind == "add":
-                doc = _add(doc, path, copy.deepcopy(op.get("value")))
+                doc = _add(doc, pointer=path, value=copy.deepcopy(op.get("value")))
             elif kind == "remove":
                 doc = _remove(doc, path)
             elif kind == "replace":
                 _get(doc, path)
                 doc = (
-                    _add(_remove(doc, path), path, copy.deepcopy(op.get("value")))
+                    _add(_remove(doc, path), pointer=path, value=copy.deepcopy(op.get("value")))
                     if _tokens(path)
                     else op.get("value")
                 )
@@ -201,7 +201,7 @@ def json_patch(target: Any, *, operations: Any) -> Any:
                 value = copy.deepcopy(_get(doc, source))
                 if kind == "move":
                     doc = _remove(doc, source)
-                doc = _add(doc, path, value)
+                doc = _add(doc, pointer=path, value=value)
             elif kind == "test":
                 if _get(doc, path) != op.get("value"):
                     raise _PatchFailure(f"testing value {path} failed: test failed")

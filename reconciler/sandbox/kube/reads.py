@@ -66,7 +66,7 @@ def get(cluster: Cluster, *, rt: ResourceType, namespace: str | None, name: str)
     return entry
 
 
-def _encode_token(snap_id: str, offset: int, rv: int) -> str:
+def _encode_token(snap_id: str, *, offset: int, rv: int) -> str:
     raw = json.dumps({"v": "sandbox/v1", "snapshot": snap_id, "offset": offset, "rv": rv}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -115,7 +115,7 @@ def list_page(
     return ListPage(
         selected,
         snap.rv,
-        _encode_token(snap_id, position, snap.rv) if more else "",
+        _encode_token(snap_id, offset=position, rv=snap.rv) if more else "",
         (len(entries) - position) if more and flt.empty else None,
     )
 

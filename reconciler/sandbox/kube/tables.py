@@ -69,7 +69,7 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
-def _cell(column: PrinterColumn, obj: Mapping[str, Any], now: dt.datetime) -> Any:
+def _cell(column: PrinterColumn, *, obj: Mapping[str, Any], now: dt.datetime) -> Any:
     try:
         results = jsonpath.find(obj, expression=column.json_path)
     except jsonpath.JsonPathError:
@@ -172,7 +172,7 @@ def to_table(
             cells = _event_cells(obj, now)
         else:
             cells = [(obj.get("metadata") or {}).get("name", "")] + [
-                _cell(c, obj, now) for c in columns_for(rt)
+                _cell(c, obj=obj, now=now) for c in columns_for(rt)
             ]
         row: dict[str, Any] = {"cells": cells}
         row_object = _row_object(obj, include_object)

@@ -80,19 +80,20 @@ def events(
                 return iter([_line("ERROR", gone.body())])
     return _stream(
         store,
-        rt,
-        initial,
-        last,
-        timeout,
-        in_scope,
-        render,
-        stopping,
+        rt=rt,
+        initial=initial,
+        last=last,
+        timeout=timeout,
+        in_scope=in_scope,
+        render=render,
+        stopping=stopping,
         bookmarks=query.get("allowWatchBookmarks") == "true",
     )
 
 
 def _stream(
     store: Store,
+    *,
     rt: ResourceType,
     initial: list[Entry],
     last: int,
@@ -100,7 +101,6 @@ def _stream(
     in_scope: Callable[[Entry | None], bool],
     render: Render,
     stopping: threading.Event,
-    *,
     bookmarks: bool,
 ) -> Iterator[bytes]:
     for entry in initial:

@@ -3,8 +3,9 @@
 Contract: `Simulator.call(target, params, region=)` executes one AWS JSON 1.1 request
 (`target` is the X-Amz-Target value, e.g. "SageMaker.DescribeHyperParameterTuningJob") and
 returns the response dict or raises `ApiError`. In order: count the request, sleep the injected
-latency, raise an injected fault, validate the input (SageMaker operations, against botocore's
-model with AWS's wording), run the handler under the store lock at the current simulated time.
+latency, raise an injected fault, validate the input against botocore's model (SageMaker with
+AWS's wording via reconciler.awsmodel, Logs via `logs_validation`), run the handler under the
+store lock at the current simulated time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from reconciler.sandbox.sagemaker import errors, logs_ops, sagemaker_ops
 from reconciler.sandbox.sagemaker.clock import SimClock
 from reconciler.sandbox.sagemaker.faults import Faults
+from reconciler.sandbox.sagemaker.logs_validation import check_logs_request
 from reconciler.sandbox.sagemaker.model import Knobs
 from reconciler.sandbox.sagemaker.store import Store
 from reconciler.sandbox.sagemaker.validation import check_request
@@ -74,6 +76,8 @@ class Simulator:
             raise errors.unknown_operation()
         if service == "SageMaker":
             check_request(operation, params)
+        else:
+            check_logs_request(operation, params)
         with self.store.lock, self.frozen_at(self.clock.now()):
             result = handler(self, params, region)
             self.record(
