@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
@@ -107,3 +112,72 @@ def test_a_failed_job_logs_its_failure(
     stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
     events = logs.get_log_events(logGroupName=GROUP, logStreamName=stream["logStreamName"])["events"]
     assert events[-1]["message"] == "AlgorithmError: bad csv"
+
+
+def test_bad_logs_parameters_are_invalid_parameter_errors(sandbox: SageMakerSandbox) -> None:
+    import boto3
+    from botocore.config import Config
+
+    unchecked = boto3.client(
+        "logs", config=Config(parameter_validation=False, retries={"total_max_attempts": 1})
+    )
+    with pytest.raises(ClientError) as caught:
+        unchecked.describe_log_streams(logGroupName=GROUP, limit=51)
+    assert caught.value.response["Error"] == {
+        "Code": "InvalidParameterException",
+        "Message": "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 50",
+    }
+    with pytest.raises(ClientError) as caught:
+        unchecked.get_log_events(logGroupName=GROUP, logStreamName="a*b", limit=0)
+    assert caught.value.response["Error"]["Message"].startswith("2 validation errors detected: ")
+
+
+@pytest.fixture(scope="module")
+def logs_server() -> Any:
+    with SageMakerSandbox(time_scale=0.0) as sb:
+        yield sb
+
+
+_ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=20000),
+    st.text(max_size=30),
+    st.sampled_from([GROUP, "LogStreamName", "LastEventTime", "f/0", "b/3", "x/1/algo-1-5"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    operation=st.sampled_from(["DescribeLogStreams", "GetLogEvents"]),
+    body=st.dictionaries(
+        st.sampled_from(
+            [
+                "logGroupName",
+                "logGroupIdentifier",
+                "logStreamNamePrefix",
+                "logStreamName",
+                "orderBy",
+                "descending",
+                "nextToken",
+                "limit",
+                "startTime",
+                "endTime",
+                "startFromHead",
+            ]
+        ),
+        _ANY,
+        max_size=6,
+    ),
+)
+def test_any_logs_request_gets_a_client_error_or_an_answer_never_a_500(
+    logs_server: SageMakerSandbox, operation: str, body: dict[str, Any]
+) -> None:
+    url = urlparse(logs_server.url)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port)
+    conn.request("POST", "/", body=json.dumps(body), headers={"X-Amz-Target": f"Logs_20140328.{operation}"})
+    response = conn.getresponse()
+    payload = json.loads(response.read())
+    conn.close()
+    assert response.status in (200, 400), payload
