@@ -253,3 +253,19 @@ def test_owner_references_need_uid_and_name(crds: KubeSandbox) -> None:
     code, status = raw_request(crds, "POST", HPO_PATH, json.dumps(body).encode())
     assert code == 422
     assert status["details"]["causes"][0]["field"] == "metadata.ownerReferences[0].uid"
+
+
+def test_the_legacy_unqualified_finalizer_is_accepted_with_a_warning(crds: KubeSandbox) -> None:
+    body = sample_hpo()
+    body["metadata"]["finalizers"] = ["sagemaker-operator-finalizer"]
+    request = urllib.request.Request(
+        crds.url + HPO_PATH,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        warnings = response.headers.get_all("Warning") or []
+        stored = json.loads(response.read())
+    assert stored["metadata"]["finalizers"] == ["sagemaker-operator-finalizer"]
+    assert any("prefer a domain-qualified finalizer name" in w for w in warnings)

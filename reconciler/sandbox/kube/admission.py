@@ -123,4 +123,4 @@ def admit(rt: ResourceType, *, obj: dict[str, Any], validation: str) -> tuple[di
         raise invalid(
             rt.kind, group=rt.group, name=str((obj.get("metadata") or {}).get("name", "")), causes=causes
         )
-    return obj, warnings
+    return obj, warnings + objectmeta.finalizer_warnings(obj.get("metadata") or {})

@@ -179,6 +179,19 @@ def shape_problem(meta: Any) -> str | None:
     return None
 
 
+_STANDARD_FINALIZERS = frozenset({"kubernetes", "orphan", "foregroundDeletion"})
+
+
+def finalizer_warnings(meta: Mapping[str, Any]) -> list[str]:
+    """The API server accepts unqualified finalizer names (the legacy operator's included) with a warning."""
+    return [
+        f'metadata.finalizers: "{f}": prefer a domain-qualified finalizer name including a path (/) to avoid '
+        "accidental conflicts with other finalizer writers"
+        for f in meta.get("finalizers") or ()
+        if "/" not in str(f) and f not in _STANDARD_FINALIZERS
+    ]
+
+
 def owner_reference_causes(meta: Mapping[str, Any]) -> list[Cause]:
     causes = []
     for i, ref in enumerate(meta.get("ownerReferences") or ()):

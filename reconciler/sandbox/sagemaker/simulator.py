@@ -74,6 +74,7 @@ class Simulator:
                     "UnknownOperationException", f"The SageMaker simulator does not implement {operation}."
                 )
             raise errors.unknown_operation()
+        params = _without_nulls(params)
         if service == "SageMaker":
             check_request(operation, params)
         else:
@@ -100,6 +101,15 @@ def _route(target: str) -> tuple[str, str, Handler | None]:
         operation = target[len(LOGS_PREFIX) :]
         return "Logs", operation, logs_ops.HANDLERS.get(operation)
     return "", target.rpartition(".")[2] or target, None
+
+
+def _without_nulls(value: Any) -> Any:
+    """JSON nulls mean "absent" to AWS services; dropping them keeps handlers from seeing None."""
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def _subject(params: Mapping[str, Any]) -> str | None:
