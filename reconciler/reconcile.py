@@ -163,6 +163,34 @@ def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
         )
 
 
+def settled_result(obj: Mapping[str, Any], *, dry_run: bool) -> Result | None:
+    """The result of a resource this pass need not touch at all (its job is known and terminal and its
+    generation observed), decided without any call; None when the resource needs `reconcile`.
+
+    The pass uses it to keep such resources off the thread pool: handing a resource to a worker
+    costs more than deciding it, and in a steady-state cluster almost every resource is settled.
+    """
+    try:
+        resource = HyperparameterTuningJob.parse(obj)
+    except ValueError:
+        return None
+    if resource.deleting or not resource.job_known or needs_job_lookup(resource):
+        return None
+    action = decide(resource, Observation())
+    if action.kind is not ActionKind.NOTHING:
+        return None
+    stalled = resource.status.condition("Stalled")
+    return Result(
+        resource.metadata.namespace,
+        resource.metadata.name,
+        Outcome.PLANNED if dry_run else Outcome.UNCHANGED,
+        action.kind.value,
+        action.why,
+        resource.status.sage_maker_hyper_parameter_tuning_job_name,
+        stalled_reason=stalled.reason if stalled is not None and stalled.status == "True" else None,
+    )
+
+
 class _Reconciler:
     """One attempt at one resource. Holds what was observed so the act and record steps can use it."""
 

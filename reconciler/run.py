@@ -30,7 +30,7 @@ import boto3
 
 from reconciler import kube, lease, sagemaker
 from reconciler.calls import CallCounter
-from reconciler.reconcile import Context, NamespacePolicies, Outcome, Result, reconcile
+from reconciler.reconcile import Context, NamespacePolicies, Outcome, Result, reconcile, settled_result
 from reconciler.report import Reporter
 from reconciler.settings import DEFAULT_LEASE_NAME, Settings
 
@@ -128,6 +128,11 @@ def _reconcile_all(ctx: Context, settings: Settings, *, out: Reporter, report: P
     pending: set[concurrent.futures.Future[Result]] = set()
     try:
         for obj in _selected(ctx.kube, settings):
+            settled = settled_result(obj, dry_run=settings.dry_run)
+            if settled is not None:
+                report.results.append(settled)
+                out.resource(settled)
+                continue
             # Bounded backlog: list pages are consumed only as fast as resources are reconciled.
             if len(pending) >= settings.concurrency * 4:
                 done, pending = concurrent.futures.wait(
@@ -193,4 +198,3 @@ def _start_renewing(
             held.renew(clock())
 
     threading.Thread(target=renew, name="lease-renewal", daemon=True).start()
-
