@@ -39,8 +39,7 @@ from reconciler.model import FINALIZER, HyperparameterTuningJob, HyperparameterT
 from reconciler.naming import job_name_for
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.kube.store import Entry
-from reconciler.sandbox.sagemaker import SageMakerSandbox
-from reconciler.sandbox.sagemaker import lifecycle, render
+from reconciler.sandbox.sagemaker import SageMakerSandbox, lifecycle, render
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.sagemaker_ops import _add_static_hyperparameters
 from reconciler.status import tuning_job_status, verdict_for_job
@@ -177,7 +176,9 @@ def seed_resources(ground: Ground, seeded: Seeded, *, spec: dict[str, Any] | Non
             uid = seeded.statuses[name]["uid"]
             seeded.statuses[name] = status
             obj = _resource(name, uid=uid, spec=spec, resource_version=cluster.store.next_rv(), status=status)
-            cluster.store.put(rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="ADDED")
+            cluster.store.put(
+                rt.key, Entry.of(obj, selectable_fields=rt.selectable_fields), change_type="ADDED"
+            )
             seeded.statuses[name]["uid"] = uid
 
 

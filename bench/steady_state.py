@@ -21,7 +21,9 @@ from benchlib import Ground, run_cli, seed_jobs, seed_resources
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10_000)
-    parser.add_argument("--page-size", type=int, default=0, help="HPO_RECONCILER_PAGE_SIZE for the pass (0: the default)")
+    parser.add_argument(
+        "--page-size", type=int, default=0, help="HPO_RECONCILER_PAGE_SIZE for the pass (0: the default)"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     with Ground() as ground:
