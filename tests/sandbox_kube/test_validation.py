@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.request
 from typing import Any
 
@@ -269,3 +270,15 @@ def test_the_legacy_unqualified_finalizer_is_accepted_with_a_warning(crds: KubeS
         stored = json.loads(response.read())
     assert stored["metadata"]["finalizers"] == ["sagemaker-operator-finalizer"]
     assert any("prefer a domain-qualified finalizer name" in w for w in warnings)
+
+
+def test_badly_framed_bodies_are_400(crds: KubeSandbox) -> None:
+    host, port = crds.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            f"POST {HPO_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".encode()
+        )
+        reply = connection.recv(65536).decode()
+    assert reply.startswith("HTTP/1.1 400")
+    assert '"reason":"BadRequest"' in reply

@@ -75,6 +75,9 @@ def _json(obj: Any) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Idle kept-alive connections and stalled request bodies are dropped after this many seconds, so a
+    # client that announces more bytes than it sends cannot hold a thread for ever.
+    timeout = 120
     server: ApiServer
 
     def setup(self) -> None:
@@ -140,6 +143,13 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error.code, _json(error.body()), headers=error.headers)
 
     def _read_body(self) -> bytes:
+        try:
+            return self._read_framed_body()
+        except ValueError:  # a chunk size or Content-Length that is not a number
+            self.close_connection = True
+            raise ApiError(400, "BadRequest", "the request body is not framed correctly") from None
+
+    def _read_framed_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks, total = [], 0
             while True:
