@@ -310,3 +310,20 @@ def test_concurrent_writers_and_a_watch_stay_consistent(crds: KubeSandbox) -> No
             replayed[meta["name"]] = meta["resourceVersion"]
     listed = raw_request(crds, "GET", base)[1]["items"]
     assert replayed == {i["metadata"]["name"]: i["metadata"]["resourceVersion"] for i in listed}
+
+
+def test_watch_across_namespaces(crds: KubeSandbox, custom: Custom, core: Any) -> None:
+    core.create_namespace({"metadata": {"name": "team-b"}})
+    start = custom.list_cluster_custom_object(GROUP, VERSION, HPO)["metadata"]["resourceVersion"]
+    _create(custom, "a")
+    _create(custom, "b", namespace="team-b")
+    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
+    events = list(
+        watcher.stream(
+            custom.list_cluster_custom_object, GROUP, VERSION, HPO, resource_version=start, timeout_seconds=1
+        )
+    )
+    assert [(e["type"], e["object"]["metadata"]["namespace"]) for e in events] == [
+        ("ADDED", "default"),
+        ("ADDED", "team-b"),
+    ]
