@@ -8,7 +8,8 @@ Contract:
 - `admit(rt, obj, validation=)` returns the object as it will be stored plus the warnings to send:
   custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema with
   `reconciler.crdschema` (fieldValidation Strict -> 400 on unknown fields; Warn -> `Warning` headers;
-  Ignore -> silent), then ObjectMeta rules apply; any cause -> 422 Invalid with every cause.
+  Ignore -> silent), then ObjectMeta rules apply; any cause -> 422 Invalid with every cause. Unqualified
+  finalizer names are accepted with the API server's warning.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Contract:
   CREATE UPDATE PATCH DELETE; resource the plural, with `/status` appended for the status subresource).
 - `inject(verb=, resource=, name=, status=, times=, when=)` scripts an error for the next `times` matching
   requests; `when="before"` fails the request without applying it, `when="after"` applies the write and
-  then answers the error (a response lost after the write happened).
+  then answers the error (a response lost after the write happened); for WATCH, "after" opens the
+  stream and then sends a single ERROR event carrying the error's Status.
 - `set_rate(rate=, status=, verbs=)` fails that fraction of matching requests (before applying them),
   drawn from a seeded generator so runs are repeatable; `set_latency(seconds)` delays every API request.
 - `take(verb, resource, name)` consumes and returns the fault to apply to one request, if any.
