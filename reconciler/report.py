@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
@@ -92,8 +91,8 @@ class Reporter:
         self._emit(self._stderr, f"error: {message}", {"event": "error", "message": message})
 
     def summary(self, report: PassReport) -> None:
-        outcomes = dict(sorted(Counter(r.outcome.value for r in report.results).items()))
-        resources = len(report.results)
+        outcomes = dict(sorted(report.outcomes.items()))
+        resources = report.resources
         outcome_text = " ".join(f"{k}={v}" for k, v in outcomes.items()) or "none"
         call_parts = []
         for service, verbs in report.calls.items():
@@ -101,7 +100,7 @@ class Reporter:
             detail = ", ".join(f"{verb}={count}" for verb, count in verbs.items())
             call_parts.append(f"{service} {total} ({detail})")
         calls_text = "; ".join(call_parts) or "none"
-        stalled = len(report.stalled)
+        stalled = report.stalled
         text = (
             f"summary: {resources} resource{'' if resources == 1 else 's'} [{outcome_text}] "
             f"stalled={stalled} | API calls: {calls_text} | {report.duration_seconds:.2f}s"

@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,22 +42,29 @@ class PassError(Exception):
 
 @dataclass
 class PassReport:
-    results: list[Result] = field(default_factory=list)
+    """What one pass did. Per-resource results are kept only for resources something happened to:
+    holding one for every untouched resource would pin the memory of every list page (the
+    interpreter cannot return an arena while a single small object in it lives)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stalled: int = 0  # resources Stalled after the pass, whether or not touched
+    failed: int = 0
+    acted: list[Result] = field(default_factory=list)  # every result but `unchanged`
     skipped_by: str | None = None  # the lease holder, when another run holds the lease
     error: str | None = None
     calls: dict[str, dict[str, int]] = field(default_factory=dict)
     duration_seconds: float = 0.0
 
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
+    def add(self, result: Result) -> None:
+        self.outcomes[result.outcome.value] += 1
+        self.stalled += 1 if result.stalled_reason else 0
+        self.failed += 1 if result.outcome is Outcome.FAILED else 0
+        if result.outcome is not Outcome.UNCHANGED:
+            self.acted.append(result)
 
     @property
-    def stalled(self) -> list[Result]:
-        return [r for r in self.results if r.stalled_reason]
-
-    @property
-    def failed(self) -> list[Result]:
-        return [r for r in self.results if r.outcome is Outcome.FAILED]
+    def resources(self) -> int:
+        return sum(self.outcomes.values())
 
 
 def in_shard(uid: str, *, shard: tuple[int, int]) -> bool:
@@ -130,7 +138,7 @@ def _reconcile_all(ctx: Context, settings: Settings, *, out: Reporter, report: P
         for obj in _selected(ctx.kube, settings):
             settled = settled_result(obj, dry_run=settings.dry_run)
             if settled is not None:
-                report.results.append(settled)
+                report.add(settled)
                 out.resource(settled)
                 continue
             # Bounded backlog: list pages are consumed only as fast as resources are reconciled.
@@ -149,7 +157,7 @@ def _reconcile_all(ctx: Context, settings: Settings, *, out: Reporter, report: P
 def _collect(done: set[concurrent.futures.Future[Result]], *, out: Reporter, report: PassReport) -> None:
     for future in done:
         result = future.result()  # CredentialsError propagates: the pass cannot go on
-        report.results.append(result)
+        report.add(result)
         out.resource(result)
 
 
