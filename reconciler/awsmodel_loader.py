@@ -11,15 +11,26 @@ immutable in practice (callers must not mutate it).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 SERVICE_NAME = "sagemaker"
 
 
-@functools.cache
+_LOAD_LOCK = threading.Lock()
+
+
 def service_model() -> Mapping[str, Any]:
     """The raw botocore service description of SageMaker (cached)."""
+    # Under a lock: the reconciler's workers ask for it at the same moment, and each would
+    # otherwise parse the multi-megabyte model file itself.
+    with _LOAD_LOCK:
+        return _loaded_service_model()
+
+
+@functools.cache
+def _loaded_service_model() -> Mapping[str, Any]:
     import botocore.loaders
 
     model: Mapping[str, Any] = botocore.loaders.Loader().load_service_model(SERVICE_NAME, "service-2")

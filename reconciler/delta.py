@@ -17,6 +17,7 @@ This is the only module that imports deepdiff. Pure: no I/O beyond botocore's pa
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +50,17 @@ class Delta:
         )
 
 
-@functools.cache
+_MODEL_LOCK = threading.Lock()
+
+
 def _service_model() -> ServiceModel:
+    # Under a lock so that concurrent workers load botocore's model once, not once each.
+    with _MODEL_LOCK:
+        return _loaded_service_model()
+
+
+@functools.cache
+def _loaded_service_model() -> ServiceModel:
     return get_session().get_service_model("sagemaker")
 
 

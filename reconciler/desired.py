@@ -15,6 +15,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,8 +97,18 @@ def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desi
     return Desired(request)
 
 
-@functools.cache
+_SCHEMA_LOCK = threading.Lock()
+
+
 def _resource_schema() -> Mapping[str, Any]:
+    # Under the lock: a pass starts --concurrency workers at once, and without it each of them
+    # rendered and parsed the CRD (16 workers: +10 s and +250 MB before the first resource).
+    with _SCHEMA_LOCK:
+        return _rendered_resource_schema()
+
+
+@functools.cache
+def _rendered_resource_schema() -> Mapping[str, Any]:
     """The openAPIV3Schema of the served version of the generated HyperparameterTuningJob CRD."""
     crd = yaml.safe_load(render_crds()["hyperparametertuningjob.yaml"])
     version = next(v for v in crd["spec"]["versions"] if v.get("served", True))
