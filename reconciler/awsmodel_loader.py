@@ -21,10 +21,11 @@ SERVICE_NAME = "sagemaker"
 _LOAD_LOCK = threading.Lock()
 
 
+@functools.cache
 def service_model() -> Mapping[str, Any]:
     """The raw botocore service description of SageMaker (cached)."""
-    # Under a lock: the reconciler's workers ask for it at the same moment, and each would
-    # otherwise parse the multi-megabyte model file itself.
+    # The load runs under a lock: the reconciler's workers ask at the same moment, and each would
+    # otherwise parse the multi-megabyte model file itself (functools.cache does not prevent that).
     with _LOAD_LOCK:
         return _loaded_service_model()
 
