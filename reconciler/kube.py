@@ -435,6 +435,11 @@ class KubeGateway:
         self, plural: str, *, namespace: str | None, selector: str | None, page_size: int
     ) -> Iterator[dict[str, Any]]:
         token: str | None = None
+        # A continue token expires (410) when the pass outlives the server's compaction window
+        # (about 5 minutes on kube-apiserver). Then the list starts over, as client-go's pager
+        # does, and the objects already yielded (by uid) are skipped: the pass goes on.
+        seen: set[str] = set()
+        restarts = 0
         while True:
             kwargs: dict[str, Any] = {"limit": page_size, "_request_timeout": _REQUEST_TIMEOUT}
             if selector:
@@ -449,8 +454,20 @@ class KubeGateway:
                     self._custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural, **kwargs)
                 )
 
-            body = self._do("LIST", plural, page)
-            yield from body.get("items") or []
+            try:
+                body = self._do("LIST", plural, page)
+            except KubeError as exc:
+                if exc.status != 410 or not token or restarts >= _RETRIES:
+                    raise
+                restarts += 1
+                token = None
+                continue
+            for item in body.get("items") or []:
+                uid = str((item.get("metadata") or {}).get("uid", ""))
+                if uid in seen:
+                    continue
+                seen.add(uid)
+                yield item
             token = (body.get("metadata") or {}).get("continue") or None
             if not token:
                 return
