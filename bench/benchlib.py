@@ -209,6 +209,7 @@ class CliRun:
     code: int
     wall_seconds: float
     peak_rss_mb: float
+    cpu_seconds: float  # user + system time of the process
     summary: dict[str, Any]
     stdout: str
     stderr: str
@@ -228,12 +229,14 @@ def run_process(argv: list[str], *, env: dict[str, str]) -> CliRun:
     this process's size. /usr/bin/time is a small process; its child's ru_maxrss is the pass's own.
     """
     with tempfile.NamedTemporaryFile(prefix="hpo-bench-rss-", mode="r") as rss_file:
-        timed = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name, *argv]
+        timed = ["/usr/bin/time", "-f", "%U %S %M", "-o", rss_file.name, *argv]
         started = time.perf_counter()
         process = subprocess.run(timed, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
         rss_text = rss_file.read().strip().splitlines()
-    rss_mb = int(rss_text[-1]) / 1024 if rss_text and rss_text[-1].isdigit() else float("nan")
+    fields = rss_text[-1].split() if rss_text else []
+    rss_mb = int(fields[2]) / 1024 if len(fields) == 3 else float("nan")
+    cpu = float(fields[0]) + float(fields[1]) if len(fields) == 3 else float("nan")
     summary: dict[str, Any] = {}
     lines = [line for line in process.stdout.splitlines() if line.strip()]
     if lines:
@@ -241,4 +244,4 @@ def run_process(argv: list[str], *, env: dict[str, str]) -> CliRun:
             summary = json.loads(lines[-1])
         except ValueError:
             summary = {"text": lines[-1]}
-    return CliRun(process.returncode, wall, rss_mb, summary, process.stdout, process.stderr)
+    return CliRun(process.returncode, wall, rss_mb, cpu, summary, process.stdout, process.stderr)
