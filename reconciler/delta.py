@@ -25,6 +25,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 from botocore.session import get_session
 from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
 
 _CREATE_OPERATION = "CreateHyperParameterTuningJob"
 _IGNORED_TOP_LEVEL = frozenset({"Tags", "HyperParameterTuningJobName"})
@@ -82,12 +83,28 @@ def job_delta(
         # The common case (a job in sync) costs microseconds; DeepDiff costs ~10 ms of CPU per job,
         # which made a pass over 1,000 running jobs CPU-bound. DeepDiff only names the differences.
         return Delta(paths=())
+    if left == right:  # the usual answer, ~50x cheaper than asking deepdiff for nothing
+        return Delta()
     diff = DeepDiff(left, right, ignore_numeric_type_changes=True, view="tree")
     paths: set[str] = set()
     for levels in diff.values():
         for level in levels:
-            paths.add(_display_path(level.path(output_format="list"), shape))
+            keys = level.path(output_format="list")
+            # A whole object present on one side only (often: it held nothing but defaults on the
+            # other) is reported by the members it sets, which is what the user changed.
+            added_or_removed = isinstance(level.t1, NotPresent) or isinstance(level.t2, NotPresent)
+            value = level.t2 if isinstance(level.t1, NotPresent) else level.t1
+            if added_or_removed and isinstance(value, Mapping) and value:
+                paths.update(_display_path(leaf, shape) for leaf in _leaves(keys, value))
+            else:
+                paths.add(_display_path(keys, shape))
     return Delta(paths=tuple(sorted(paths)))
+
+
+def _leaves(prefix: list[Any], value: Any) -> list[list[Any]]:
+    if isinstance(value, Mapping) and value:
+        return [leaf for key, item in value.items() for leaf in _leaves([*prefix, key], item)]
+    return [prefix]
 
 
 def _normalize(value: Any, shape: Shape | None, defaults: Mapping[str, Any]) -> Any:

@@ -84,3 +84,19 @@ def test_foreign_job_holding_the_name_is_job_name_in_use(world: World) -> None:
         HyperParameterTuningJobName="taken-name"
     )
     assert described["HyperParameterTuningJobStatus"] != "Stopping"
+
+
+def test_spec_edited_between_create_and_adoption_is_refused(world: World) -> None:
+    world.create_sample()
+    world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs/status", status=500, times=3)
+    assert "outcome=retry" in world.run().stdout
+    world.patch_spec(NAME, {"trainingJobDefinition": {"stoppingCondition": {"maxRuntimeInSeconds": 3600}}})
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+    assert "spec.trainingJobDefinition.stoppingCondition.maxRuntimeInSeconds" in stalled["message"]
+    assert len(world.sagemaker.tuning_job_names()) == 1
+    # Still refused on the next pass, although this generation was observed.
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"

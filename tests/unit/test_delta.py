@@ -118,8 +118,18 @@ def test_list_item_change_path_has_index_and_numbers_compare_by_value() -> None:
 def test_removed_member_is_a_difference() -> None:
     request = copy.deepcopy(REQUEST)
     del request["TrainingJobDefinition"]["StoppingCondition"]
+    # Reported by the member it set, not by the object that disappeared.
     assert job_delta(request, described(), defaults=DEFAULTS).paths == (
-        "trainingJobDefinition.stoppingCondition",
+        "trainingJobDefinition.stoppingCondition.maxRuntimeInSeconds",
+    )
+
+
+def test_object_holding_only_a_default_reports_the_changed_member() -> None:
+    defaults = {**DEFAULTS, "StoppingCondition.MaxRuntimeInSeconds": 86400}
+    observed = described()
+    observed["TrainingJobDefinition"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 3600
+    assert job_delta(REQUEST, observed, defaults=defaults).paths == (
+        "trainingJobDefinition.stoppingCondition.maxRuntimeInSeconds",
     )
 
 
