@@ -189,7 +189,9 @@ class KubeGateway:
             "GET",
             TUNING_JOB_PLURAL,
             lambda: _as_dict(
-                self._custom.get_namespaced_custom_object(GROUP, VERSION, namespace, TUNING_JOB_PLURAL, name)
+                self._custom.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, TUNING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
+                )
             ),
         )
 
@@ -251,7 +253,7 @@ class KubeGateway:
             TRAINING_JOB_PLURAL,
             lambda: _as_dict(
                 self._custom.get_namespaced_custom_object(
-                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name
+                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
                 )
             ),
         )

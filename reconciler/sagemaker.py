@@ -144,6 +144,9 @@ class SageMakerGateway:
                         "total_max_attempts": self._settings.max_attempts,
                     },
                     max_pool_connections=max(10, self._settings.concurrency * 2),
+                    # A hung connection must not hold a worker for botocore's default minute.
+                    connect_timeout=10,
+                    read_timeout=30,
                     user_agent_extra="hpo-reconciler",
                 )
                 try:
