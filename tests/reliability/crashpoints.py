@@ -64,7 +64,8 @@ def inject_after(world: World, call: str, *, kind: FaultKind) -> Callable[[], in
     if " " in call:
         verb, resource = call.split(" ", 1)
         before = world.kube.stats().get(call, 0)
-        world.kube.inject_fault(verb=verb, resource=resource, status=403 if kind == "crash" else 500, when="after")
+        status = 403 if kind == "crash" else 500
+        world.kube.inject_fault(verb=verb, resource=resource, status=status, when="after")
         return lambda: int(world.kube.stats().get(call, 0) > before)
     fault = SageMakerAfterFault(world, operation=call, kind=kind)
     return lambda: fault.fired
