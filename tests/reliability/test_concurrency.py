@@ -61,7 +61,9 @@ def _race(world: World, count: int, *, lease: bool) -> None:
     assert_converged(world, names)
 
 
-@pytest.mark.parametrize("lease", [False, True], ids=["no-lease", "lease"])
+@pytest.mark.parametrize(
+    "lease", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["no-lease", "lease"]
+)
 def test_four_processes_over_forty_resources(world: World, lease: bool) -> None:
     _race(world, 40, lease=lease)
 

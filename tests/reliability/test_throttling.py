@@ -39,7 +39,7 @@ def test_storm_with_two_attempts_per_call(world: World, monkeypatch: pytest.Monk
     # Two botocore attempts: a quarter of the calls still fail, so the reconciler's own
     # leave-it-for-the-next-pass path is exercised, not only botocore's retries.
     monkeypatch.setenv("HPO_RECONCILER_MAX_ATTEMPTS", "2")
-    _storm(world, 10, passes=4)
+    _storm(world, 6, passes=4)
 
 
 @pytest.mark.slow
