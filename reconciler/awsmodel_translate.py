@@ -106,6 +106,9 @@ def _entries_to_map(entries: list[Any], *, spec: Mapping[str, Any], path: str) -
         if MAP_KEY_FIELD not in entry:
             raise MalformedEntryError(entry_path, "missing `name`")
         key = entry[MAP_KEY_FIELD]
+        if not isinstance(key, str):
+            # API map keys are strings; a list or mapping here would not even be hashable.
+            raise MalformedEntryError(entry_path, f"`name` must be a string, not {type(key).__name__}")
         if key in result:
             raise MalformedEntryError(entry_path, f"duplicate name {key!r}")
         result[key] = _to_api(entry.get(MAP_VALUE_FIELD), shape_name=value_shape, path=f"{entry_path}.value")

@@ -100,6 +100,9 @@ def test_malformed_name_value_entries_are_reported_not_crashed(spec: dict[str, A
     spec["trainingJobDefinition"]["staticHyperParameters"][2] = {"name": "silent", "value": "1"}
     with pytest.raises(MalformedEntryError, match="duplicate name 'silent'"):
         spec_to_request(spec, job_name="j1")
+    spec["trainingJobDefinition"]["staticHyperParameters"][2] = {"name": ["a", "b"], "value": "1"}
+    with pytest.raises(MalformedEntryError, match=r"\[2\]: `name` must be a string, not list"):
+        spec_to_request(spec, job_name="j1")
     spec["trainingJobDefinition"]["staticHyperParameters"][2] = {"name": "x", "value": "1", "type": "int"}
     with pytest.raises(UnknownFieldError, match=r"staticHyperParameters\[2\]\.type"):
         spec_to_request(spec, job_name="j1")
