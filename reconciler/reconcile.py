@@ -466,7 +466,14 @@ class _Reconciler:
         ):
             return False
         patch = status_patch(_status_dict(self.obj), new.to_api())
-        self.ctx.kube.patch_tuning_job_status(self.namespace, self.name, patch)
+        try:
+            self.ctx.kube.patch_tuning_job_status(self.namespace, self.name, patch)
+        except kube.InvalidError as exc:
+            # A resource stored before the CRD had its schema can break it; an API server without
+            # validation ratcheting (before Kubernetes 1.30) then refuses every write to it, the
+            # status included. The verdict still reaches the user, through a Warning event.
+            self.event("Warning", "StatusRejected", f"{verdict.message} (status not recorded: {exc})")
+            return False
         return True
 
     def event(self, event_type: str, reason: str, message: str) -> None:
