@@ -77,6 +77,8 @@ def test_delete_while_running_stops_then_releases(world: World) -> None:
     assert released.code == 0 and "outcome=deleted" in released.stdout
     assert not world.exists(NAME)
     assert world.children(NAME) == []
+    events = world.kubectl("get", "events", "--field-selector", f"involvedObject.name={NAME}").stdout
+    assert "Stopping" in events and "Deleted" in events and "StatusChanged" in events
     import boto3
 
     described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
