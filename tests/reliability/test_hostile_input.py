@@ -30,7 +30,7 @@ def _refused_or_created(world: World, name: str) -> bool:
         events = world.core.list_namespaced_event("default", field_selector=f"involvedObject.name={name}")
         rejected = [e for e in events.items if e.reason == "StatusRejected"]
         assert rejected, f"{name}: neither refused nor created: {status}"
-        message = rejected[0].message
+        message = str(rejected[0].message)
         assert "InvalidSpec" in message or "the spec is invalid" in message, message
         assert "\n" not in message and len(message) <= 2 * MAX_MESSAGE, repr(message[:3000])
         assert FINALIZER not in (obj["metadata"].get("finalizers") or [])
