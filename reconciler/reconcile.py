@@ -157,11 +157,29 @@ def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
         raise
     except (kube.TransientError, sagemaker.TransientError) as exc:
         return Result(namespace, name, Outcome.RETRY, why="transient error; next pass", message=str(exc))
+    except kube.NotFoundError as exc:
+        # Deleted between the list and a write to it (no finalizer yet, or just finalized elsewhere):
+        # nothing is left to reconcile. Any other 404 is unexpected.
+        if _gone(ctx, namespace, name):
+            return Result(namespace, name, Outcome.UNCHANGED, "nothing", "the resource is gone")
+        return Result(
+            namespace, name, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
+        )
     except Exception as exc:
         log.debug("unexpected error reconciling %s/%s", namespace, name, exc_info=True)
         return Result(
             namespace, name, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
         )
+
+
+def _gone(ctx: Context, namespace: str, name: str) -> bool:
+    try:
+        ctx.kube.get_tuning_job(namespace, name)
+    except kube.NotFoundError:
+        return True
+    except kube.KubeError:
+        return False
+    return False
 
 
 def settled_result(obj: Mapping[str, Any], *, dry_run: bool) -> Result | None:
