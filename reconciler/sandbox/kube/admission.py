@@ -9,7 +9,8 @@ Contract:
   custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema with
   `reconciler.crdschema` (fieldValidation Strict -> 400 on unknown fields; Warn -> `Warning` headers;
   Ignore -> silent), then ObjectMeta rules apply; any cause -> 422 Invalid with every cause. Unqualified
-  finalizer names are accepted with the API server's warning.
+  finalizer names are accepted with the API server's warning. Built-in kinds with `schema_checked` are
+  judged the same way against their OpenAPI definition (`builtins.validation_schema`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from reconciler import crdschema
-from reconciler.sandbox.kube import objectmeta, protobuf
+from reconciler.sandbox.kube import builtins, objectmeta, protobuf
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, invalid
 from reconciler.sandbox.kube.registry import ResourceType
 
@@ -95,8 +96,9 @@ def check_type_meta(obj: dict[str, Any], *, rt: ResourceType) -> None:
 def admit(rt: ResourceType, *, obj: dict[str, Any], validation: str) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
     causes: list[Cause] = []
-    if rt.custom and rt.schema is not None:
-        result = crdschema.validate_object(obj, schema=rt.schema, strict=validation == "Strict")
+    schema = rt.schema if rt.custom else builtins.validation_schema(rt) if rt.schema_checked else None
+    if schema is not None:
+        result = crdschema.validate_object(obj, schema=schema, strict=validation == "Strict")
         if result.strict_error is not None:
             raise bad_request(
                 f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {result.strict_error}'

@@ -11,14 +11,19 @@ Contract:
   `fieldValidation` query parameter, which is how kubectl decides to validate on the server
   (`kubectl apply` then sends fieldValidation=Strict instead of validating client-side). Custom kinds list
   only JSON and merge patch bodies, so kubectl computes merge patches for them, as with a real server.
+  Built-in kinds publish their Kubernetes 1.32 definitions (`builtins`, with the patch strategies and
+  merge keys kubectl's `apply` needs to compute a strategic merge patch without falling back and warning
+  "error calculating patch from openapi v3 spec"); custom kinds their CRD schema with ObjectMeta.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from reconciler.sandbox.kube import builtins
 from reconciler.sandbox.kube.registry import ALL_VERBS, NAMESPACE, Registry, ResourceType
 
 SERVER_VERSION = {
@@ -115,6 +120,8 @@ def _gv_path(group_name: str, version_name: str) -> str:
 
 
 def _schema_name(rt: ResourceType) -> str:
+    if rt.definition:
+        return rt.definition
     reversed_group = ".".join(reversed(rt.group.split("."))) if rt.group else "io.k8s.api.core"
     return f"{reversed_group}.{rt.version}.{rt.kind}"
 
@@ -162,6 +169,16 @@ def _object_path(rt: ResourceType) -> str:
     return f"{base}/{rt.plural}/{{name}}"
 
 
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+
+def _with_object_meta(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A CRD's schema as the apiextensions-apiserver publishes it: metadata is ObjectMeta."""
+    properties = dict(schema.get("properties") or {})
+    properties["metadata"] = {"$ref": f"#/components/schemas/{_OBJECT_META}"}
+    return {**schema, "properties": properties}
+
+
 def openapi_v3_group(registry: Registry, *, gv_path: str) -> dict[str, Any] | None:
     types = [t for t in registry.all() if _gv_path(t.group, t.version) == gv_path]
     if not types:
@@ -169,9 +186,15 @@ def openapi_v3_group(registry: Registry, *, gv_path: str) -> dict[str, Any] | No
     schemas: dict[str, Any] = {"io.k8s.apimachinery.pkg.apis.meta.v1.Patch": {"type": "object"}}
     paths: dict[str, Any] = {}
     for t in types:
-        schema = (
-            dict(t.schema) if t.schema else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-        )
+        if t.definition:
+            for name in builtins.definition_closure(t.definition):
+                schemas[name] = builtins.definition(name)
+            schema = dict(schemas[t.definition])
+        elif t.schema:
+            schema = _with_object_meta(t.schema)
+            schemas[_OBJECT_META] = builtins.definition(_OBJECT_META)
+        else:
+            schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
         schema["x-kubernetes-group-version-kind"] = [{"group": t.group, "version": t.version, "kind": t.kind}]
         schemas[_schema_name(t)] = schema
         paths[_object_path(t)] = _operations(t)

@@ -8,6 +8,7 @@ Contract:
   `Terminating` condition, every custom resource of it is deleted (their own finalizers are honoured, and
   the CRD stays until the last one is gone), creating new ones is refused with 405, and once none is left
   the CRD is removed and its kinds are no longer served.
+- Built-in kinds get their kind-specific validation rules (`builtins.rule_causes`) -> 422 Invalid.
 - A Namespace is created `Active` with the `kubernetes` spec finalizer; deleting it marks it
   `Terminating` (deletionTimestamp), deletes everything in it, and removes it once it is empty.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reconciler import crdschema
+from reconciler.sandbox.kube import builtins
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.errors import Cause, invalid
 from reconciler.sandbox.kube.objectmeta import invalid_cause
@@ -66,6 +68,11 @@ def _set_crd_status(cluster: Cluster, crd: dict[str, Any]) -> None:
 
 def validate(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
     if rt.key != CRD.key:
+        rule_causes = builtins.rule_causes(rt, obj=obj, old=old)
+        if rule_causes:
+            raise invalid(
+                rt.kind, group=rt.group, name=str(obj["metadata"].get("name", "")), causes=rule_causes
+            )
         return
     spec = obj.get("spec") or {}
     names = spec.get("names") or {}

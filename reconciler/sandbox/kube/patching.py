@@ -3,10 +3,10 @@
 Contract: `apply_patch(current, patch_bytes, content_type=, custom=)` returns the patched object or raises
 `ApiError`: JSON merge patch (RFC 7386, `application/merge-patch+json`), JSON patch (RFC 6902,
 `application/json-patch+json`, all six ops incl. `test`); strategic merge patch only for built-in kinds,
-with ObjectMeta's patch strategies (`finalizers` merged as a set, `ownerReferences` merged by `uid`) and the
-`$patch: replace|delete` and `$deleteFromPrimitiveList/<field>` directives, other lists replaced (the
-emulator's built-in kinds declare no other merge keys); custom resources get 415 for it, as kube-apiserver
-answers. Server-side apply (`application/apply-patch+yaml`) is not
+with the patch strategies of the kind's OpenAPI definition (`schema`: `finalizers` merged as a set,
+`ownerReferences` by `uid`, containers and env by `name`, ...) and the `$patch: replace|delete` and
+`$deleteFromPrimitiveList/<field>` directives, other lists replaced; custom resources get 415 for it, as
+kube-apiserver answers. Server-side apply (`application/apply-patch+yaml`) is not
 emulated and answered with 415 UnsupportedMediaType.
 """
 
@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from reconciler.sandbox.kube import builtins
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, unsupported_media_type
 
 MERGE = "application/merge-patch+json"
@@ -40,11 +42,14 @@ def merge_patch(target: Any, *, patch: Any) -> Any:
     return result
 
 
-# ObjectMeta's lists with a patch strategy: field -> merge key (None: a set of primitives).
+# ObjectMeta's lists with a patch strategy: field -> merge key (None: a set of primitives). Used when the
+# kind has no OpenAPI definition to read them from.
 _MERGE_LISTS: dict[str, str | None] = {"finalizers": None, "ownerReferences": "uid"}
 
 
-def _merge_list(current: Any, *, patch: list[Any], key: str | None) -> list[Any]:
+def _merge_list(
+    current: Any, *, patch: list[Any], key: str | None, item_schema: Mapping[str, Any] | None
+) -> list[Any]:
     result = list(current) if isinstance(current, list) else []
     if key is None:
         return result + [item for item in patch if item not in result]
@@ -59,14 +64,33 @@ def _merge_list(current: Any, *, patch: list[Any], key: str | None) -> list[Any]
             if position is not None:
                 del result[position]
         elif position is None:
-            result.append(item)
+            result.append({k: v for k, v in item.items() if not k.startswith("$")})
         else:
-            result[position] = strategic_merge(result[position], patch=item, path=())
+            result[position] = strategic_merge(result[position], patch=item, path=(), schema=item_schema)
     return result
 
 
-def strategic_merge(target: Any, *, patch: Any, path: tuple[str, ...]) -> Any:
-    """Strategic merge patch as the API server applies it to the emulator's built-in kinds."""
+def _list_strategy(
+    schema: Mapping[str, Any] | None, *, path: tuple[str, ...], key: str
+) -> tuple[bool, str | None, Mapping[str, Any] | None]:
+    """(merges, merge key, item schema) of list field `key`, from the OpenAPI definition when known."""
+    if schema is not None:
+        field = builtins.patch_schema(schema, key)
+        merges, merge_key = builtins.list_merge_key(field)
+        return merges, merge_key, builtins.items_schema(field)
+    if path == ("metadata",) and key in _MERGE_LISTS:
+        return True, _MERGE_LISTS[key], None
+    return False, None, None
+
+
+def strategic_merge(
+    target: Any, *, patch: Any, path: tuple[str, ...], schema: Mapping[str, Any] | None = None
+) -> Any:
+    """Strategic merge patch as the API server applies it to a built-in kind.
+
+    `schema` is the OpenAPI definition of the value being patched: lists whose field declares
+    `x-kubernetes-patch-strategy: merge` merge by their `x-kubernetes-patch-merge-key` (containers by
+    name, env by name, ...), other lists are replaced."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
     directive = patch.get("$patch")
@@ -83,10 +107,17 @@ def strategic_merge(target: Any, *, patch: Any, path: tuple[str, ...]) -> Any:
             continue  # $setElementOrder/$retainKeys only order or prune: nothing to add
         elif value is None:
             result.pop(key, None)
-        elif path == ("metadata",) and key in _MERGE_LISTS and isinstance(value, list):
-            result[key] = _merge_list(result.get(key), patch=value, key=_MERGE_LISTS[key])
+        elif isinstance(value, list):
+            merges, merge_key, item_schema = _list_strategy(schema, path=path, key=key)
+            if merges:
+                result[key] = _merge_list(
+                    result.get(key), patch=value, key=merge_key, item_schema=item_schema
+                )
+            else:
+                result[key] = copy.deepcopy(value)
         else:
-            merged = strategic_merge(result.get(key), patch=value, path=(*path, key))
+            sub_schema = builtins.resolve(builtins.patch_schema(schema, key)) if schema is not None else None
+            merged = strategic_merge(result.get(key), patch=value, path=(*path, key), schema=sub_schema)
             if merged is None:
                 result.pop(key, None)
             else:
@@ -218,7 +249,12 @@ def json_patch(target: Any, *, operations: Any) -> Any:
 
 
 def apply_patch(
-    current: dict[str, Any], *, patch_bytes: bytes, content_type: str, custom: bool
+    current: dict[str, Any],
+    *,
+    patch_bytes: bytes,
+    content_type: str,
+    custom: bool,
+    schema: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     accepted = CUSTOM_PATCH_TYPES if custom else BUILTIN_PATCH_TYPES
     if content_type not in accepted:
@@ -232,7 +268,7 @@ def apply_patch(
     elif content_type == STRATEGIC:
         if not isinstance(patch, dict):
             raise bad_request("a strategic merge patch must be a JSON object")
-        result = strategic_merge(current, patch=patch, path=())
+        result = strategic_merge(current, patch=patch, path=(), schema=schema)
     else:
         if not isinstance(patch, dict):
             raise bad_request(

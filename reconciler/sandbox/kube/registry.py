@@ -1,9 +1,13 @@
 """The resource types the emulator serves: built-in kinds plus the kinds registered by CRDs.
 
 Contract: `Registry` maps (group, version, plural) and (apiVersion, kind) to a `ResourceType`.
-Built-ins are Namespace and Event (core/v1), Lease (coordination.k8s.io/v1) and CustomResourceDefinition
-(apiextensions.k8s.io/v1). `types_from_crd` derives one `ResourceType` per served version of a CRD,
-with its schema, printer columns and subresources, as the apiextensions-apiserver does.
+Built-ins are Namespace, Event and ServiceAccount (core/v1), Lease (coordination.k8s.io/v1),
+CustomResourceDefinition (apiextensions.k8s.io/v1), CronJob and Job (batch/v1), and ClusterRole,
+ClusterRoleBinding, Role and RoleBinding (rbac.authorization.k8s.io/v1). Each names its OpenAPI
+`definition` (served under /openapi/v3, see `builtins`); the ones with `schema_checked` are validated
+against it on every write, as the API server's decoding and validation would refuse them.
+`types_from_crd` derives one `ResourceType` per served version of a CRD, with its schema, printer
+columns and subresources, as the apiextensions-apiserver does.
 Thread-safe: lookups see either the old or the new set of types, never a partial one.
 """
 
@@ -47,6 +51,11 @@ class ResourceType:
     printer_columns: tuple[PrinterColumn, ...] = ()
     # Field selectors beyond metadata.name / metadata.namespace, as JSON paths into the object.
     selectable_fields: tuple[str, ...] = ()
+    # Built-ins: the OpenAPI definition of the kind (builtin_openapi_data), whether writes are checked
+    # against it, and whether the kind counts metadata.generation (workloads do, RBAC objects do not).
+    definition: str = ""
+    schema_checked: bool = False
+    has_generation: bool = False
 
     @property
     def api_version(self) -> str:
@@ -68,6 +77,7 @@ NAMESPACE = ResourceType(
     short_names=("ns",),
     has_status=True,
     selectable_fields=("status.phase",),
+    definition="io.k8s.api.core.v1.Namespace",
 )
 EVENT = ResourceType(
     group="",
@@ -90,6 +100,7 @@ EVENT = ResourceType(
         "source",
         "type",
     ),
+    definition="io.k8s.api.core.v1.Event",
 )
 LEASE = ResourceType(
     group="coordination.k8s.io",
@@ -98,6 +109,7 @@ LEASE = ResourceType(
     plural="leases",
     singular="lease",
     namespaced=True,
+    definition="io.k8s.api.coordination.v1.Lease",
 )
 CRD = ResourceType(
     group="apiextensions.k8s.io",
@@ -109,8 +121,119 @@ CRD = ResourceType(
     short_names=("crd", "crds"),
     categories=("api-extensions",),
     has_status=True,
+    definition="io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
 )
-BUILTINS = (NAMESPACE, EVENT, LEASE, CRD)
+_AGE = PrinterColumn("Age", "date", ".metadata.creationTimestamp")
+_CREATED_AT = PrinterColumn("Created At", "string", ".metadata.creationTimestamp", format="date")
+SERVICE_ACCOUNT = ResourceType(
+    group="",
+    version="v1",
+    kind="ServiceAccount",
+    plural="serviceaccounts",
+    singular="serviceaccount",
+    namespaced=True,
+    short_names=("sa",),
+    definition="io.k8s.api.core.v1.ServiceAccount",
+    schema_checked=True,
+    printer_columns=(_AGE,),
+)
+CRONJOB = ResourceType(
+    group="batch",
+    version="v1",
+    kind="CronJob",
+    plural="cronjobs",
+    singular="cronjob",
+    namespaced=True,
+    short_names=("cj",),
+    categories=("all",),
+    has_status=True,
+    definition="io.k8s.api.batch.v1.CronJob",
+    schema_checked=True,
+    has_generation=True,
+    printer_columns=(
+        PrinterColumn("Schedule", "string", ".spec.schedule"),
+        PrinterColumn("Timezone", "string", ".spec.timeZone"),
+        PrinterColumn("Suspend", "boolean", ".spec.suspend"),
+        PrinterColumn("Last Schedule", "date", ".status.lastScheduleTime"),
+        _AGE,
+    ),
+)
+JOB = ResourceType(
+    group="batch",
+    version="v1",
+    kind="Job",
+    plural="jobs",
+    singular="job",
+    namespaced=True,
+    categories=("all",),
+    has_status=True,
+    definition="io.k8s.api.batch.v1.Job",
+    schema_checked=True,
+    has_generation=True,
+    printer_columns=(
+        PrinterColumn("Completions", "integer", ".spec.completions"),
+        PrinterColumn("Succeeded", "integer", ".status.succeeded"),
+        _AGE,
+    ),
+)
+_RBAC = "rbac.authorization.k8s.io"
+CLUSTER_ROLE = ResourceType(
+    group=_RBAC,
+    version="v1",
+    kind="ClusterRole",
+    plural="clusterroles",
+    singular="clusterrole",
+    namespaced=False,
+    definition="io.k8s.api.rbac.v1.ClusterRole",
+    schema_checked=True,
+    printer_columns=(_CREATED_AT,),
+)
+CLUSTER_ROLE_BINDING = ResourceType(
+    group=_RBAC,
+    version="v1",
+    kind="ClusterRoleBinding",
+    plural="clusterrolebindings",
+    singular="clusterrolebinding",
+    namespaced=False,
+    definition="io.k8s.api.rbac.v1.ClusterRoleBinding",
+    schema_checked=True,
+    printer_columns=(PrinterColumn("Role", "string", ".roleRef.name"), _AGE),
+)
+ROLE = ResourceType(
+    group=_RBAC,
+    version="v1",
+    kind="Role",
+    plural="roles",
+    singular="role",
+    namespaced=True,
+    definition="io.k8s.api.rbac.v1.Role",
+    schema_checked=True,
+    printer_columns=(_CREATED_AT,),
+)
+ROLE_BINDING = ResourceType(
+    group=_RBAC,
+    version="v1",
+    kind="RoleBinding",
+    plural="rolebindings",
+    singular="rolebinding",
+    namespaced=True,
+    definition="io.k8s.api.rbac.v1.RoleBinding",
+    schema_checked=True,
+    printer_columns=(PrinterColumn("Role", "string", ".roleRef.name"), _AGE),
+)
+BUILTINS = (
+    NAMESPACE,
+    EVENT,
+    SERVICE_ACCOUNT,
+    LEASE,
+    CRD,
+    CRONJOB,
+    JOB,
+    CLUSTER_ROLE,
+    CLUSTER_ROLE_BINDING,
+    ROLE,
+    ROLE_BINDING,
+)
 
 # apiextensions defaults a CRD version without printer columns to one Age column.
 _DEFAULT_COLUMNS = (PrinterColumn(name="Age", type="date", json_path=".metadata.creationTimestamp"),)

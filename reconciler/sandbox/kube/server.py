@@ -79,6 +79,7 @@ class Handler(BaseHTTPRequestHandler):
     # client that announces more bytes than it sends cannot hold a thread for ever.
     timeout = 120
     server: ApiServer
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's pending header lines (undeclared in typeshed)
 
     def setup(self) -> None:
         super().setup()
@@ -135,9 +136,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Warning", warning)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        # end_headers(), but the body goes out in the same write: a client that reads the response with
+        # one recv() (as a raw-socket test does) must not see the headers without the body.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def _send_error(self, error: ApiError) -> None:
         self._send(error.code, _json(error.body()), headers=error.headers)

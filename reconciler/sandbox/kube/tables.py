@@ -112,7 +112,7 @@ def _event_cells(obj: Mapping[str, Any], now: dt.datetime) -> list[Any]:
 
 
 def columns_for(rt: ResourceType) -> tuple[PrinterColumn, ...]:
-    if rt.custom:
+    if rt.custom or rt.printer_columns:
         return rt.printer_columns
     return _BUILTIN_COLUMNS.get(rt.key, (PrinterColumn("Age", "date", ".metadata.creationTimestamp"),))
 

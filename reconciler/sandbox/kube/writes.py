@@ -2,7 +2,7 @@
 
 Contract (each is what kube-apiserver does for the same request):
 - create: 201 with uid, resourceVersion (the cluster-wide counter), generation 1, creationTimestamp;
-  `generateName`; a custom resource's `.status` is dropped when it has a status subresource;
+  `generateName`; `.status` is dropped when the kind has a status subresource;
   409 AlreadyExists; 404 when the namespace does not exist, 403 when it is terminating.
 - update / patch: a stale `metadata.resourceVersion` -> 409 Conflict; custom resources need one in a PUT
   (422 otherwise); writes to the main resource keep the stored `.status`, writes to `/status` change only
@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.sandbox.kube import admission, gc, lifecycle, objectmeta, patching
+from reconciler.sandbox.kube import admission, builtins, gc, lifecycle, objectmeta, patching
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.errors import (
     STALE_OBJECT,
@@ -100,8 +100,10 @@ class Writer:
                     ],
                 )
             meta["name"] = objectmeta.generate_name(str(meta["generateName"]))
-        if rt.custom and rt.has_status:
+        if rt.has_status:  # the status subresource owns it (Namespaces and CRDs get theirs below)
             obj.pop("status", None)
+            if rt.has_generation:  # built-in workloads start with an empty status, as their strategies do
+                obj["status"] = {}
         lifecycle.prepare_create(self.cluster, rt=rt, obj=obj)
         obj, warnings = admission.admit(rt, obj=obj, validation=validation)
         lifecycle.validate(self.cluster, rt=rt, obj=obj, old=None)
@@ -132,7 +134,7 @@ class Writer:
                 raise already_exists(rt.plural, group=rt.group, name=meta["name"])
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = self.cluster.timestamp()
-            if rt.custom or rt.key == CRD.key:
+            if rt.custom or rt.has_generation or rt.key == CRD.key:
                 meta["generation"] = 1
             if dry_run:
                 meta["resourceVersion"] = ""
@@ -191,7 +193,11 @@ class Writer:
     ) -> WriteResult:
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             patched = patching.apply_patch(
-                current, patch_bytes=patch, content_type=content_type, custom=rt.custom
+                current,
+                patch_bytes=patch,
+                content_type=content_type,
+                custom=rt.custom,
+                schema=builtins.definition(rt.definition),
             )
             admission.check_type_meta(patched, rt=rt)
             return patched
