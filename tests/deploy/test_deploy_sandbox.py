@@ -5,9 +5,8 @@ the rendered CronJob runs a real pass against the emulator and the SageMaker sim
 Argo CD Lua and Flux CEL health checks are evaluated on the objects as the API returns them through
 create, completion, failure and deletion.
 
-The emulator serves what hpo-reconciler talks to (CRDs, the custom kinds, Namespaces, Events, Leases),
-not ServiceAccounts, RBAC or CronJobs; those are checked against the Kubernetes schemas in
-test_deploy_manifests.py instead.
+The ServiceAccount, RBAC and CronJob objects of every rendering are applied, read back and judged
+against a real pass's requests in test_deploy_apply.py.
 """
 
 from __future__ import annotations
