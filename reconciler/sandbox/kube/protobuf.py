@@ -2,21 +2,25 @@
 
 kubectl's typed commands (`kubectl create namespace`, ...) send built-in objects as Kubernetes protobuf:
 the 4-byte magic `k8s\\0` and a `runtime.Unknown` envelope whose `raw` field holds the object's message.
-Contract: `decode(body)` returns the object as the JSON form the API would accept, for Namespace, Lease
-and Event (core/v1), or raises `ValueError` for anything else or a malformed body. Only decoding:
-responses are always JSON, which clients accept alongside protobuf.
+Contract: `decode(body)` returns the object as the JSON form the API would accept, for every built-in
+kind the emulator serves (field numbers, JSON names and omitempty rules from `builtin_protobuf_data`,
+generated from the Kubernetes 1.32 sources), or raises `ValueError` for anything else or a malformed
+body. Only decoding: responses are always JSON, which clients accept alongside protobuf.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
+
+from reconciler.sandbox.kube.builtin_protobuf_data import KINDS, MESSAGES
 
 MAGIC = b"k8s\x00"
 
 Decoder = Callable[[Any], Any]  # takes a varint (int) or a length-delimited field (bytes)
-Fields = dict[int, tuple[str, Decoder, bool]]  # number -> (json name, decoder, repeated)
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -76,123 +80,86 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-def _message(fields: Fields) -> Decoder:
-    def decode(value: Any) -> dict[str, Any]:
-        obj: dict[str, Any] = {}
-        for number, raw in _fields(_bytes(value)):
-            if number not in fields:
-                continue
-            name, decoder, repeated = fields[number]
-            decoded = decoder(raw)
-            if decoded == "" and not repeated:
-                continue  # gogo-protobuf writes empty strings that JSON would omit
-            if name in ("labels", "annotations"):  # map<string,string> entries: key=1, value=2
-                obj.setdefault(name, {})[decoded.get("key", "")] = decoded.get("value", "")
-            elif repeated:
-                obj.setdefault(name, []).append(decoded)
-            else:
-                obj[name] = decoded
-        return obj
-
-    return decode
+_META = "k8s.io.apimachinery.pkg.apis.meta.v1."
 
 
-def _time(micro: bool) -> Decoder:
-    def decode(value: Any) -> str:
-        parts = dict(_fields(_bytes(value)))
-        stamp = dt.datetime.fromtimestamp(_int(parts.get(1, 0)), dt.UTC)
-        if micro:
-            stamp = stamp.replace(microsecond=int(parts.get(2, 0)) // 1000)
-            return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _time(value: Any, *, micro: bool) -> str | None:
+    parts = dict(_fields(_bytes(value)))
+    seconds = _int(parts.get(1, 0))
+    if not seconds and not parts.get(2):
+        return None  # the zero time, which JSON writes as null
+    stamp = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    if micro:
+        stamp = stamp.replace(microsecond=int(parts.get(2, 0)) // 1000)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    return decode
+
+def _int_or_string(value: Any) -> int | str:
+    parts = dict(_fields(_bytes(value)))
+    return _int(parts.get(2, 0)) if _int(parts.get(1, 0)) == 0 else _string(parts.get(3, b""))
 
 
-_ENTRY = _message({1: ("key", _string, False), 2: ("value", _string, False)})
-_OWNER = _message(
-    {
-        1: ("kind", _string, False),
-        3: ("name", _string, False),
-        4: ("uid", _string, False),
-        5: ("apiVersion", _string, False),
-        6: ("controller", _bool, False),
-        7: ("blockOwnerDeletion", _bool, False),
-    }
-)
-_OBJECT_META = _message(
-    {
-        1: ("name", _string, False),
-        2: ("generateName", _string, False),
-        3: ("namespace", _string, False),
-        5: ("uid", _string, False),
-        6: ("resourceVersion", _string, False),
-        7: ("generation", _int, False),
-        8: ("creationTimestamp", _time(False), False),
-        11: ("labels", _ENTRY, False),
-        12: ("annotations", _ENTRY, False),
-        13: ("ownerReferences", _OWNER, True),
-        14: ("finalizers", _string, True),
-    }
-)
-_OBJECT_REFERENCE = _message(
-    {
-        1: ("kind", _string, False),
-        2: ("namespace", _string, False),
-        3: ("name", _string, False),
-        4: ("uid", _string, False),
-        5: ("apiVersion", _string, False),
-        6: ("resourceVersion", _string, False),
-        7: ("fieldPath", _string, False),
-    }
-)
-_KINDS: dict[str, Decoder] = {
-    "Namespace": _message(
-        {
-            1: ("metadata", _OBJECT_META, False),
-            2: ("spec", _message({1: ("finalizers", _string, True)}), False),
-            3: ("status", _message({1: ("phase", _string, False)}), False),
-        }
-    ),
-    "Lease": _message(
-        {
-            1: ("metadata", _OBJECT_META, False),
-            2: (
-                "spec",
-                _message(
-                    {
-                        1: ("holderIdentity", _string, False),
-                        2: ("leaseDurationSeconds", _int, False),
-                        3: ("acquireTime", _time(True), False),
-                        4: ("renewTime", _time(True), False),
-                        5: ("leaseTransitions", _int, False),
-                        6: ("strategy", _string, False),
-                        7: ("preferredHolder", _string, False),
-                    }
-                ),
-                False,
-            ),
-        }
-    ),
-    "Event": _message(
-        {
-            1: ("metadata", _OBJECT_META, False),
-            2: ("involvedObject", _OBJECT_REFERENCE, False),
-            3: ("reason", _string, False),
-            4: ("message", _string, False),
-            5: ("source", _message({1: ("component", _string, False), 2: ("host", _string, False)}), False),
-            6: ("firstTimestamp", _time(False), False),
-            7: ("lastTimestamp", _time(False), False),
-            8: ("count", _int, False),
-            9: ("type", _string, False),
-            10: ("eventTime", _time(True), False),
-            12: ("action", _string, False),
-            13: ("related", _OBJECT_REFERENCE, False),
-            14: ("reportingComponent", _string, False),
-            15: ("reportingInstance", _string, False),
-        }
+def _duration(value: Any) -> str:
+    nanoseconds = _int(dict(_fields(_bytes(value))).get(1, 0))
+    return f"{nanoseconds / 1e9:g}s"
+
+
+# Messages apimachinery marshals to JSON as scalars, decoded from their protobuf form.
+_SPECIAL: dict[str, Decoder] = {
+    f"{_META}Time": lambda v: _time(v, micro=False),
+    f"{_META}MicroTime": lambda v: _time(v, micro=True),
+    f"{_META}Duration": _duration,
+    "k8s.io.apimachinery.pkg.api.resource.Quantity": lambda v: _string(dict(_fields(_bytes(v))).get(1, b"")),
+    "k8s.io.apimachinery.pkg.util.intstr.IntOrString": _int_or_string,
+    "k8s.io.apimachinery.pkg.runtime.RawExtension": lambda v: json.loads(
+        _bytes(dict(_fields(_bytes(v))).get(1, b"null")) or b"null"
     ),
 }
+_SCALARS: dict[str, Decoder] = {
+    "string": _string,
+    "bytes": lambda v: base64.b64encode(_bytes(v)).decode(),
+    "bool": _bool,
+    "int32": _int,
+    "int64": _int,
+    "uint32": int,
+    "uint64": int,
+}
+
+
+def _value(type_name: str, raw: Any) -> Any:
+    scalar = _SCALARS.get(type_name)
+    if scalar is not None:
+        return scalar(raw)
+    special = _SPECIAL.get(type_name)
+    if special is not None:
+        return special(raw)
+    return _message(type_name, raw)
+
+
+def _message(name: str, raw: Any) -> dict[str, Any]:
+    fields = MESSAGES.get(name)
+    if fields is None:
+        raise ValueError(f"no protobuf decoding for message {name}")
+    obj: dict[str, Any] = {}
+    for number, value in _fields(_bytes(raw)):
+        field = fields.get(str(number))
+        if field is None:
+            continue  # a field newer than Kubernetes 1.32: unknown, dropped as the API server would
+        json_name, type_name, label, omit_zero = field
+        if label == "map":
+            entry = dict(_fields(_bytes(value)))
+            key = _string(entry.get(1, b""))
+            obj.setdefault(json_name, {})[key] = _value(type_name, entry.get(2, b""))
+            continue
+        decoded = _value(type_name, value)
+        if label == "repeated":
+            obj.setdefault(json_name, []).append(decoded)
+        elif decoded is None or (omit_zero and decoded in ("", 0, False)):
+            continue  # gogo-protobuf writes non-pointer zero values that JSON's omitempty leaves out
+        else:
+            obj[json_name] = decoded
+    return obj
 
 
 def decode(body: bytes) -> dict[str, Any]:
@@ -202,9 +169,10 @@ def decode(body: bytes) -> dict[str, Any]:
     type_meta = dict(_fields(_bytes(envelope.get(1, b""))))
     api_version = _string(type_meta.get(1, b""))
     kind = _string(type_meta.get(2, b""))
-    decoder = _KINDS.get(kind)
-    if decoder is None:
-        raise ValueError(f"protobuf bodies are accepted for {', '.join(sorted(_KINDS))} only, not {kind!r}")
+    message = KINDS.get(f"{api_version}/{kind}")
+    if message is None:
+        known = ", ".join(sorted(k.rsplit("/", 1)[1] for k in KINDS))
+        raise ValueError(f"protobuf bodies are accepted for {known} only, not {kind!r}")
     obj: dict[str, Any] = {"kind": kind, "apiVersion": api_version}
-    obj.update(decoder(_bytes(envelope.get(2, b""))))
+    obj.update(_message(message, envelope.get(2, b"")))
     return obj

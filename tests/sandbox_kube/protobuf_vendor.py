@@ -1,0 +1,121 @@
+"""Regenerates `reconciler/sandbox/kube/builtin_protobuf_data.py` from the Kubernetes 1.32 sources.
+
+kubectl's typed commands (`kubectl create serviceaccount|cronjob|job|role|...`, `kubectl create job
+--from=cronjob/...`) send built-in objects as protobuf. Decoding them needs, per message, each field's
+number, wire type, JSON name and whether a zero value is omitted from JSON; the first two come from the
+`generated.proto` files, the last two from the Go struct tags in `types.go` (a zero `*bool` is kept, a
+zero `bool` with `omitempty` is not). This reads both from local git mirrors of `kubernetes/api` and
+`kubernetes/apimachinery` at tag v0.32.9 and writes the tables; the emulator does not need the sources.
+
+Run `.venv/bin/python -m tests.sandbox_kube.protobuf_vendor [API_GIT_DIR APIMACHINERY_GIT_DIR]`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+TAG = "v0.32.9"
+API_GIT = Path("/work/.mirror/kubernetes+api/repo")
+APIMACHINERY_GIT = Path("/work/.mirror/kubernetes+apimachinery/repo")
+OUTPUT = Path(__file__).resolve().parents[2] / "reconciler" / "sandbox" / "kube" / "builtin_protobuf_data.py"
+
+# (repository, folder, proto package) of every package whose messages the built-in kinds use.
+PACKAGES = (
+    ("api", "core/v1", "k8s.io.api.core.v1"),
+    ("api", "batch/v1", "k8s.io.api.batch.v1"),
+    ("api", "rbac/v1", "k8s.io.api.rbac.v1"),
+    ("api", "coordination/v1", "k8s.io.api.coordination.v1"),
+    ("apimachinery", "pkg/apis/meta/v1", "k8s.io.apimachinery.pkg.apis.meta.v1"),
+)
+KINDS = {
+    "v1/Namespace": "k8s.io.api.core.v1.Namespace",
+    "v1/Event": "k8s.io.api.core.v1.Event",
+    "v1/ServiceAccount": "k8s.io.api.core.v1.ServiceAccount",
+    "coordination.k8s.io/v1/Lease": "k8s.io.api.coordination.v1.Lease",
+    "batch/v1/CronJob": "k8s.io.api.batch.v1.CronJob",
+    "batch/v1/Job": "k8s.io.api.batch.v1.Job",
+    "rbac.authorization.k8s.io/v1/ClusterRole": "k8s.io.api.rbac.v1.ClusterRole",
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "k8s.io.api.rbac.v1.ClusterRoleBinding",
+    "rbac.authorization.k8s.io/v1/Role": "k8s.io.api.rbac.v1.Role",
+    "rbac.authorization.k8s.io/v1/RoleBinding": "k8s.io.api.rbac.v1.RoleBinding",
+}
+SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double", "float"}
+_MESSAGE = re.compile(r"^message (\w+) \{\n(.*?)^\}", re.M | re.S)
+_FIELD = re.compile(r"^\s*(optional|repeated) ([\w.]+) (\w+) = (\d+);", re.M)
+_MAP = re.compile(r"^\s*map<string, ([\w.]+)> (\w+) = (\d+);", re.M)
+_STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.M | re.S)
+_GO_FIELD = re.compile(r'^\s*\w+\s+(\S+)\s+`[^`]*json:"([^"]*)"[^`]*protobuf:"[^"]*name=(\w+)', re.M)
+
+
+def _show(git_dir: Path, path: str) -> str:
+    command = ["git", "--git-dir", str(git_dir), "show", f"{TAG}:{path}"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def _go_fields(source: str) -> dict[str, dict[str, tuple[str, bool]]]:
+    """struct -> proto field name -> (json name, zero omitted)."""
+    result: dict[str, dict[str, tuple[str, bool]]] = {}
+    for struct, body in _STRUCT.findall(source):
+        for go_type, json_tag, proto_name in _GO_FIELD.findall(body):
+            name, _, options = json_tag.partition(",")
+            result.setdefault(struct, {})[proto_name] = (
+                name or proto_name,
+                "omitempty" in options and not go_type.startswith("*"),
+            )
+    return result
+
+
+def vendored_messages(api_git: Path = API_GIT, apimachinery_git: Path = APIMACHINERY_GIT) -> dict[str, Any]:
+    gits = {"api": api_git, "apimachinery": apimachinery_git}
+    messages: dict[str, Any] = {}
+    for repo, folder, package in PACKAGES:
+        proto = _show(gits[repo], f"{folder}/generated.proto")
+        go = "\n".join(_show(gits[repo], f"{folder}/{name}") for name in ("types.go",))
+        tags = _go_fields(go)
+        for message, body in _MESSAGE.findall(proto):
+            fields: dict[str, Any] = {}
+            struct_tags = tags.get(message, {})
+
+            def resolve(type_name: str, package: str = package) -> str:
+                if type_name in SCALARS:
+                    return type_name
+                return type_name[1:] if type_name.startswith(".") else f"{package}.{type_name}"
+
+            for label, type_name, name, number in _FIELD.findall(body):
+                json_name, omit_zero = struct_tags.get(name, (name, False))
+                fields[number] = [json_name, resolve(type_name), label, omit_zero]
+            for value_type, name, number in _MAP.findall(body):
+                json_name, _ = struct_tags.get(name, (name, False))
+                fields[number] = [json_name, resolve(value_type), "map", False]
+            messages[f"{package}.{message}"] = fields
+    return dict(sorted(messages.items()))
+
+
+def render_module(messages: dict[str, Any]) -> str:
+    lines = ",\n".join(f"{json.dumps(n)}: {json.dumps(f, sort_keys=True)}" for n, f in messages.items())
+    kinds = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in KINDS.items())
+    return (
+        "# ruff: noqa: E501\n"
+        f'"""Generated from the Kubernetes {TAG} generated.proto files and Go struct tags by\n'
+        "tests/sandbox_kube/protobuf_vendor.py: per protobuf message, field number -> [JSON name, type,\n"
+        "optional|repeated|map, zero value omitted from JSON]. Do not edit; regenerate.\n"
+        '"""\n\n'
+        "import json\n"
+        "from typing import Any, Final\n\n"
+        "# apiVersion/kind -> the protobuf message of the object\n"
+        f"KINDS: Final[dict[str, str]] = {{\n{kinds},\n}}\n"
+        'MESSAGES: Final[dict[str, dict[str, list[Any]]]] = json.loads(\n    r"""{\n'
+        f"{lines}\n"
+        '}"""\n)\n'
+    )
+
+
+if __name__ == "__main__":
+    gits = [Path(a) for a in sys.argv[1:3]] or [API_GIT, APIMACHINERY_GIT]
+    OUTPUT.write_text(render_module(vendored_messages(*gits)))
+    print(f"wrote {OUTPUT}")
