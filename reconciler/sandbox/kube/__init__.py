@@ -3,7 +3,8 @@
 It serves HTTP on 127.0.0.1 with the API server's semantics for what hpo-reconciler and its users touch:
 discovery and OpenAPI v3, Namespaces, Events, Leases, CustomResourceDefinitions and the kinds they
 register, and the built-ins the shipped manifests contain (ServiceAccount, CronJob, Job, ClusterRole,
-ClusterRoleBinding, Role, RoleBinding: stored, validated against their 1.32 schemas and rules), schema validation and pruning, status subresources, generation, resourceVersion conflicts,
+ClusterRoleBinding, Role, RoleBinding: stored, validated against their 1.32 schemas and rules), schema
+validation and pruning, status subresources, generation, resourceVersion conflicts,
 merge and JSON patch, finalizers, ownerReference garbage collection, selectors, paging, watch and
 server-side Table output. It is test and demo infrastructure: product code never imports it.
 
