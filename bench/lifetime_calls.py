@@ -20,7 +20,7 @@ import contextlib
 import io
 import json
 import os
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import yaml
@@ -58,7 +58,10 @@ def reconciler_lifetime(every: float) -> dict[str, Any]:
                 code = cli.run(["run", "--no-lease"])
             assert code == 0
             passes += 1
-            obj = custom.get_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, "xgboost-mnist-hpo")
+            obj = cast(
+                dict[str, Any],
+                custom.get_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, "xgboost-mnist-hpo"),
+            )
             status = obj.get("status", {}).get("hyperParameterTuningJobStatus")
             if status == "Completed" and completed_at is None:
                 completed_at = elapsed
