@@ -5,6 +5,8 @@ Contract:
   it is False for a terminal, in-sync resource whose generation was already observed (that resource
   costs zero SageMaker calls) and for a resource whose job was never created (create first, handle
   ResourceInUse after).
+- `needs_owner_lookup(resource, job_found=...)` says whether the job's uid tag must be read before
+  deciding: when a resource being deleted has found a job under its name but recorded no ARN.
 - `decide(resource, observation)` returns the one `Action` of this pass.
 - `decide_name_conflict(resource, owner_uid=...)` is the follow-up when Create answered
   ResourceInUse: adopt our own job, refuse a foreign one.
@@ -54,7 +56,8 @@ class Observation:
 
     `problems`: spec problems (schema, semantics, translation); `policy`: a policy refusal;
     `looked_up`: whether SageMaker was asked; `job`: what it said (None = no such job);
-    `delta`: desired vs observed, when both were available.
+    `delta`: desired vs observed, when both were available; `owner_uid`: the job's
+    `hpo-reconciler/uid` tag, read when a job must be proven ours (deletion with no recorded ARN).
     """
 
     problems: tuple[str, ...] = ()
@@ -62,6 +65,7 @@ class Observation:
     looked_up: bool = False
     job: JobState | None = None
     delta: Delta | None = None
+    owner_uid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,16 @@ def needs_job_lookup(resource: HyperparameterTuningJob) -> bool:
     if not resource.job_known:
         return False
     return not _settled(resource)
+
+
+def needs_owner_lookup(resource: HyperparameterTuningJob, *, job_found: bool) -> bool:
+    """Whether deciding needs the job's `hpo-reconciler/uid` tag (see `_owned`)."""
+    return (
+        resource.deleting
+        and resource.has_our_finalizer
+        and job_found
+        and not resource.status.hyper_parameter_tuning_job_arn
+    )
 
 
 def _settled(resource: HyperparameterTuningJob) -> bool:
@@ -134,7 +148,7 @@ def _decide_deletion(resource: HyperparameterTuningJob, observation: Observation
     job = observation.job
     if job is None:
         return Action(ActionKind.FINALIZE, "being deleted; no SageMaker job to stop")
-    if not _owned(resource, job):
+    if not _owned(resource, job, owner_uid=observation.owner_uid):
         return Action(ActionKind.FINALIZE, "being deleted; the job under this name is not ours")
     if resource.retain_on_delete:
         return Action(ActionKind.FINALIZE, "being deleted; deletion-policy retain leaves the job alone")
@@ -145,13 +159,18 @@ def _decide_deletion(resource: HyperparameterTuningJob, observation: Observation
     return Action(ActionKind.FINALIZE, f"being deleted; job is {job.status}")
 
 
-def _owned(resource: HyperparameterTuningJob, job: JobState) -> bool:
-    """A job found under our name is ours unless the status says it belongs to someone else."""
+def _owned(resource: HyperparameterTuningJob, job: JobState, *, owner_uid: str | None) -> bool:
+    """Whether the job found under our name is ours, so that deleting the resource may stop it.
+
+    The recorded ARN settles it. Without one (a crash or transient error lost the status write
+    after create, or the name was taken by someone else) only the job's uid tag can: the same proof
+    the create path demands before adopting. The Stalled reason is no proof, since a later refusal
+    (e.g. InvalidSpec) replaces JobNameInUse.
+    """
     recorded = resource.status.hyper_parameter_tuning_job_arn
     if recorded:
         return recorded == job.arn
-    stalled = resource.status.condition("Stalled")
-    return not (stalled is not None and stalled.reason == "JobNameInUse")
+    return owner_uid is not None and owner_uid == resource.metadata.uid
 
 
 def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | None) -> Action:

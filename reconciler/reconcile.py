@@ -37,6 +37,7 @@ from reconciler.decide import (
     decide,
     decide_name_conflict,
     needs_job_lookup,
+    needs_owner_lookup,
     spec_update_refused,
 )
 from reconciler.delta import Delta, job_delta
@@ -281,7 +282,12 @@ class _Reconciler:
                 status=str(self.description.get("HyperParameterTuningJobStatus", "")),
                 arn=str(self.description.get("HyperParameterTuningJobArn", "")),
             )
-        action = decide(resource, Observation(problems, policy, looked_up, job, delta))
+        owner_uid = None
+        if job is not None and needs_owner_lookup(resource, job_found=True):
+            # No ARN recorded: only the uid tag proves the job is ours before deleting stops it.
+            tags = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
+            owner_uid = tags.get(TAG_UID)
+        action = decide(resource, Observation(problems, policy, looked_up, job, delta, owner_uid))
         if self.ctx.dry_run:
             return self.result(
                 Outcome.PLANNED, action, message=action.refusal.message if action.refusal else None

@@ -100,3 +100,97 @@ def test_spec_edited_between_create_and_adoption_is_refused(world: World) -> Non
     assert world.run().code == 0
     stalled = world.condition(NAME, "Stalled")
     assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+
+
+def create_foreign_job(name: str) -> None:
+    """A tuning job created outside this reconciler (no hpo-reconciler tags)."""
+    request = {
+        "HyperParameterTuningJobName": name,
+        "HyperParameterTuningJobConfig": {
+            "Strategy": "Random",
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
+            "ParameterRanges": {
+                "IntegerParameterRanges": [{"Name": "num_round", "MinValue": "1", "MaxValue": "2"}]
+            },
+            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:error"},
+        },
+        "TrainingJobDefinition": {
+            "AlgorithmSpecification": {
+                "TrainingImage": "825641698319.dkr.ecr.us-east-2.amazonaws.com/xgboost:1",
+                "TrainingInputMode": "File",
+            },
+            "RoleArn": "arn:aws:iam::123456789012:role/other",
+            "OutputDataConfig": {"S3OutputPath": "s3://other/out"},
+            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    }
+    boto3.client("sagemaker").create_hyper_parameter_tuning_job(**request)
+
+
+def foreign_job_status(name: str) -> str:
+    described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name
+    )
+    return str(described["HyperParameterTuningJobStatus"])
+
+
+def take_name(obj: dict[str, Any]) -> None:
+    obj["spec"]["hyperParameterTuningJobName"] = "taken-name"
+
+
+def test_delete_after_lost_name_conflict_check_does_not_stop_foreign_job(world: World) -> None:
+    create_foreign_job("taken-name")
+    world.create_sample(edit=take_name)
+    # Create answers ResourceInUse; reading the job's tags then fails every retry: nothing is recorded.
+    world.sagemaker.inject_fault(operation="ListTags", error=500, times=5)
+    first = world.run()
+    assert "outcome=retry" in first.stdout, first.stdout
+    assert "hyperParameterTuningJobArn" not in world.get(NAME).get("status", {})
+    assert world.condition(NAME, "Stalled") is None
+
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    world.reset_stats()
+    released = world.run()
+    assert released.code == 0 and "outcome=deleted" in released.stdout, released.stdout
+    assert not world.exists(NAME)
+    assert "StopHyperParameterTuningJob" not in world.sagemaker_calls()
+    assert foreign_job_status("taken-name") == "InProgress"
+
+
+def test_delete_after_invalid_spec_replaced_job_name_in_use_does_not_stop_foreign_job(world: World) -> None:
+    create_foreign_job("taken-name")
+    world.create_sample(edit=take_name)
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "JobNameInUse"
+    # The spec becomes invalid: InvalidSpec replaces JobNameInUse as the Stalled reason.
+    world.patch_spec(
+        NAME,
+        {
+            "hyperParameterTuningJobConfig": {
+                "resourceLimits": {"maxParallelTrainingJobs": 10, "maxNumberOfTrainingJobs": 5}
+            }
+        },
+    )
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "InvalidSpec"
+
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    released = world.run()
+    assert released.code == 0 and "outcome=deleted" in released.stdout, released.stdout
+    assert not world.exists(NAME)
+    assert foreign_job_status("taken-name") == "InProgress"
+
+
+def test_delete_after_lost_status_write_still_stops_our_job(world: World) -> None:
+    world.create_sample()
+    world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs/status", status=500, times=3)
+    assert "outcome=retry" in world.run().stdout
+    assert "hyperParameterTuningJobArn" not in world.get(NAME).get("status", {})
+    [job] = world.sagemaker.tuning_job_names()
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    stopping = world.run()
+    assert "outcome=stopping" in stopping.stdout, stopping.stdout
+    assert foreign_job_status(job) == "Stopping"

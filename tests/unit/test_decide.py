@@ -16,6 +16,7 @@ from reconciler.decide import (
     decide,
     decide_name_conflict,
     needs_job_lookup,
+    needs_owner_lookup,
 )
 from reconciler.delta import Delta
 from reconciler.model import LEGACY_FINALIZER, HyperparameterTuningJob
@@ -133,10 +134,53 @@ TABLE = [
     (
         "deleting, job created but status lost: stop",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid=UID),
         ActionKind.STOP,
     ),
+    (
+        "deleting, no ARN, job untagged: not stopped",
+        {"deleting": True},
+        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, no ARN, job tagged with another uid: not stopped",
+        {"deleting": True},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, InvalidSpec replaced JobNameInUse, foreign job: not stopped",
+        {"deleting": True, "stalled_reason": "InvalidSpec"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        ActionKind.FINALIZE,
+    ),
+    (
+        "deleting, ARN recorded: the ARN decides, not the tag",
+        {"arn": ARN, "deleting": True},
+        Observation(looked_up=True, job=JobState("InProgress", ARN + "-other"), owner_uid=UID),
+        ActionKind.FINALIZE,
+    ),
 ]
+
+OWNER_LOOKUP_TABLE = [
+    ("deleting, job found, no ARN", {"deleting": True}, True, True),
+    ("deleting, no job found", {"deleting": True}, False, False),
+    ("deleting, ARN recorded", {"deleting": True, "arn": ARN}, True, False),
+    ("deleting, no finalizer of ours", {"deleting": True, "finalizers": ("other",)}, True, False),
+    ("not deleting", {}, True, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "job_found", "expected"),
+    [row[1:] for row in OWNER_LOOKUP_TABLE],
+    ids=[row[0] for row in OWNER_LOOKUP_TABLE],
+)
+def test_needs_owner_lookup_table(
+    tuning_job: TuningJobFactory, kwargs: dict[str, object], job_found: bool, expected: bool
+) -> None:
+    assert needs_owner_lookup(tuning_job(**kwargs), job_found=job_found) is expected
 
 
 @pytest.mark.parametrize(
