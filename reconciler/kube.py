@@ -214,10 +214,19 @@ class KubeGateway:
         )
 
     def set_finalizers(
-        self, namespace: str, name: str, finalizers: list[str], *, resource_version: str | None
+        self,
+        namespace: str,
+        name: str,
+        finalizers: list[str],
+        *,
+        resource_version: str | None,
+        annotations: Mapping[str, str | None] | None = None,
     ) -> dict[str, Any]:
-        """Replace metadata.finalizers; 409 if the object changed since `resource_version`."""
+        """Replace metadata.finalizers (and merge `annotations` into the existing ones, None removing
+        one, in the same write); 409 if the object changed since `resource_version`."""
         metadata: dict[str, Any] = {"finalizers": finalizers}
+        if annotations:
+            metadata["annotations"] = dict(annotations)
         if resource_version:
             metadata["resourceVersion"] = resource_version
         return self._do(

@@ -37,6 +37,9 @@ LEGACY_FINALIZER = "sagemaker-operator-finalizer"
 CHILD_LABEL = "sagemaker.aws.amazon.com/hyperparametertuningjob"
 DELETION_POLICY_ANNOTATION = "sagemaker.aws.amazon.com/deletion-policy"
 ALLOWED_ROLE_ARNS_ANNOTATION = "sagemaker.aws.amazon.com/allowed-role-arns"
+# Written by the reconciler with its finalizer, before the create, when the job is created through a
+# custom endpoint: the endpoint is not part of the job's ARN, so this is how later passes know it.
+ENDPOINT_ANNOTATION = "sagemaker.aws.amazon.com/created-with-endpoint"
 TAG_NAMESPACE = "hpo-reconciler/namespace"
 TAG_NAME = "hpo-reconciler/name"
 TAG_UID = "hpo-reconciler/uid"
@@ -252,6 +255,30 @@ class HyperparameterTuningJob(BaseModel):
     def job_known(self) -> bool:
         """True once a status write has recorded the SageMaker job this resource owns."""
         return bool(self.status.hyper_parameter_tuning_job_arn)
+
+    @property
+    def job_region(self) -> str | None:
+        """The region of the recorded job, from its ARN (`arn:aws:sagemaker:<region>:...`)."""
+        return arn_region(self.status.hyper_parameter_tuning_job_arn)
+
+    @property
+    def creation_endpoint(self) -> str | None:
+        """The endpoint the job was created through ("" = SageMaker's default); None when unknown.
+
+        Our finalizer and the endpoint annotation are written in one patch before the create, so
+        our finalizer without the annotation means the default endpoint. A resource carrying only
+        the legacy finalizer was created elsewhere: unknown.
+        """
+        recorded = self.metadata.annotations.get(ENDPOINT_ANNOTATION)
+        if recorded is not None:
+            return recorded.strip()
+        return "" if FINALIZER in self.metadata.finalizers else None
+
+
+def arn_region(arn: str | None) -> str | None:
+    """The region member of an ARN; None when there is no ARN or it has no region."""
+    parts = (arn or "").split(":")
+    return (parts[3] or None) if len(parts) > 4 and parts[0] == "arn" else None
 
 
 class TrainingJob(BaseModel):

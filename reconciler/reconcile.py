@@ -46,6 +46,7 @@ from reconciler.model import (
     ALLOWED_ROLE_ARNS_ANNOTATION,
     API_VERSION,
     CHILD_LABEL,
+    ENDPOINT_ANNOTATION,
     FINALIZER,
     LEGACY_FINALIZER,
     TAG_UID,
@@ -221,20 +222,40 @@ class _Reconciler:
         self.resource = HyperparameterTuningJob.parse(obj)
         meta = self.resource.metadata
         self.namespace, self.name = meta.namespace, meta.name
-        self.region = self.resource.region or ctx.settings.default_region
-        endpoint = self.resource.endpoint
-        self.endpoint = endpoint if ctx.settings.allow_custom_endpoints else None
         recorded = self.resource.status.sage_maker_hyper_parameter_tuning_job_name
         computed = job_name_for(
             resource_name=meta.name, uid=meta.uid, requested=self.resource.requested_job_name
         )
-        # Once a job is recorded it is the one we track, whatever the spec says now.
+        # Once a job is recorded it is the one we track, whatever the spec says now: its name,
+        # region and endpoint. A spec that names others asks for a new job: a refused update.
         self.job_name = recorded if self.resource.job_known and recorded else computed
-        self.renamed = self.resource.job_known and bool(recorded) and recorded != computed
+        self.moved: set[str] = set()
+        if self.resource.job_known and recorded and recorded != computed:
+            self.moved.add("hyperParameterTuningJobName")
+        self.region, self.endpoint = self._locate()
         self.description: dict[str, Any] | None = None
         stalled = self.resource.status.condition("Stalled")
         # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
         self.stalled_reason = stalled.reason if stalled is not None and stalled.status == "True" else None
+
+    def _locate(self) -> tuple[str | None, str | None]:
+        """The region and endpoint of the calls about this resource's job (see __init__)."""
+        resource, settings = self.resource, self.ctx.settings
+        spec_region, spec_endpoint = resource.region, resource.endpoint
+        if not resource.job_known:
+            region = spec_region or settings.default_region
+            return region, spec_endpoint if settings.allow_custom_endpoints else None
+        job_region = resource.job_region
+        if job_region and spec_region and spec_region != job_region:
+            self.moved.add("region")
+        created_with = resource.creation_endpoint
+        if created_with is not None and (spec_endpoint or "") != created_with:
+            self.moved.add("sageMakerEndpoint")
+        endpoint = spec_endpoint if created_with is None else created_with or None
+        return (
+            job_region or spec_region or settings.default_region,
+            endpoint if settings.allow_custom_endpoints else None,
+        )
 
     def result(self, outcome: Outcome, action: Action, *, message: str | None = None) -> Result:
         return Result(
@@ -274,8 +295,8 @@ class _Reconciler:
         delta = None
         if desired is not None and desired.request is not None and self.description is not None:
             delta = job_delta(desired.request, self.description, defaults=API_DEFAULTS)
-            if self.renamed:
-                delta = Delta(paths=tuple(sorted({*delta.paths, "hyperParameterTuningJobName"})))
+            if self.moved:
+                delta = Delta(paths=tuple(sorted({*delta.paths, *self.moved})))
         job = None
         if self.description is not None:
             job = JobState(
@@ -452,13 +473,27 @@ class _Reconciler:
     # -- helpers ---------------------------------------------------------------------------------
 
     def ensure_finalizer(self) -> None:
-        if self.resource.has_our_finalizer:
+        """Our finalizer, and the endpoint the create goes to, recorded before the create (one write).
+
+        The endpoint is not part of the job's ARN; `creation_endpoint` reads it back on later passes.
+        """
+        resource = self.resource
+        if resource.has_our_finalizer and resource.creation_endpoint in (None, self.endpoint or ""):
             return
+        finalizers = list(resource.metadata.finalizers)
+        if not resource.has_our_finalizer:
+            finalizers.append(FINALIZER)
+        annotations: dict[str, str | None] | None = None
+        if self.endpoint:
+            annotations = {ENDPOINT_ANNOTATION: self.endpoint}
+        elif ENDPOINT_ANNOTATION in resource.metadata.annotations:
+            annotations = {ENDPOINT_ANNOTATION: None}  # merge patch: null removes it
         updated = self.ctx.kube.set_finalizers(
             self.namespace,
             self.name,
-            [*self.resource.metadata.finalizers, FINALIZER],
-            resource_version=self.resource.metadata.resource_version,
+            finalizers,
+            resource_version=resource.metadata.resource_version,
+            annotations=annotations,
         )
         self.obj = updated
         self.resource = HyperparameterTuningJob.parse(updated)

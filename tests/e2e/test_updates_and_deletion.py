@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import boto3
+
 from tests.e2e.e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
@@ -120,3 +124,54 @@ def test_legacy_finalizer_is_recognised_and_removed(world: World) -> None:
     world.sagemaker.advance(600)
     world.run()
     assert not world.exists(NAME)
+
+
+def test_region_edit_after_creation_is_refused_and_the_job_stays_tracked_in_its_region(world: World) -> None:
+    world.create_sample()
+    assert "outcome=created" in world.run().stdout
+    [job] = world.sagemaker.tuning_job_names()
+    world.patch_spec(NAME, {"region": "us-west-2"})
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+    assert "spec.region" in stalled["message"]
+    status = world.get(NAME)["status"]
+    assert status["hyperParameterTuningJobStatus"] == "InProgress"
+    assert status["hyperParameterTuningJobArn"].startswith("arn:aws:sagemaker:us-east-2:")
+    # The children mirrored after the edit are described in the job's own region, not the edited one.
+    children = world.children(NAME)
+    assert children and {child["spec"]["region"] for child in children} == {"us-east-2"}
+
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    world.reset_stats()
+    stopping = world.run()
+    assert "outcome=stopping" in stopping.stdout, stopping.stdout
+    assert world.sagemaker_calls().get("StopHyperParameterTuningJob") == 1
+    assert world.sagemaker.tuning_job_names() == [job]
+
+
+def test_endpoint_edit_after_creation_is_refused_and_the_job_stays_tracked(world: World) -> None:
+    url = world.sagemaker.url
+
+    def endpoint(obj: dict[str, Any]) -> None:
+        obj["spec"]["sageMakerEndpoint"] = url
+
+    world.create_sample(edit=endpoint)
+    assert world.run("--allow-custom-endpoints").code == 0
+    assert world.run("--allow-custom-endpoints").code == 0
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
+    # An endpoint nothing listens on: calls sent there would strand the job.
+    world.patch_spec(NAME, {"sageMakerEndpoint": "http://127.0.0.1:9"})
+    refused = world.run("--allow-custom-endpoints")
+    assert "outcome=stalled" in refused.stdout, refused.stdout
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+    assert "spec.sageMakerEndpoint" in stalled["message"]
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
+
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    stopping = world.run("--allow-custom-endpoints")
+    assert "outcome=stopping" in stopping.stdout, stopping.stdout
+    [job] = world.sagemaker.tuning_job_names()
+    described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
+    assert described["HyperParameterTuningJobStatus"] == "Stopping"

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from reconciler.model import HyperparameterTuningJob, HyperparameterTuningJobStatus
+from reconciler.model import (
+    ENDPOINT_ANNOTATION,
+    LEGACY_FINALIZER,
+    HyperparameterTuningJob,
+    HyperparameterTuningJobStatus,
+    arn_region,
+)
 
 
 def test_metadata_and_accessors(tuning_job: Callable[..., HyperparameterTuningJob]) -> None:
@@ -85,3 +91,26 @@ def test_status_member_names_match_interfaces() -> None:
     assert status.to_api()["sageMakerHyperParameterTuningJobName"] == "j"
     assert status.to_api()["bestTrainingJob"]["finalHyperParameterTuningJobObjectiveMetric"]["value"] == 1.5
     assert status.condition("Ready") is not None
+
+
+@pytest.mark.parametrize(
+    ("arn", "region"),
+    [
+        ("arn:aws:sagemaker:us-west-2:123456789012:hyper-parameter-tuning-job/x", "us-west-2"),
+        ("arn:aws-cn:sagemaker:cn-north-1:123456789012:hyper-parameter-tuning-job/x", "cn-north-1"),
+        ("arn:aws:iam::123456789012:role/x", None),
+        ("not-an-arn", None),
+        (None, None),
+    ],
+)
+def test_arn_region(arn: str | None, region: str | None) -> None:
+    assert arn_region(arn) == region
+
+
+def test_creation_endpoint_is_recorded_default_or_unknown(
+    tuning_job: Callable[..., HyperparameterTuningJob],
+) -> None:
+    annotated = tuning_job(annotations={ENDPOINT_ANNOTATION: "https://vpce.example"})
+    assert annotated.creation_endpoint == "https://vpce.example"
+    assert tuning_job().creation_endpoint == ""  # our finalizer, no annotation: the default endpoint
+    assert tuning_job(finalizers=(LEGACY_FINALIZER,)).creation_endpoint is None
