@@ -154,24 +154,47 @@ def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
                     obj = ctx.kube.get_tuning_job(namespace, name)
                 except kube.NotFoundError:
                     return Result(namespace, name, Outcome.UNCHANGED, "nothing", "the resource is gone")
-        return Result(namespace, name, Outcome.RETRY, why="the resource kept changing (409); next pass")
+        return _unfinished(obj, Outcome.RETRY, why="the resource kept changing (409); next pass")
     except sagemaker.CredentialsError:
         raise
     except (kube.TransientError, sagemaker.TransientError) as exc:
-        return Result(namespace, name, Outcome.RETRY, why="transient error; next pass", message=str(exc))
+        return _unfinished(obj, Outcome.RETRY, why="transient error; next pass", message=str(exc))
     except kube.NotFoundError as exc:
         # Deleted between the list and a write to it (no finalizer yet, or just finalized elsewhere):
         # nothing is left to reconcile. Any other 404 is unexpected.
         if _gone(ctx, namespace, name):
             return Result(namespace, name, Outcome.UNCHANGED, "nothing", "the resource is gone")
-        return Result(
-            namespace, name, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
+        return _unfinished(
+            obj, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
         )
     except Exception as exc:
         log.debug("unexpected error reconciling %s/%s", namespace, name, exc_info=True)
-        return Result(
-            namespace, name, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
+        return _unfinished(
+            obj, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
         )
+
+
+def _unfinished(obj: Mapping[str, Any], outcome: Outcome, *, why: str, message: str | None = None) -> Result:
+    """The result of a pass cut short: the resource keeps the Stalled reason its status records,
+    so that the summary's `stalled=` and `--fail-on-error` still count it."""
+    metadata = obj.get("metadata") or {}
+    namespace, name = str(metadata.get("namespace", "")), str(metadata.get("name", ""))
+    return Result(namespace, name, outcome, why=why, message=message, stalled_reason=_recorded_stall(obj))
+
+
+def _recorded_stall(obj: Mapping[str, Any]) -> str | None:
+    """The reason of a True Stalled condition in `obj`'s status, read tolerantly (any shape)."""
+    status = obj.get("status")
+    conditions = status.get("conditions") if isinstance(status, Mapping) else None
+    for condition in conditions if isinstance(conditions, list) else []:
+        if not isinstance(condition, Mapping) or condition.get("type") != "Stalled":
+            continue
+        return (
+            str(condition["reason"])
+            if condition.get("status") == "True" and condition.get("reason")
+            else None
+        )
+    return None
 
 
 def _gone(ctx: Context, namespace: str, name: str) -> bool:

@@ -104,3 +104,21 @@ def test_stop_refused_because_the_job_just_ended_is_retried(world: World) -> Non
     world.sagemaker.advance(600)
     assert "outcome=deleted" in world.run().stdout
     assert not world.exists(NAME)
+
+
+def test_stalled_resource_whose_pass_hits_a_transient_error_still_counts_as_stalled(world: World) -> None:
+    world.create_sample()
+    assert world.run().code == 0
+    world.patch_spec(
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+    )
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "SpecUpdateRefused"
+    # Every retry of the next pass's Describe is throttled: the pass is cut short, the resource is
+    # still Stalled.
+    world.sagemaker.inject_fault(operation="DescribeHyperParameterTuningJob", times=5)
+    result = world.run("--fail-on-error")
+    assert "outcome=retry" in result.stdout, result.stdout
+    assert "stalled=1" in result.summary, result.summary
+    assert result.code == 1
