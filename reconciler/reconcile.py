@@ -17,7 +17,6 @@ Contract:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
 import logging
@@ -483,14 +482,18 @@ class _Reconciler:
     def finalize(self, action: Action) -> Result:
         for child in self.ctx.kube.list_training_jobs(self.namespace, selector=f"{CHILD_LABEL}={self.name}"):
             self.ctx.kube.delete_training_job(self.namespace, str(child["metadata"]["name"]))
-        self.event(
-            "Normal", "Deleted", f"Released SageMaker tuning job {self.job_name}; removing the finalizer"
-        )
         remaining = [f for f in self.resource.metadata.finalizers if f not in (FINALIZER, LEGACY_FINALIZER)]
-        with contextlib.suppress(kube.NotFoundError):
+        try:
             self.ctx.kube.set_finalizers(
                 self.namespace, self.name, remaining, resource_version=self.resource.metadata.resource_version
             )
+        except kube.NotFoundError:  # finalized elsewhere meanwhile: the event is not ours to emit
+            return self.result(Outcome.DELETED, action)
+        # After the patch: a 409 or transient failure of it starts the pass over, and must not
+        # report the release twice.
+        self.event(
+            "Normal", "Deleted", f"Released SageMaker tuning job {self.job_name}; removed the finalizer"
+        )
         return self.result(Outcome.DELETED, action)
 
     # -- helpers ---------------------------------------------------------------------------------

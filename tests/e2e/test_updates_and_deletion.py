@@ -175,3 +175,18 @@ def test_endpoint_edit_after_creation_is_refused_and_the_job_stays_tracked(world
     [job] = world.sagemaker.tuning_job_names()
     described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job)
     assert described["HyperParameterTuningJobStatus"] == "Stopping"
+
+
+def test_deleted_event_is_emitted_once_when_the_finalizer_patch_conflicts(world: World) -> None:
+    world.create_sample()
+    assert world.run().code == 0
+    world.sagemaker.force_outcome(world.sagemaker.tuning_job_names()[0], status="Completed")
+    assert world.run().code == 0
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    # The first finalizer removal answers 409: the pass re-reads the resource and finalizes again.
+    world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs", status=409, times=1)
+    released = world.run()
+    assert "outcome=deleted" in released.stdout, released.stdout
+    assert not world.exists(NAME)
+    reasons = [event.reason for event in world.core.list_namespaced_event("default").items]
+    assert reasons.count("Deleted") == 1, reasons
