@@ -402,14 +402,17 @@ class _Reconciler:
         description = self.ctx.sagemaker.describe_tuning_job(
             self.job_name, region=self.region, endpoint=self.endpoint
         )
-        owner = None
-        if description is not None:
-            tags = self.ctx.sagemaker.list_tags(
-                str(description["HyperParameterTuningJobArn"]), region=self.region, endpoint=self.endpoint
-            )
-            owner = tags.get(TAG_UID)
+        if description is None:
+            # The name is taken but no job is visible yet (SageMaker is eventually consistent, or
+            # the job vanished in between): transient, never a reason to stall (DESIGN 3.4).
+            waiting = Action(ActionKind.CREATE, "the job name is taken but no job is visible yet; next pass")
+            return self.result(Outcome.RETRY, waiting, message="CreateHyperParameterTuningJob: ResourceInUse")
+        tags = self.ctx.sagemaker.list_tags(
+            str(description["HyperParameterTuningJobArn"]), region=self.region, endpoint=self.endpoint
+        )
+        owner = tags.get(TAG_UID)
         action = decide_name_conflict(self.resource, owner_uid=owner)
-        if action.kind is ActionKind.ADOPT and description is not None:
+        if action.kind is ActionKind.ADOPT:
             self.description = description
             delta = job_delta(request, description, defaults=API_DEFAULTS)
             if delta:  # the spec changed between our create and this adoption

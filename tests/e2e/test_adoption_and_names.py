@@ -194,3 +194,20 @@ def test_delete_after_lost_status_write_still_stops_our_job(world: World) -> Non
     stopping = world.run()
     assert "outcome=stopping" in stopping.stdout, stopping.stdout
     assert foreign_job_status(job) == "Stopping"
+
+
+def test_name_taken_but_job_not_yet_visible_is_retried_not_stalled(world: World) -> None:
+    create_foreign_job("taken-name")
+    world.create_sample(edit=take_name)
+    # Create answers ResourceInUse, and the Describe that follows finds nothing (eventual consistency).
+    world.sagemaker.inject_fault(
+        operation="DescribeHyperParameterTuningJob", error="ResourceNotFound", times=1
+    )
+    first = world.run("--fail-on-error")
+    assert "outcome=retry" in first.stdout, first.stdout
+    assert first.code == 0
+    assert world.condition(NAME, "Stalled") is None
+    # The next pass sees the foreign job and refuses it for what it is.
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "JobNameInUse"
