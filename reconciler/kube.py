@@ -18,6 +18,7 @@ Contract:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -328,14 +329,26 @@ class KubeGateway:
         message: str,
         now: str,
         component: str = "hpo-reconciler",
-    ) -> None:
-        """A core/v1 Event about `involved` (an object dict with apiVersion, kind, metadata)."""
+        dedupe_key: str | None = None,
+    ) -> bool:
+        """A core/v1 Event about `involved` (an object dict with apiVersion, kind, metadata); True
+        when created.
+
+        With `dedupe_key` the event's name is derived from it, so emitting the same key again is
+        answered AlreadyExists by the API server and is a quiet no-op (False): a stateless process
+        remembers what it already reported through the event itself.
+        """
         metadata = involved.get("metadata", {})
         namespace = str(metadata.get("namespace", "default"))
+        suffix = (
+            hashlib.sha256(dedupe_key.encode()).hexdigest()[:16]
+            if dedupe_key is not None
+            else uuid.uuid4().hex[:16]
+        )
         body = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": f"{metadata.get('name')}.{uuid.uuid4().hex[:16]}", "namespace": namespace},
+            "metadata": {"name": f"{metadata.get('name')}.{suffix}", "namespace": namespace},
             "involvedObject": {
                 "apiVersion": involved.get("apiVersion"),
                 "kind": involved.get("kind"),
@@ -354,14 +367,20 @@ class KubeGateway:
             "lastTimestamp": now,
             "count": 1,
         }
-        self._do(
-            "CREATE",
-            "events",
-            lambda: self._core_call(
-                "POST", "/api/v1/namespaces/{namespace}/events", {"namespace": namespace}, body
-            ),
-            retry=False,
-        )
+        try:
+            self._do(
+                "CREATE",
+                "events",
+                lambda: self._core_call(
+                    "POST", "/api/v1/namespaces/{namespace}/events", {"namespace": namespace}, body
+                ),
+                retry=False,
+            )
+        except ConflictError:
+            if dedupe_key is None:
+                raise
+            return False
+        return True
 
     def get_namespace(self, name: str) -> dict[str, Any]:
         return self._do(

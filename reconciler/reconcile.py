@@ -560,12 +560,21 @@ class _Reconciler:
             # A resource stored before the CRD had its schema can break it; an API server without
             # validation ratcheting (before Kubernetes 1.30) then refuses every write to it, the
             # status included. The verdict still reaches the user, through a Warning event.
-            self.event("Warning", "StatusRejected", f"{verdict.message} (status not recorded: {exc})")
+            # The status cannot remember that this was reported, so the event's name does: the same
+            # verdict on the same unchanged object is reported once, not on every pass.
+            meta = self.resource.metadata
+            self.event(
+                "Warning",
+                "StatusRejected",
+                f"{verdict.message} (status not recorded: {exc})",
+                dedupe_key=f"StatusRejected/{meta.uid}/{meta.resource_version}/{verdict.reason}",
+            )
             return False
         return True
 
-    def event(self, event_type: str, reason: str, message: str) -> None:
-        """Events are best effort: losing one must not fail the reconciliation."""
+    def event(self, event_type: str, reason: str, message: str, *, dedupe_key: str | None = None) -> None:
+        """Events are best effort: losing one must not fail the reconciliation. See
+        `KubeGateway.create_event` for `dedupe_key`."""
         involved = {
             "apiVersion": API_VERSION,
             "kind": TUNING_JOB_KIND,
@@ -573,7 +582,12 @@ class _Reconciler:
         }
         try:
             self.ctx.kube.create_event(
-                involved, event_type=event_type, reason=reason, message=message, now=rfc3339(self.now) or ""
+                involved,
+                event_type=event_type,
+                reason=reason,
+                message=message,
+                now=rfc3339(self.now) or "",
+                dedupe_key=dedupe_key,
             )
         except kube.KubeError as exc:
             log.warning("%s/%s: could not record event %s: %s", self.namespace, self.name, reason, exc)

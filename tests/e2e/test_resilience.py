@@ -122,3 +122,25 @@ def test_stalled_resource_whose_pass_hits_a_transient_error_still_counts_as_stal
     assert "outcome=retry" in result.stdout, result.stdout
     assert "stalled=1" in result.summary, result.summary
     assert result.code == 1
+
+
+def test_status_rejected_warning_is_emitted_once_not_on_every_pass(world: World) -> None:
+    world.create_sample()
+    assert world.run().code == 0
+    assert world.run().code == 0
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
+    world.sagemaker.force_outcome(world.sagemaker.tuning_job_names()[0], status="Completed")
+    # The API server refuses every status write from now on (as for an object stored before its CRD
+    # had a schema, on a server without validation ratcheting).
+    world.kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs/status", status=422, times=100)
+    for _ in range(3):
+        assert world.run().code == 0
+    reasons = [event.reason for event in world.core.list_namespaced_event("default").items]
+    assert reasons.count("StatusRejected") == 1, reasons
+    # A changed object (here: a spec edit) is reported again.
+    world.patch_spec(
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+    )
+    assert world.run().code == 0
+    reasons = [event.reason for event in world.core.list_namespaced_event("default").items]
+    assert reasons.count("StatusRejected") == 2, reasons
