@@ -256,6 +256,8 @@ class _Reconciler:
             self.moved.add("hyperParameterTuningJobName")
         self.region, self.endpoint = self._locate()
         self.description: dict[str, Any] | None = None
+        # False once a child TrainingJob write was refused this pass (see sync_child).
+        self.children_mirrored = True
         stalled = self.resource.status.condition("Stalled")
         # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
         self.stalled_reason = stalled.reason if stalled is not None and stalled.status == "True" else None
@@ -546,6 +548,7 @@ class _Reconciler:
             description=self.description,
             job_status=job_status,
             arn=arn,
+            children_mirrored=self.children_mirrored,
         )
         self.stalled_reason = verdict.reason if verdict.stalled else None
         running = is_running(new.hyper_parameter_tuning_job_status)
@@ -636,6 +639,8 @@ class _Reconciler:
             existing = TrainingJob.parse(self.ctx.kube.get_training_job(self.namespace, child_name))
             generation, previous = existing.metadata.generation, existing.status
         except kube.InvalidError as exc:
+            # The parent keeps its previous counters, so the next pass lists the children again.
+            self.children_mirrored = False
             self.event("Warning", "ChildRejected", f"TrainingJob {child_name} was refused: {exc}")
             return
         status = training_job_status(
@@ -646,9 +651,18 @@ class _Reconciler:
             generation=generation,
             now=self.now,
         )
-        self.ctx.kube.patch_training_job_status(
-            self.namespace, child_name, status_patch(previous.to_api(), status.to_api())
-        )
+        # A child found by an interrupted pass may already say all of this.
+        if not needs_write(previous, status, now=self.now, heartbeat_seconds=0, running=False):
+            return
+        try:
+            self.ctx.kube.patch_training_job_status(
+                self.namespace, child_name, status_patch(previous.to_api(), status.to_api())
+            )
+        except kube.InvalidError as exc:
+            self.children_mirrored = False
+            self.event(
+                "Warning", "ChildRejected", f"The status of TrainingJob {child_name} was refused: {exc}"
+            )
 
     def child_body(self, child_name: str, described: Mapping[str, Any], region: str) -> dict[str, Any]:
         meta = self.resource.metadata

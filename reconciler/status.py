@@ -160,8 +160,14 @@ def tuning_job_status(
     description: Mapping[str, Any] | None = None,
     job_status: str | None = None,
     arn: str | None = None,
+    children_mirrored: bool = True,
 ) -> HyperparameterTuningJobStatus:
-    """The next status; fields SageMaker did not speak about this pass are carried over."""
+    """The next status; fields SageMaker did not speak about this pass are carried over.
+
+    `children_mirrored=False` (a child TrainingJob could not be written) keeps the previous
+    counters: they are what tells the next pass that the children are not up to date yet
+    (`training_jobs_changed`), so it lists them again.
+    """
     status = previous.model_copy(deep=True)
     if job_name:
         status.sage_maker_hyper_parameter_tuning_job_name = job_name
@@ -171,7 +177,8 @@ def tuning_job_status(
         status.hyper_parameter_tuning_job_arn = description.get("HyperParameterTuningJobArn") or arn
         status.hyper_parameter_tuning_job_status = description.get("HyperParameterTuningJobStatus")
         status.failure_reason = description.get("FailureReason") or None
-        status.training_job_status_counters = _counters(description.get("TrainingJobStatusCounters"))
+        if children_mirrored:
+            status.training_job_status_counters = _counters(description.get("TrainingJobStatusCounters"))
         status.best_training_job = _best_training_job(description.get("BestTrainingJob"))
     if job_status:
         status.hyper_parameter_tuning_job_status = job_status

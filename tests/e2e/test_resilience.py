@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import boto3
+
 from tests.e2e.e2e_world import World
 
 NAME = "xgboost-mnist-hpo"
@@ -144,3 +146,22 @@ def test_status_rejected_warning_is_emitted_once_not_on_every_pass(world: World)
     assert world.run().code == 0
     reasons = [event.reason for event in world.core.list_namespaced_event("default").items]
     assert reasons.count("StatusRejected") == 2, reasons
+
+
+def test_refused_child_is_retried_on_the_next_pass(world: World) -> None:
+    world.create_sample()
+    assert "outcome=created" in world.run().stdout
+    # The first TrainingJob child create is refused (422); its siblings are mirrored.
+    world.kube.inject_fault(verb="CREATE", resource="trainingjobs", status=422, times=1)
+    assert world.run().code == 0
+    mirrored = len(world.children(NAME))
+    [job] = world.sagemaker.tuning_job_names()
+    summaries = boto3.client("sagemaker").list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=job
+    )["TrainingJobSummaries"]
+    assert mirrored == len(summaries) - 1 > 0
+    assert "ChildRejected" in world.kubectl("get", "events", "--field-selector", "type=Warning").stdout
+    # The next pass lists the children again and creates the missing one.
+    assert world.run().code == 0
+    assert len(world.children(NAME)) >= len(summaries)
+    assert world.get(NAME)["status"]["trainingJobStatusCounters"]["inProgress"] >= 1

@@ -245,3 +245,22 @@ def test_training_jobs_changed_only_on_counters_status_or_best_job() -> None:
     assert training_jobs_changed(recorded, more)
     assert training_jobs_changed(recorded, {**DESCRIPTION, "HyperParameterTuningJobStatus": "Stopping"})
     assert training_jobs_changed(HyperparameterTuningJobStatus(), DESCRIPTION)
+
+
+def test_counters_kept_when_children_were_not_mirrored() -> None:
+    previous = HyperparameterTuningJobStatus.model_validate(
+        {"trainingJobStatusCounters": {"completed": 1, "inProgress": 2}}
+    )
+    status = tuning_job_status(
+        previous,
+        verdict=verdict_for_job("Completed", job_name="x"),
+        generation=1,
+        now=T0,
+        job_name="xgboosth",
+        description=DESCRIPTION,
+        children_mirrored=False,
+    )
+    assert status.training_job_status_counters == previous.training_job_status_counters
+    assert status.hyper_parameter_tuning_job_status == "Completed"
+    # So the next pass still sees news about the training jobs and lists them again.
+    assert training_jobs_changed(status, DESCRIPTION)
