@@ -174,7 +174,10 @@ def tuning_job_status(
     if arn:
         status.hyper_parameter_tuning_job_arn = arn
     if description is not None:
-        status.hyper_parameter_tuning_job_arn = description.get("HyperParameterTuningJobArn") or arn
+        # A description without an ARN says nothing about it: keep the one recorded (or just given).
+        described_arn = description.get("HyperParameterTuningJobArn")
+        if described_arn:
+            status.hyper_parameter_tuning_job_arn = str(described_arn)
         status.hyper_parameter_tuning_job_status = description.get("HyperParameterTuningJobStatus")
         status.failure_reason = description.get("FailureReason") or None
         if children_mirrored:

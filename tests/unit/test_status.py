@@ -264,3 +264,27 @@ def test_counters_kept_when_children_were_not_mirrored() -> None:
     assert status.hyper_parameter_tuning_job_status == "Completed"
     # So the next pass still sees news about the training jobs and lists them again.
     assert training_jobs_changed(status, DESCRIPTION)
+
+
+def test_recorded_arn_kept_when_the_description_lacks_it() -> None:
+    previous = HyperparameterTuningJobStatus.model_validate({"hyperParameterTuningJobArn": "arn:recorded"})
+    description = {k: v for k, v in DESCRIPTION.items() if k != "HyperParameterTuningJobArn"}
+    status = tuning_job_status(
+        previous,
+        verdict=verdict_for_job("Completed", job_name="x"),
+        generation=1,
+        now=T0,
+        job_name="xgboosth",
+        description=description,
+    )
+    assert status.hyper_parameter_tuning_job_arn == "arn:recorded"
+    given = tuning_job_status(
+        HyperparameterTuningJobStatus(),
+        verdict=verdict_for_job("Completed", job_name="x"),
+        generation=1,
+        now=T0,
+        job_name="xgboosth",
+        description=description,
+        arn="arn:created",
+    )
+    assert given.hyper_parameter_tuning_job_arn == "arn:created"
