@@ -1,10 +1,11 @@
 """What to do with one HyperparameterTuningJob, given what was observed (DESIGN 3.4).
 
 Contract:
-- `needs_job_lookup(resource)` says whether the SageMaker job must be described before deciding;
-  it is False for a terminal, in-sync resource whose generation was already observed (that resource
-  costs zero SageMaker calls) and for a resource whose job was never created (create first, handle
-  ResourceInUse after).
+- `needs_job_lookup(resource)` says whether the SageMaker job must be described before deciding:
+  True for a resource being deleted that carries our (or the legacy) finalizer, whatever its
+  status; otherwise False for a terminal, in-sync resource whose generation was already observed
+  (that resource costs zero SageMaker calls) and for a resource whose job was never created
+  (create first, handle ResourceInUse after), True for the rest.
 - `needs_owner_lookup(resource, job_found=...)` says whether the job's uid tag must be read before
   deciding: when a resource being deleted has found a job under its name but recorded no ARN.
 - `decide(resource, observation)` returns the one `Action` of this pass.

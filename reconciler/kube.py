@@ -11,9 +11,11 @@ Contract:
 - Objects are plain dicts as the API serves them. Patches are JSON merge patches; the finalizer
   patch carries `metadata.resourceVersion`, so a concurrent change answers 409 (`ConflictError`).
 - Errors: `NotFoundError` (404), `ConflictError` (409), `TransientError` (429, 5xx, timeouts,
-  connection trouble; reads, status patches and deletes are retried a few times first; creates and
-  the optimistic finalizer patch are not), `InvalidError` (400/422: the
-  object was refused), `ForbiddenError` (401/403), `KubeError` (anything else).
+  connection trouble; reads, status patches and deletes are retried a few times first; creates
+  (children, events, leases), lease updates and the optimistic finalizer patch are not),
+  `InvalidError` (400/422: the object was refused), `ForbiddenError` (401/403), `KubeError`
+  (anything else).
+- `create_event(..., dedupe_key=)` names the event after the key, so a repeat is a quiet no-op.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ Contract:
 - Level-triggered and idempotent: every step is repeatable; the status is written last, so a crash
   anywhere is repaired by the next pass. The finalizer is added before CreateHyperParameterTuningJob;
   a create answered ResourceInUse adopts the job if its `hpo-reconciler/uid` tag is ours.
+- A recorded job is tracked by its recorded name, the region of its ARN and the endpoint it was
+  created through (annotation `created-with-endpoint`); a spec naming others is SpecUpdateRefused.
+  Deleting a resource with no recorded ARN stops the job under its name only when the job's uid
+  tag is the resource's uid.
 - Conflicts (409) re-read the resource and start over (at most `_CONFLICT_ATTEMPTS` times).
 - With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe) and returns the plan.
 - Writes happen only when something changed (status compared without lastCheckTime; a running

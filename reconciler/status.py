@@ -7,10 +7,12 @@ Contract (DESIGN 3.3):
   `deleting_verdict` produce them.
 - `tuning_job_status(previous, ...)` returns the new HyperparameterTuningJob status; counters, best
   training job and failure reason come from a DescribeHyperParameterTuningJob response when given,
-  else are kept from `previous`. `observedGeneration` is set on the status and on every condition.
+  else are kept from `previous` (as are the counters when `children_mirrored=False`, and the ARN
+  when the response lacks one). `observedGeneration` is set on the status and on every condition.
 - `conditions(...)` keeps a condition's `lastTransitionTime` unless its status flips.
-- `needs_write(old, new, now=..., heartbeat_seconds=...)` is False when nothing but `lastCheckTime`
-  would change, unless the job runs and the last check is older than the heartbeat.
+- `needs_write(old, new, now=..., heartbeat_seconds=..., running=...)` is False when nothing but
+  `lastCheckTime` would change, unless `running` (the job runs) and the last check is older than
+  the heartbeat.
 - `training_jobs_changed(previous, description)` tells whether the children need a refresh.
 - `training_job_status(...)` builds a child's status from DescribeTrainingJob and the tuning job's
   training-job summary.
