@@ -10,7 +10,8 @@ Contract:
   deciding: when a resource being deleted has found a job under its name but recorded no ARN.
 - `decide(resource, observation)` returns the one `Action` of this pass.
 - `decide_name_conflict(resource, owner_uid=...)` is the follow-up when Create answered
-  ResourceInUse: adopt our own job, refuse a foreign one.
+  ResourceInUse: adopt our own job (or the legacy operator's job for this resource), refuse a
+  foreign one.
 Pure: no I/O, no clock. The reconciler (reconcile.py) performs the action and records the outcome.
 """
 
@@ -20,7 +21,8 @@ import enum
 from dataclasses import dataclass, field
 
 from reconciler.delta import Delta
-from reconciler.model import TERMINAL_JOB_STATUSES, HyperparameterTuningJob
+from reconciler.model import LEGACY_FINALIZER, TERMINAL_JOB_STATUSES, HyperparameterTuningJob
+from reconciler.naming import job_name_for
 
 
 class ActionKind(enum.Enum):
@@ -171,13 +173,39 @@ def _owned(resource: HyperparameterTuningJob, job: JobState, *, owner_uid: str |
     recorded = resource.status.hyper_parameter_tuning_job_arn
     if recorded:
         return recorded == job.arn
-    return owner_uid is not None and owner_uid == resource.metadata.uid
+    if owner_uid is None:
+        return legacy_claim(resource)
+    return owner_uid == resource.metadata.uid
+
+
+def legacy_claim(resource: HyperparameterTuningJob) -> bool:
+    """Whether the legacy operator created the job under this resource's name for this resource.
+
+    Its jobs carry no uid tag of ours; the proof is the legacy finalizer together with a status
+    that recorded exactly the name this resource computes (the legacy operator derived names the
+    same way). A user who sets spec.hyperParameterTuningJobName to someone else's job computes that
+    name too: the legacy finalizer, which only the legacy operator adds, tells the two apart.
+    """
+    recorded = resource.status.sage_maker_hyper_parameter_tuning_job_name
+    if LEGACY_FINALIZER not in resource.metadata.finalizers or not recorded:
+        return False
+    meta = resource.metadata
+    try:
+        computed = job_name_for(resource_name=meta.name, uid=meta.uid, requested=resource.requested_job_name)
+    except ValueError:
+        return False
+    return recorded == computed
 
 
 def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | None) -> Action:
-    """Create said the name is taken: adopt the job if its uid tag is ours, else refuse."""
+    """Create said the name is taken: adopt the job if its uid tag is ours (or, untagged, if the
+    legacy operator created it for this resource: `legacy_claim`), else refuse."""
     if owner_uid == resource.metadata.uid:
         return Action(ActionKind.ADOPT, "the job under this name carries this resource's uid tag")
+    if owner_uid is None and legacy_claim(resource):
+        return Action(
+            ActionKind.ADOPT, "the legacy operator created the job under this name for this resource"
+        )
     owner = f"resource uid {owner_uid}" if owner_uid else "something outside this reconciler"
     return Action(
         ActionKind.STALL,

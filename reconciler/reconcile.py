@@ -438,7 +438,7 @@ class _Reconciler:
             self.event(
                 "Normal",
                 "Adopted",
-                f"Adopted existing SageMaker tuning job {self.job_name} (tagged with this uid)",
+                f"Adopted existing SageMaker tuning job {self.job_name} ({action.why})",
             )
             return self.result(Outcome.ADOPTED, action)
         assert action.refusal is not None

@@ -6,7 +6,10 @@ from typing import Any
 
 import boto3
 
-from tests.e2e.e2e_world import World
+from reconciler.awsmodel import spec_to_request
+from reconciler.model import LEGACY_FINALIZER
+from reconciler.naming import job_name_for
+from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World
 
 NAME = "xgboost-mnist-hpo"
 
@@ -208,6 +211,62 @@ def test_name_taken_but_job_not_yet_visible_is_retried_not_stalled(world: World)
     assert first.code == 0
     assert world.condition(NAME, "Stalled") is None
     # The next pass sees the foreign job and refuses it for what it is.
+    assert world.run().code == 0
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "JobNameInUse"
+
+
+def make_legacy(world: World, *, legacy_finalizer: bool) -> str:
+    """A resource as the legacy operator left it: its job created (untagged), the job name in the
+    status, no ARN, and (optionally) the legacy finalizer. Returns the job name."""
+    created = world.create_sample()
+    meta = created["metadata"]
+    name = job_name_for(resource_name=meta["name"], uid=meta["uid"], requested=None)
+    request = spec_to_request(created["spec"], job_name=name)
+    boto3.client("sagemaker").create_hyper_parameter_tuning_job(**request)
+    if legacy_finalizer:
+        world.custom.patch_namespaced_custom_object(
+            GROUP,
+            VERSION,
+            "default",
+            PLURAL,
+            NAME,
+            {"metadata": {"finalizers": [LEGACY_FINALIZER]}},
+            _content_type="application/merge-patch+json",
+        )
+    world.custom.patch_namespaced_custom_object_status(
+        GROUP,
+        VERSION,
+        "default",
+        PLURAL,
+        NAME,
+        {
+            "status": {
+                "sageMakerHyperParameterTuningJobName": name,
+                "hyperParameterTuningJobStatus": "InProgress",
+            }
+        },
+        _content_type="application/merge-patch+json",
+    )
+    return name
+
+
+def test_legacy_operator_resource_is_adopted(world: World) -> None:
+    name = make_legacy(world, legacy_finalizer=True)
+    result = world.run()
+    assert "outcome=adopted" in result.stdout, result.stdout
+    assert world.sagemaker.tuning_job_names() == [name]
+    status = world.get(NAME)["status"]
+    assert status["hyperParameterTuningJobArn"].endswith(name.lower())
+    assert world.condition(NAME, "Stalled") is None
+    assert "legacy operator" in world.kubectl("get", "events", "--field-selector", "reason=Adopted").stdout
+    # Deleting it stops the adopted job, as the legacy operator would have.
+    assert world.kubectl("delete", "hpo", NAME, "--wait=false").returncode == 0
+    assert "outcome=stopping" in world.run().stdout
+
+
+def test_untagged_job_without_the_legacy_finalizer_is_not_adopted(world: World) -> None:
+    make_legacy(world, legacy_finalizer=False)
     assert world.run().code == 0
     stalled = world.condition(NAME, "Stalled")
     assert stalled is not None and stalled["reason"] == "JobNameInUse"

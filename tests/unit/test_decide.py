@@ -19,7 +19,8 @@ from reconciler.decide import (
     needs_owner_lookup,
 )
 from reconciler.delta import Delta
-from reconciler.model import LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.naming import derived_job_name
 from tests.unit.conftest import build_tuning_job
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]
@@ -320,3 +321,43 @@ def test_decide_invariants(
     # Without a lookup there is no SageMaker knowledge: only create, stall, nothing.
     if not looked_up and not deleting:
         assert action.kind in {ActionKind.CREATE, ActionKind.STALL, ActionKind.NOTHING}
+
+
+def legacy_resource(
+    *, recorded: str, finalizers: tuple[str, ...] = (LEGACY_FINALIZER,), deleting: bool = False
+) -> HyperparameterTuningJob:
+    """As the legacy operator left it: the job name in the status, no ARN."""
+    metadata: dict[str, object] = {
+        "name": "xgboost-hpo",
+        "namespace": "default",
+        "uid": UID,
+        "generation": 1,
+        "finalizers": list(finalizers),
+    }
+    if deleting:
+        metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    return HyperparameterTuningJob.parse(
+        {"metadata": metadata, "spec": {}, "status": {"sageMakerHyperParameterTuningJobName": recorded}}
+    )
+
+
+COMPUTED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
+
+
+def test_name_conflict_adopts_the_legacy_operators_job_for_this_resource() -> None:
+    assert decide_name_conflict(legacy_resource(recorded=COMPUTED), owner_uid=None).kind is ActionKind.ADOPT
+    # Not: another name recorded, no legacy finalizer, or a uid tag of another resource.
+    for resource, owner in [
+        (legacy_resource(recorded="other-name"), None),
+        (legacy_resource(recorded=COMPUTED, finalizers=(FINALIZER,)), None),
+        (legacy_resource(recorded=COMPUTED), "someone-else"),
+    ]:
+        refused = decide_name_conflict(resource, owner_uid=owner)
+        assert refused.refusal is not None and refused.refusal.reason == "JobNameInUse"
+
+
+def test_deleting_a_legacy_resource_stops_its_untagged_job() -> None:
+    observation = Observation(looked_up=True, job=JobState("InProgress", ARN))
+    assert decide(legacy_resource(recorded=COMPUTED, deleting=True), observation).kind is ActionKind.STOP
+    other = legacy_resource(recorded="other-name", deleting=True)
+    assert decide(other, observation).kind is ActionKind.FINALIZE
