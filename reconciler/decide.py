@@ -99,11 +99,18 @@ def needs_owner_lookup(resource: HyperparameterTuningJob, *, job_found: bool) ->
 
 
 def _settled(resource: HyperparameterTuningJob) -> bool:
-    """Terminal in SageMaker and this generation already compared: nothing can have changed remotely."""
+    """Terminal in SageMaker and this generation already compared: nothing can have changed remotely.
+
+    Unless the recorded counters still show training jobs in progress: SageMaker's counters are
+    still moving, or a child could not be mirrored (the pass then keeps the previous counters) and
+    must be retried.
+    """
     status = resource.status
+    counters = status.training_job_status_counters
     return (
         status.hyper_parameter_tuning_job_status in TERMINAL_JOB_STATUSES
         and status.observed_generation == resource.metadata.generation
+        and (counters is None or not counters.in_progress)
     )
 
 

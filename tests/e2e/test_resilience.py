@@ -165,3 +165,23 @@ def test_refused_child_is_retried_on_the_next_pass(world: World) -> None:
     assert world.run().code == 0
     assert len(world.children(NAME)) >= len(summaries)
     assert world.get(NAME)["status"]["trainingJobStatusCounters"]["inProgress"] >= 1
+
+
+def test_child_refused_as_the_job_ends_is_retried_although_the_job_is_terminal(world: World) -> None:
+    world.create_sample()
+    assert world.run().code == 0
+    assert world.run().code == 0
+    counters = world.get(NAME)["status"]["trainingJobStatusCounters"]
+    assert counters["inProgress"] >= 1
+    [job] = world.sagemaker.tuning_job_names()
+    world.sagemaker.force_outcome(job, status="Completed")
+    # The pass that sees the job end cannot record one child's new status.
+    world.kube.inject_fault(verb="PATCH", resource="trainingjobs/status", status=422, times=1)
+    assert world.run().code == 0
+    assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "Completed"
+    stale = [c for c in world.children(NAME) if c["status"].get("trainingJobStatus") == "InProgress"]
+    assert len(stale) == 1
+    # The next pass looks the terminal job up again and mirrors the child.
+    assert world.run().code == 0
+    assert [c for c in world.children(NAME) if c["status"].get("trainingJobStatus") == "InProgress"] == []
+    assert world.get(NAME)["status"]["trainingJobStatusCounters"]["inProgress"] == 0
