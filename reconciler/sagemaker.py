@@ -18,7 +18,7 @@ Contract:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import boto3
@@ -194,20 +194,16 @@ class SageMakerGateway:
         self, tuning_job_name: str, *, region: str | None, endpoint: str | None
     ) -> list[dict[str, Any]]:
         """ListTrainingJobsForHyperParameterTuningJob, every page (MaxResults 100)."""
-        summaries: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            params: dict[str, Any] = {
-                "HyperParameterTuningJobName": tuning_job_name,
-                "MaxResults": LIST_PAGE_SIZE,
-            }
-            if token:
-                params["NextToken"] = token
-            page = self._call("ListTrainingJobsForHyperParameterTuningJob", region, endpoint, **params)
-            summaries.extend(page.get("TrainingJobSummaries", []))
-            token = page.get("NextToken")
-            if not token:
-                return summaries
+        return list(
+            self._every_item(
+                "ListTrainingJobsForHyperParameterTuningJob",
+                region,
+                endpoint,
+                items="TrainingJobSummaries",
+                HyperParameterTuningJobName=tuning_job_name,
+                MaxResults=LIST_PAGE_SIZE,
+            )
+        )
 
     def describe_training_job(self, name: str, *, region: str | None, endpoint: str | None) -> dict[str, Any]:
         """DescribeTrainingJob."""
@@ -215,17 +211,19 @@ class SageMakerGateway:
 
     def list_tags(self, arn: str, *, region: str | None, endpoint: str | None) -> dict[str, str]:
         """ListTags of a job (every page), as a dict."""
-        tags: dict[str, str] = {}
-        token: str | None = None
+        tags = self._every_item("ListTags", region, endpoint, items="Tags", ResourceArn=arn, MaxResults=100)
+        return {tag["Key"]: tag.get("Value", "") for tag in tags}
+
+    def _every_item(
+        self, operation: str, region: str | None, endpoint: str | None, *, items: str, **params: Any
+    ) -> Iterator[dict[str, Any]]:
+        """The `items` of every page of a NextToken-paginated operation, one call per page."""
         while True:
-            params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
-            if token:
-                params["NextToken"] = token
-            page = self._call("ListTags", region, endpoint, **params)
-            tags.update({t["Key"]: t.get("Value", "") for t in page.get("Tags", [])})
-            token = page.get("NextToken")
-            if not token:
-                return tags
+            page = self._call(operation, region, endpoint, **params)
+            yield from page.get(items, [])
+            params["NextToken"] = page.get("NextToken")
+            if not params["NextToken"]:
+                return
 
     def region_of(self, region: str | None, endpoint: str | None) -> str:
         """The region calls for `region` actually go to (boto3's default when None)."""
