@@ -27,8 +27,10 @@ def service_operations(service: str) -> set[str]:
 
 
 def sagemaker_calls() -> set[str]:
-    """Operations the SageMaker gateway invokes: `self._call("Operation", ...)`."""
-    return set(re.findall(r'_call\(\s*"([A-Za-z]+)"', (REPO / "reconciler" / "sagemaker.py").read_text()))
+    """Operations the SageMaker gateway invokes: `self._call("Operation", ...)`, or through its
+    pagination loop `self._every_item("Operation", ...)`."""
+    source = (REPO / "reconciler" / "sagemaker.py").read_text()
+    return set(re.findall(r'(?:_call|_every_item)\(\s*"([A-Za-z]+)"', source))
 
 
 def logs_calls() -> set[str]:
