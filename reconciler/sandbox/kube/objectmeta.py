@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.crdschema import OBJECT_META_FIELDS
 from reconciler.sandbox.kube.errors import Cause
 from reconciler.sandbox.kube.registry import ResourceType
 
@@ -42,26 +43,6 @@ _LABEL_VALUE_MESSAGE = (
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
     "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
     "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
-
-_OBJECT_META_FIELDS = frozenset(
-    {
-        "name",
-        "generateName",
-        "namespace",
-        "selfLink",
-        "uid",
-        "resourceVersion",
-        "generation",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "labels",
-        "annotations",
-        "ownerReferences",
-        "finalizers",
-        "managedFields",
-    }
 )
 
 
@@ -205,7 +186,7 @@ def owner_reference_causes(meta: Mapping[str, Any]) -> list[Cause]:
 
 
 def prune_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in meta.items() if k in _OBJECT_META_FIELDS and v is not None}
+    return {k: v for k, v in meta.items() if k in OBJECT_META_FIELDS and v is not None}
 
 
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
