@@ -238,36 +238,9 @@ def _prune(
                 del value[key]
             return
         is_resource = embedded or bool(schema.get("x-kubernetes-embedded-resource"))
-        properties: Mapping[str, Any] = schema.get("properties") or {}
-        additional = schema.get("additionalProperties")
-        for key in list(value):
-            if is_resource and key in _META_FIELDS:
-                if key == "metadata" and isinstance(value[key], dict):
-                    _prune_object_meta(value[key], path=_join(path, "metadata"), unknown=unknown)
-                continue
-            if key in properties:
-                _prune(
-                    value[key],
-                    properties[key],
-                    path=_join(path, key),
-                    unknown=unknown,
-                    embedded=False,
-                    is_root=False,
-                )
-            elif isinstance(additional, Mapping):
-                _prune(
-                    value[key],
-                    additional,
-                    path=_join(path, key),
-                    unknown=unknown,
-                    embedded=False,
-                    is_root=False,
-                )
-            elif additional is True:
-                continue  # additionalProperties: true keeps anything (not allowed in structural schemas)
-            else:
-                unknown.append(_join(path, key))
-                del value[key]
+        _prune_members(
+            value, schema, path=path, unknown=unknown, is_resource=is_resource, keep_undeclared=False
+        )
     elif isinstance(value, list):
         items = schema.get("items") if schema is not None else None
         for index, item in enumerate(value):
@@ -276,38 +249,49 @@ def _prune(
 
 def _skip_prune(value: Any, schema: Mapping[str, Any], *, path: str, unknown: list[str]) -> None:
     """Below x-kubernetes-preserve-unknown-fields: keep unknown keys, still prune declared sub-schemas."""
-    properties: Mapping[str, Any] = schema.get("properties") or {}
-    additional = schema.get("additionalProperties")
     if isinstance(value, dict):
         is_resource = bool(schema.get("x-kubernetes-embedded-resource"))
-        for key in list(value):
-            if is_resource and key in _META_FIELDS:
-                if key == "metadata" and isinstance(value[key], dict):
-                    _prune_object_meta(value[key], path=_join(path, "metadata"), unknown=unknown)
-                continue
-            if key in properties:
-                _prune(
-                    value[key],
-                    properties[key],
-                    path=_join(path, key),
-                    unknown=unknown,
-                    embedded=False,
-                    is_root=False,
-                )
-            elif isinstance(additional, Mapping):
-                _prune(
-                    value[key],
-                    additional,
-                    path=_join(path, key),
-                    unknown=unknown,
-                    embedded=False,
-                    is_root=False,
-                )
+        _prune_members(
+            value, schema, path=path, unknown=unknown, is_resource=is_resource, keep_undeclared=True
+        )
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, Mapping):
             for index, item in enumerate(value):
                 _skip_prune(item, items, path=f"{path}[{index}]", unknown=unknown)
+
+
+def _prune_members(
+    value: dict[str, Any],
+    schema: Mapping[str, Any],
+    *,
+    path: str,
+    unknown: list[str],
+    is_resource: bool,
+    keep_undeclared: bool,
+) -> None:
+    """Prune each member of an object by the sub-schema declared for it. An undeclared member is
+    dropped and reported unless `keep_undeclared` (below x-kubernetes-preserve-unknown-fields) or the
+    schema says `additionalProperties: true` (not allowed in structural schemas, kept anyway)."""
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    additional = schema.get("additionalProperties")
+    for key in list(value):
+        if is_resource and key in _META_FIELDS:
+            if key == "metadata" and isinstance(value[key], dict):
+                _prune_object_meta(value[key], path=_join(path, "metadata"), unknown=unknown)
+            continue
+        if key in properties:
+            member_schema = properties[key]
+        elif isinstance(additional, Mapping):
+            member_schema = additional
+        else:
+            if not keep_undeclared and additional is not True:
+                unknown.append(_join(path, key))
+                del value[key]
+            continue
+        _prune(
+            value[key], member_schema, path=_join(path, key), unknown=unknown, embedded=False, is_root=False
+        )
 
 
 def _prune_object_meta(meta: dict[str, Any], *, path: str, unknown: list[str]) -> None:
