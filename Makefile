@@ -31,7 +31,7 @@ demo: $(STAMP)
 
 # Regenerate crds/ from botocore's model and refresh the copies the kustomize base and chart ship.
 crds: $(STAMP)
-	$(BIN)/python -m reconciler.crdgen
+	$(BIN)/python -m reconciler.tools.crdgen
 	bash cronjob/sync-crds.sh
 
 clean:

@@ -20,8 +20,8 @@ import json
 
 from benchlib import Ground, describe, run_cli, seed_jobs, seed_resources
 
-from reconciler.model import HyperparameterTuningJobStatus
-from reconciler.status import training_jobs_changed
+from reconciler.core.model import HyperparameterTuningJobStatus
+from reconciler.core.status import training_jobs_changed
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ Contract:
 - `seed(ground, count, ...)` puts `count` HyperparameterTuningJobs in the emulator and their tuning jobs in
   the simulator WITHOUT going through either HTTP API (10,000 resources take seconds, not minutes):
   tuning jobs are built with the simulator's own lifecycle and stored in its store; resources are stored
-  with the finalizer and the status the reconciler itself computes (`reconciler.status.tuning_job_status`)
+  with the finalizer and the status the reconciler itself computes (`core.status.tuning_job_status`)
   for what the simulator describes at that instant. A pass right after seeding is therefore a pass over
   resources the reconciler already brought in sync; each benchmark checks that (zero writes) rather
   than trusting it.
@@ -34,15 +34,15 @@ from typing import Any
 
 import yaml
 
-from reconciler.desired import desired_request
-from reconciler.model import FINALIZER, HyperparameterTuningJob, HyperparameterTuningJobStatus
-from reconciler.naming import job_name_for
+from reconciler.core.model import FINALIZER, HyperparameterTuningJob, HyperparameterTuningJobStatus
+from reconciler.core.naming import job_name_for
+from reconciler.core.status import tuning_job_status, verdict_for_job
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.kube.store import Entry
 from reconciler.sandbox.sagemaker import SageMakerSandbox, lifecycle, render
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.sagemaker_ops import _add_static_hyperparameters
-from reconciler.status import tuning_job_status, verdict_for_job
+from reconciler.spec.desired import desired_request
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "xgboost-mnist-hpo.yaml"

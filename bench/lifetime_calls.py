@@ -95,8 +95,8 @@ def legacy_lifetime() -> dict[str, Any]:
             aws_secret_access_key="bench",
         )
         # The same request hpo-reconciler sends (same name: the simulator draws the same history).
-        from reconciler.desired import desired_request
-        from reconciler.model import HyperparameterTuningJob
+        from reconciler.core.model import HyperparameterTuningJob
+        from reconciler.spec.desired import desired_request
 
         obj = _sample()
         obj["metadata"]["uid"] = "00000000-0000-0000-0000-000000000000"

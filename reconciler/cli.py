@@ -35,10 +35,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """One reconciliation pass; exit codes per DESIGN section 4."""
     import os
 
-    from reconciler.kube import KubeConfigError
-    from reconciler.report import Reporter, configure_logging
-    from reconciler.run import run_pass
-    from reconciler.settings import Settings, SettingsError
+    from reconciler.core.settings import Settings, SettingsError
+    from reconciler.engine.run import run_pass
+    from reconciler.engine.summary import Reporter, configure_logging
+    from reconciler.gateways.kube import KubeConfigError
 
     flags = {
         "namespaces": args.namespace,
@@ -81,7 +81,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_sandbox_up(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from reconciler.sandbox_up import serve
+    from reconciler.tools.sandbox_up import serve
 
     if args.time_scale <= 0:
         print("hpo-reconciler sandbox up: --time-scale must be positive", file=sys.stderr)
@@ -91,17 +91,18 @@ def _cmd_sandbox_up(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from reconciler.demo import run_demo
+    from reconciler.tools.demo import run_demo
 
-    return EXIT_OK if run_demo(out=sys.stdout, time_scale=args.time_scale) == 0 else EXIT_FAILED
+    code = run_demo(run_command=run, out=sys.stdout, time_scale=args.time_scale)
+    return EXIT_OK if code == 0 else EXIT_FAILED
 
 
 def _cmd_logs(args: argparse.Namespace) -> int:
     import os
 
-    from reconciler.kube import KubeConfigError
-    from reconciler.logs import LogsError, print_logs
-    from reconciler.settings import Settings, SettingsError
+    from reconciler.core.settings import Settings, SettingsError
+    from reconciler.gateways.kube import KubeConfigError
+    from reconciler.tools.logs import LogsError, print_logs
 
     if args.tail is not None and args.tail < 1:
         print("hpo-reconciler logs: --tail must be at least 1", file=sys.stderr)
@@ -197,7 +198,7 @@ def _add_run_command(commands: Any) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Offline check of manifests: 0 all valid, 1 some invalid, 2 an input is missing or not YAML."""
-    from reconciler.validate import Outcome, run
+    from reconciler.tools.validate import Outcome, run
 
     outcome = run(args.paths, output=args.output, print_request=args.print_request, crd_dir=args.crd_dir)
     return {Outcome.VALID: EXIT_OK, Outcome.INVALID: EXIT_FAILED, Outcome.UNUSABLE: EXIT_USAGE}[outcome]

@@ -16,10 +16,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from reconciler import crdgen
 from reconciler.awsmodel import camel, spec_to_request
-from reconciler.awsmodel_loader import botocore_version, shape
-from reconciler.awsmodel_schema import resource_schema
+from reconciler.awsmodel.loader import botocore_version, shape
+from reconciler.awsmodel.schema import resource_schema
+from reconciler.tools import crdgen
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
@@ -69,7 +69,7 @@ def nodes(schema: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[st
 
 def test_committed_crds_are_exactly_the_generator_output() -> None:
     problems = crdgen.differences(CRD_DIR)
-    assert problems == [], "crds/ is stale: run `python -m reconciler.crdgen` and commit\n" + "\n".join(
+    assert problems == [], "crds/ is stale: run `python -m reconciler.tools.crdgen` and commit\n" + "\n".join(
         problems
     )
 
@@ -95,7 +95,7 @@ def test_check_mode_exits_1_with_a_summary_when_a_file_differs(tmp_path: Path) -
     )
     (tmp_path / FILES["HyperparameterTuningJob"]).unlink()
     result = subprocess.run(
-        [sys.executable, "-m", "reconciler.crdgen", "--dir", str(tmp_path), "--check"],
+        [sys.executable, "-m", "reconciler.tools.crdgen", "--dir", str(tmp_path), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -241,7 +241,7 @@ def _scalar_problems(spec: Mapping[str, Any], schema: dict[str, Any], path: str)
 
 
 def shape_name_of(spec: Mapping[str, Any]) -> str:
-    from reconciler.awsmodel_loader import shapes
+    from reconciler.awsmodel.loader import shapes
 
     return next(name for name, candidate in shapes().items() if candidate is spec)
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from reconciler.awsmodel import API_DEFAULTS, check_input, spec_to_request
-from reconciler.awsmodel_loader import shape
+from reconciler.awsmodel.loader import shape
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.

@@ -8,8 +8,8 @@ import sys
 _PROBE = """
 import sys
 import reconciler.awsmodel
-import reconciler.crdgen
-from reconciler.awsmodel_loader import service_model
+import reconciler.tools.crdgen
+from reconciler.awsmodel.loader import service_model
 assert "botocore.loaders" not in sys.modules, "botocore loaded at import"
 assert service_model.cache_info().currsize == 0
 reconciler.awsmodel.camel("S3Uri")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.awsmodel import camel, pascal
-from reconciler.awsmodel_loader import shapes
+from reconciler.awsmodel.loader import shapes
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.awsmodel_loader import shapes
-from reconciler.awsmodel_regex import portable_pattern, python_pattern
-from reconciler.awsmodel_schema import reachable_shapes
+from reconciler.awsmodel.loader import shapes
+from reconciler.awsmodel.regex import portable_pattern, python_pattern
+from reconciler.awsmodel.schema import reachable_shapes
 
 ALL_PATTERNS = sorted({s["pattern"] for s in shapes().values() if "pattern" in s})
 _LOOKAROUND_OR_BACKREF = re.compile(r"\(\?<?[=!]|\\[1-9]|\\k<|\(\?>|[*+?}]\+")

@@ -72,7 +72,7 @@ def test_pass_role_is_limited_to_sagemaker() -> None:
 
 def test_logs_policy_grants_exactly_what_the_logs_command_calls() -> None:
     calls = logs_calls()
-    assert calls, "reconciler/logs.py calls no CloudWatch Logs operation?"
+    assert calls, "reconciler/tools/logs.py calls no CloudWatch Logs operation?"
     assert policy_actions("iam-policy-logs.json") == {f"logs:{op}" for op in calls}
 
 

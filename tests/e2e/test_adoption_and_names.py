@@ -7,8 +7,8 @@ from typing import Any
 import boto3
 
 from reconciler.awsmodel import spec_to_request
-from reconciler.model import LEGACY_FINALIZER
-from reconciler.naming import job_name_for
+from reconciler.core.model import LEGACY_FINALIZER
+from reconciler.core.naming import job_name_for
 from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World
 
 NAME = "xgboost-mnist-hpo"

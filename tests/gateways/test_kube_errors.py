@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from kubernetes.client.exceptions import ApiException
 
-from reconciler.kube import (
+from reconciler.gateways.kube import (
     ConflictError,
     ForbiddenError,
     InvalidError,

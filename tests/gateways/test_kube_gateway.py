@@ -11,11 +11,11 @@ import pytest
 import yaml
 from kubernetes import client as k8s
 
-from reconciler import kube
-from reconciler.calls import CallCounter
-from reconciler.model import GROUP, VERSION
+from reconciler.core.calls import CallCounter
+from reconciler.core.model import GROUP, VERSION
+from reconciler.core.settings import Settings
+from reconciler.gateways import kube
 from reconciler.sandbox.kube import KubeSandbox
-from reconciler.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import kube, lease
-from reconciler.calls import CallCounter
+from reconciler.core.calls import CallCounter
+from reconciler.core.settings import Settings
+from reconciler.gateways import kube, lease
 from reconciler.sandbox.kube import KubeSandbox
-from reconciler.settings import Settings
 
 NOW = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 

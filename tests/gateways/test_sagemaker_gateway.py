@@ -9,10 +9,10 @@ import botocore.exceptions
 import pytest
 import yaml
 
-from reconciler.calls import CallCounter
-from reconciler.desired import desired_request
-from reconciler.model import HyperparameterTuningJob
-from reconciler.sagemaker import (
+from reconciler.core.calls import CallCounter
+from reconciler.core.model import HyperparameterTuningJob
+from reconciler.core.settings import Settings
+from reconciler.gateways.sagemaker import (
     CredentialsError,
     RejectedError,
     ResourceInUseError,
@@ -22,7 +22,7 @@ from reconciler.sagemaker import (
     map_error,
 )
 from reconciler.sandbox.sagemaker import SageMakerSandbox
-from reconciler.settings import Settings
+from reconciler.spec.desired import desired_request
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
 REGION = "us-east-2"

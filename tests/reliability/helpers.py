@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import boto3
 
-from reconciler.model import FINALIZER
+from reconciler.core.model import FINALIZER
 from tests.e2e.e2e_world import World
 
 SAGEMAKER_WRITES = ("CreateHyperParameterTuningJob", "StopHyperParameterTuningJob")

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from reconciler.model import API_VERSION
+from reconciler.core.model import API_VERSION
 from reconciler.sandbox.kube.store import Entry
 from tests.e2e.e2e_world import GROUP, PLURAL, SAMPLE, World
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from reconciler.model import FINALIZER
+from reconciler.core.model import FINALIZER
 from tests.e2e.e2e_world import World
 from tests.reliability.hostile import hostile_specs, insert_raw, sample_spec
 

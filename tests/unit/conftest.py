@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.model import FINALIZER, HyperparameterTuningJob
+from reconciler.core.model import FINALIZER, HyperparameterTuningJob
 
 UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
 

@@ -6,7 +6,7 @@ import contextlib
 import io
 
 from reconciler import cli
-from reconciler.settings import Settings
+from reconciler.core.settings import Settings
 
 
 def test_run_help_lists_every_environment_variable() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.decide import (
+from reconciler.core.decide import (
     ActionKind,
     JobState,
     Observation,
@@ -18,9 +18,9 @@ from reconciler.decide import (
     needs_job_lookup,
     needs_owner_lookup,
 )
-from reconciler.delta import Delta
-from reconciler.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
-from reconciler.naming import derived_job_name
+from reconciler.core.delta import Delta
+from reconciler.core.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.core.naming import derived_job_name
 from tests.unit.conftest import build_tuning_job
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]

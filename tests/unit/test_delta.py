@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reconciler.delta import Delta, job_delta
+from reconciler.core.delta import Delta, job_delta
 
 DEFAULTS = {
     "HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType": "Off",

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.desired import desired_request
-from reconciler.model import HyperparameterTuningJob
+from reconciler.core.model import HyperparameterTuningJob
+from reconciler.spec.desired import desired_request
 
 SAMPLE = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml").read_text()

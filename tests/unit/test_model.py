@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from reconciler.model import (
+from reconciler.core.model import (
     ENDPOINT_ANNOTATION,
     LEGACY_FINALIZER,
     HyperparameterTuningJob,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.naming import derived_job_name, is_valid_job_name, job_name_for
+from reconciler.core.naming import derived_job_name, is_valid_job_name, job_name_for
 
 
 def test_design_worked_example() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.policy import endpoint_refusal, parse_patterns, role_refusal
+from reconciler.core.policy import endpoint_refusal, parse_patterns, role_refusal
 
 ROLE = "arn:aws:iam::123456789012:role/team-a/sagemaker"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.settings import Settings, SettingsError
+from reconciler.core.settings import Settings, SettingsError
 
 
 def test_defaults() -> None:

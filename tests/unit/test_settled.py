@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.reconcile import Outcome, settled_result
+from reconciler.core.outcomes import Outcome
+from reconciler.engine.reconcile import settled_result
 
 ARN = "arn:aws:sagemaker:us-east-2:1:hyper-parameter-tuning-job/j"
 

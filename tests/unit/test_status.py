@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from reconciler.decide import Refusal
-from reconciler.model import SYNCHRONIZING, HyperparameterTuningJobStatus, TrainingJobStatus
-from reconciler.status import (
+from reconciler.core.decide import Refusal
+from reconciler.core.model import SYNCHRONIZING, HyperparameterTuningJobStatus, TrainingJobStatus
+from reconciler.core.status import (
     Verdict,
     conditions,
     needs_write,

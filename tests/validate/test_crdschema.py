@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from reconciler import crdschema
-from reconciler.crdschema import FieldError, format_field_error, validate_object
+from reconciler.spec import crdschema
+from reconciler.spec.crdschema import FieldError, format_field_error, validate_object
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -347,7 +347,7 @@ def test_schema_errors_find_patterns_the_apiserver_would_refuse() -> None:
 
 
 def test_every_pattern_of_the_generated_crds_compiles() -> None:
-    from reconciler.validate import builtin_crd_schemas
+    from reconciler.tools.validate import builtin_crd_schemas
 
     schemas = builtin_crd_schemas()
     assert set(schemas) == {"HyperparameterTuningJob", "TrainingJob"}

@@ -12,9 +12,9 @@ import yaml
 from botocore.validate import ParamValidator
 
 from reconciler import awsmodel
-from reconciler.crdschema import validate_object
-from reconciler.semantics import check_spec
-from reconciler.validate import builtin_crd_schemas
+from reconciler.spec.crdschema import validate_object
+from reconciler.spec.semantics import check_spec
+from reconciler.tools.validate import builtin_crd_schemas
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.semantics import Problem, check_spec
+from reconciler.spec.semantics import Problem, check_spec
 
 MAIN_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
 

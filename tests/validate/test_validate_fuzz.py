@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.validate import Outcome, run
+from reconciler.tools.validate import Outcome, run
 
 MAIN_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
 BASE: dict[str, Any] = yaml.safe_load(MAIN_SAMPLE.read_text())

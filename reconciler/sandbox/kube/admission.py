@@ -7,7 +7,7 @@ Contract:
   types; a custom resource with the wrong kind is 422 Invalid on `kind`).
 - `admit(rt, obj, validation=)` returns the object as it will be stored plus the warnings to send:
   custom resources are pruned, defaulted and validated against their CRD's openAPIV3Schema with
-  `reconciler.crdschema` (fieldValidation Strict -> 400 on unknown fields; Warn -> `Warning` headers;
+  `reconciler.spec.crdschema` (fieldValidation Strict -> 400 on unknown fields; Warn -> `Warning` headers;
   Ignore -> silent), then ObjectMeta rules apply; any cause -> 422 Invalid with every cause. Unqualified
   finalizer names are accepted with the API server's warning. Built-in kinds with `schema_checked` are
   judged the same way against their OpenAPI definition (`builtins.validation_schema`).
@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from reconciler import crdschema
 from reconciler.sandbox.kube import builtins, objectmeta, protobuf
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, invalid
 from reconciler.sandbox.kube.registry import ResourceType
+from reconciler.spec import crdschema
 
 JSON = "application/json"
 YAML = "application/yaml"

@@ -5,7 +5,7 @@ Contract:
   `name` refers to (itself included), as served under /openapi/v3 (kubectl reads the patch metadata
   there to compute strategic merge patches).
 - `validation_schema(rt)` is the kind's definition with its references inlined, in the form
-  `reconciler.crdschema` validates (as the API server's decoder and validation refuse unknown fields with
+  `reconciler.spec.crdschema` validates (as the API server's decoder and validation refuse unknown fields with
   fieldValidation=Strict, wrong types and missing required fields); `metadata` is left to the ObjectMeta
   rules every kind shares.
 - `patch_schema(schema, key)` resolves a field's schema for strategic merge patch, and

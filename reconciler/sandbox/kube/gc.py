@@ -21,7 +21,7 @@ from reconciler.sandbox.kube.registry import ResourceType
 from reconciler.sandbox.kube.store import Entry, StoreKey
 
 if TYPE_CHECKING:
-    from reconciler.sandbox.kube.writes import Writer
+    from reconciler.sandbox.kube.writer_api import WriterAPI
 
 POLICIES = ("Orphan", "Background", "Foreground")
 FOREGROUND = "foregroundDeletion"
@@ -40,18 +40,18 @@ def propagation_policy(options: Mapping[str, Any]) -> str:
     return str(policy)
 
 
-def _dependents(writer: Writer, owner_uid: str) -> list[tuple[StoreKey, Entry]]:
+def _dependents(writer: WriterAPI, owner_uid: str) -> list[tuple[StoreKey, Entry]]:
     return [(k, e) for k, e in writer.store.all_entries() if owner_uid in e.owner_uids]
 
 
-def _by_uid(writer: Writer, uid: str) -> tuple[StoreKey, Entry] | None:
+def _by_uid(writer: WriterAPI, uid: str) -> tuple[StoreKey, Entry] | None:
     for key, entry in writer.store.all_entries():
         if entry.uid == uid:
             return key, entry
     return None
 
 
-def _drop_reference(writer: Writer, *, rt: ResourceType, obj: dict[str, Any], owner_uid: str) -> None:
+def _drop_reference(writer: WriterAPI, *, rt: ResourceType, obj: dict[str, Any], owner_uid: str) -> None:
     meta = obj["metadata"]
     meta["ownerReferences"] = [r for r in meta.get("ownerReferences") or () if r.get("uid") != owner_uid]
     if not meta["ownerReferences"]:
@@ -60,7 +60,7 @@ def _drop_reference(writer: Writer, *, rt: ResourceType, obj: dict[str, Any], ow
 
 
 def _delete_dependent(
-    writer: Writer, *, key: StoreKey, dependent: Entry, owner_uid: str, orphan: bool
+    writer: WriterAPI, *, key: StoreKey, dependent: Entry, owner_uid: str, orphan: bool
 ) -> None:
     rt = writer.cluster.type_for_key(key)
     current = writer.store.get(key, namespace=dependent.namespace, name=dependent.name)
@@ -84,7 +84,7 @@ def _delete_dependent(
         )
 
 
-def after_remove(writer: Writer, *, removed: Entry, policy: str) -> None:
+def after_remove(writer: WriterAPI, *, removed: Entry, policy: str) -> None:
     for key, dependent in _dependents(writer, removed.uid):
         _delete_dependent(
             writer, key=key, dependent=dependent, owner_uid=removed.uid, orphan=policy == "Orphan"
@@ -95,7 +95,7 @@ def after_remove(writer: Writer, *, removed: Entry, policy: str) -> None:
             _finish_foreground(writer, key=found[0], owner=found[1])
 
 
-def delete_dependents_foreground(writer: Writer, *, owner: Mapping[str, Any]) -> None:
+def delete_dependents_foreground(writer: WriterAPI, *, owner: Mapping[str, Any]) -> None:
     uid = str(owner["metadata"]["uid"])
     for key, dependent in _dependents(writer, uid):
         _delete_dependent(writer, key=key, dependent=dependent, owner_uid=uid, orphan=False)
@@ -104,7 +104,7 @@ def delete_dependents_foreground(writer: Writer, *, owner: Mapping[str, Any]) ->
         _finish_foreground(writer, key=found[0], owner=found[1])
 
 
-def after_update(writer: Writer, *, rt: ResourceType, obj: Mapping[str, Any]) -> None:
+def after_update(writer: WriterAPI, *, rt: ResourceType, obj: Mapping[str, Any]) -> None:
     meta = obj.get("metadata") or {}
     if meta.get("deletionTimestamp") and FOREGROUND in (meta.get("finalizers") or ()):
         entry = writer.store.get(
@@ -114,7 +114,7 @@ def after_update(writer: Writer, *, rt: ResourceType, obj: Mapping[str, Any]) ->
             _finish_foreground(writer, key=rt.key, owner=entry)
 
 
-def _finish_foreground(writer: Writer, *, key: StoreKey, owner: Entry) -> None:
+def _finish_foreground(writer: WriterAPI, *, key: StoreKey, owner: Entry) -> None:
     """Remove the foregroundDeletion finalizer once no dependent is left."""
     obj = owner.obj()
     meta = obj["metadata"]

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler import crdschema
 from reconciler.sandbox.kube import builtins
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.errors import Cause, invalid
 from reconciler.sandbox.kube.objectmeta import invalid_cause
 from reconciler.sandbox.kube.registry import CRD, NAMESPACE, ResourceType, types_from_crd
 from reconciler.sandbox.kube.store import Entry
+from reconciler.spec import crdschema
 
 if TYPE_CHECKING:
-    from reconciler.sandbox.kube.writes import Writer
+    from reconciler.sandbox.kube.writer_api import WriterAPI
 
 
 def prepare_create(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any]) -> None:
@@ -135,7 +135,7 @@ def crd_terminating(cluster: Cluster, *, rt: ResourceType) -> bool:
     return crd is not None and bool(crd.obj()["metadata"].get("deletionTimestamp"))
 
 
-def delete_crd(writer: Writer, *, obj: dict[str, Any]) -> dict[str, Any]:
+def delete_crd(writer: WriterAPI, *, obj: dict[str, Any]) -> dict[str, Any]:
     cluster = writer.cluster
     meta = obj["metadata"]
     name = str(meta["name"])
@@ -167,7 +167,7 @@ def delete_crd(writer: Writer, *, obj: dict[str, Any]) -> dict[str, Any]:
     return current.obj() if current is not None else obj
 
 
-def _finish_crd_if_empty(writer: Writer, crd_name: str) -> None:
+def _finish_crd_if_empty(writer: WriterAPI, crd_name: str) -> None:
     cluster = writer.cluster
     entry = cluster.store.get(CRD.key, namespace="", name=crd_name)
     if entry is None:
@@ -182,7 +182,7 @@ def _finish_crd_if_empty(writer: Writer, crd_name: str) -> None:
     writer.store_update(CRD, obj=crd)
 
 
-def after_remove(writer: Writer, *, rt: ResourceType, entry: Entry) -> None:
+def after_remove(writer: WriterAPI, *, rt: ResourceType, entry: Entry) -> None:
     cluster = writer.cluster
     if rt.custom:
         _finish_crd_if_empty(writer, f"{rt.plural}.{rt.group}")
@@ -205,14 +205,14 @@ def _namespace_is_empty(cluster: Cluster, namespace: str) -> bool:
     return not any(e.namespace == namespace for k, e in cluster.store.all_entries() if k != NAMESPACE.key)
 
 
-def _finalize_namespace_if_empty(writer: Writer, ns_entry: Entry) -> None:
+def _finalize_namespace_if_empty(writer: WriterAPI, ns_entry: Entry) -> None:
     if _namespace_is_empty(writer.cluster, ns_entry.name):
         obj = ns_entry.obj()
         obj.setdefault("spec", {})["finalizers"] = []
         writer.remove(NAMESPACE, obj=obj)
 
 
-def delete_namespace(writer: Writer, *, obj: dict[str, Any]) -> dict[str, Any]:
+def delete_namespace(writer: WriterAPI, *, obj: dict[str, Any]) -> dict[str, Any]:
     cluster = writer.cluster
     meta = obj["metadata"]
     if meta.get("deletionTimestamp"):

@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.crdschema import OBJECT_META_FIELDS
 from reconciler.sandbox.kube.errors import Cause
 from reconciler.sandbox.kube.registry import ResourceType
+from reconciler.spec.crdschema import OBJECT_META_FIELDS
 
 TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
 

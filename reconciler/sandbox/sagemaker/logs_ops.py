@@ -19,7 +19,7 @@ from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.training_logs import LOG_GROUP, events, log_stream_name
 
 if TYPE_CHECKING:
-    from reconciler.sandbox.sagemaker.simulator import Simulator
+    from reconciler.sandbox.sagemaker.state import SimulatorState
 
 Params = Mapping[str, Any]
 
@@ -32,7 +32,7 @@ def _check_group(params: Params) -> None:
         raise errors.ApiError("ResourceNotFoundException", "The specified log group does not exist.")
 
 
-def _candidate_runs(sim: Simulator, prefix: str, now: float) -> list[tuple[TuningJob, TrainingRun]]:
+def _candidate_runs(sim: SimulatorState, prefix: str, now: float) -> list[tuple[TuningJob, TrainingRun]]:
     job_name = prefix.partition("/")[0]
     if "/" in prefix:
         found = sim.store.find_run(job_name, now=now)
@@ -40,7 +40,7 @@ def _candidate_runs(sim: Simulator, prefix: str, now: float) -> list[tuple[Tunin
     return [(j, r) for j, r in sim.store.all_runs(now=now) if r.name.startswith(prefix)]
 
 
-def describe_log_streams(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def describe_log_streams(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     _check_group(params)
     now = sim.now()
     prefix = params.get("logStreamNamePrefix", "")
@@ -78,7 +78,7 @@ def describe_log_streams(sim: Simulator, params: Params, region: str) -> dict[st
     return out
 
 
-def get_log_events(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def get_log_events(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     _check_group(params)
     now = sim.now()
     stream = params.get("logStreamName", "")
@@ -113,7 +113,7 @@ def get_log_events(sim: Simulator, params: Params, region: str) -> dict[str, Any
     }
 
 
-HANDLERS: dict[str, Callable[[Simulator, Params, str], dict[str, Any]]] = {
+HANDLERS: dict[str, Callable[[SimulatorState, Params, str], dict[str, Any]]] = {
     "DescribeLogStreams": describe_log_streams,
     "GetLogEvents": get_log_events,
 }

@@ -21,13 +21,13 @@ from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.paging import page
 
 if TYPE_CHECKING:
-    from reconciler.sandbox.sagemaker.simulator import Simulator
+    from reconciler.sandbox.sagemaker.state import SimulatorState
 
 Params = Mapping[str, Any]
 MAX_TAGS = 50
 
 
-def create_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def create_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     name = params["HyperParameterTuningJobName"]
     if sim.store.find_job(name, now=now) is not None:
@@ -43,7 +43,7 @@ def create_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, 
     return {"HyperParameterTuningJobArn": job.arn}
 
 
-def _check_warm_start_parents(sim: Simulator, params: Params, *, now: float) -> None:
+def _check_warm_start_parents(sim: SimulatorState, params: Params, *, now: float) -> None:
     """A warm start needs parents that exist and have finished, which only the service can know."""
     warm = params.get("WarmStartConfig") or {}
     for parent in warm.get("ParentHyperParameterTuningJobs") or []:
@@ -74,7 +74,7 @@ def add_static_hyperparameters(request: dict[str, Any]) -> None:
         definition["StaticHyperParameters"] = statics
 
 
-def describe_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def describe_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     return render.describe_tuning_job(sim.store.job(params["HyperParameterTuningJobName"], now=now), now)
 
@@ -119,7 +119,7 @@ def _sorted(items: list[Any], *, key: Callable[[Any], Any], params: Params, defa
     return sorted(items, key=key, reverse=params.get("SortOrder", default_order) == "Descending")
 
 
-def list_tuning_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def list_tuning_jobs(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     bounds = _time_bounds(params)
     jobs = [
@@ -144,7 +144,7 @@ def list_tuning_jobs(sim: Simulator, params: Params, region: str) -> dict[str, A
     return out
 
 
-def stop_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def stop_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
     status = job.status(now)
@@ -156,7 +156,7 @@ def stop_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, An
     return {}
 
 
-def delete_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def delete_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
     status = job.status(now)
@@ -177,7 +177,7 @@ _TRAINING_SORT: dict[str, Callable[[float, TrainingRun], Any]] = {
 }
 
 
-def list_training_jobs_for_tuning_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def list_training_jobs_for_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
     sort_by = params.get("SortBy", "Name")
@@ -198,13 +198,13 @@ def list_training_jobs_for_tuning_job(sim: Simulator, params: Params, region: st
     return out
 
 
-def describe_training_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def describe_training_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job, run = sim.store.run(params["TrainingJobName"], now=now)
     return render.describe_training_job(job, run, now)
 
 
-def list_training_jobs(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def list_training_jobs(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     bounds = _time_bounds(params)
     runs = [
@@ -225,7 +225,7 @@ def list_training_jobs(sim: Simulator, params: Params, region: str) -> dict[str,
     return out
 
 
-def stop_training_job(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def stop_training_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job, run = sim.store.run(params["TrainingJobName"], now=now)
     status = run.status(now)
@@ -237,14 +237,14 @@ def stop_training_job(sim: Simulator, params: Params, region: str) -> dict[str, 
     return {}
 
 
-def _tags(sim: Simulator, resource_arn: str) -> list[dict[str, str]]:
+def _tags(sim: SimulatorState, resource_arn: str) -> list[dict[str, str]]:
     tags = sim.store.tags_for_arn(resource_arn, now=sim.now())
     if tags is None:
         raise errors.validation_error(f"Resource {resource_arn} does not exist.")
     return tags
 
 
-def add_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def add_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     tags = _tags(sim, params["ResourceArn"])
     merged = {t["Key"]: t.get("Value", "") for t in tags}
     for tag in params["Tags"]:
@@ -258,7 +258,7 @@ def add_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
     return {"Tags": [dict(t) for t in params["Tags"]]}
 
 
-def list_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
+def list_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     tags = _tags(sim, params["ResourceArn"])
     chosen, token = page(tags, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 50))
     out: dict[str, Any] = {"Tags": [dict(t) for t in chosen]}
@@ -270,7 +270,7 @@ def list_tags(sim: Simulator, params: Params, region: str) -> dict[str, Any]:
 # The name bench/benchlib.py imported before `add_static_hyperparameters` was public.
 _add_static_hyperparameters = add_static_hyperparameters
 
-HANDLERS: dict[str, Callable[[Simulator, Params, str], dict[str, Any]]] = {
+HANDLERS: dict[str, Callable[[SimulatorState, Params, str], dict[str, Any]]] = {
     "CreateHyperParameterTuningJob": create_tuning_job,
     "DescribeHyperParameterTuningJob": describe_tuning_job,
     "ListHyperParameterTuningJobs": list_tuning_jobs,

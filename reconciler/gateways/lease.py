@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler import kube
+from reconciler.gateways import kube
 
 log = logging.getLogger(__name__)
 

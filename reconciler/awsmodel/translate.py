@@ -1,7 +1,7 @@
 """Translation between resource form (camelCase, Kubernetes-friendly) and SageMaker API form.
 
 Contract:
-- Resource form is the API form with every member name camelCased (`awsmodel_names`) and every
+- Resource form is the API form with every member name camelCased (`awsmodel.names`) and every
   API *map* written as a list of ``{name, value}`` entries, because the legacy operator's
   manifests (and Kubernetes conventions) use lists there. Lists of ``Tag`` are already lists of
   ``{Key, Value}`` structures and stay so (``[{key, value}]``). Timestamps become RFC 3339 text
@@ -22,8 +22,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.awsmodel_loader import input_shape_name, shape
-from reconciler.awsmodel_names import camel, pascal
+from reconciler.awsmodel.loader import input_shape_name, shape
+from reconciler.awsmodel.names import camel, pascal
 
 CREATE_TUNING_JOB_REQUEST = "CreateHyperParameterTuningJobRequest"
 CREATE_TRAINING_JOB_REQUEST = "CreateTrainingJobRequest"

@@ -20,12 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, check_input, spec_to_request
-from reconciler.crdgen import render_crds
-from reconciler.crdschema import format_field_error, validate_object
-from reconciler.model import (
+from reconciler.awsmodel.crd import HPO_FILE, crd_documents
+from reconciler.core.model import (
     API_VERSION,
     TAG_NAME,
     TAG_NAMESPACE,
@@ -33,8 +30,9 @@ from reconciler.model import (
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
 )
-from reconciler.naming import is_valid_job_name
-from reconciler.semantics import check_spec
+from reconciler.core.naming import is_valid_job_name
+from reconciler.spec.crdschema import format_field_error, validate_object
+from reconciler.spec.semantics import check_spec
 
 _MAX_VALUE_CHARS = 60
 _MAX_PROBLEM_CHARS = 300
@@ -110,7 +108,7 @@ def _resource_schema() -> Mapping[str, Any]:
 @functools.cache
 def _rendered_resource_schema() -> Mapping[str, Any]:
     """The openAPIV3Schema of the served version of the generated HyperparameterTuningJob CRD."""
-    crd = yaml.safe_load(render_crds()["hyperparametertuningjob.yaml"])
+    crd = crd_documents()[HPO_FILE]
     version = next(v for v in crd["spec"]["versions"] if v.get("served", True))
     schema: Mapping[str, Any] = version["schema"]["openAPIV3Schema"]
     return schema

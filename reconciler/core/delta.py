@@ -11,21 +11,21 @@ Contract:
 - `Delta.paths` are the changed spec paths in the resource's camelCase form, e.g.
   `hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs`, map keys and list
   indexes in brackets (`trainingJobDefinition.staticHyperParameters[eta]`, `...inputDataConfig[1]...`).
-This is the only module that imports deepdiff. Pure: no I/O beyond botocore's packaged model.
+This is the only module that imports deepdiff. Pure: no I/O beyond botocore's packaged model, read
+through `awsmodel.loader` (one load for the whole process).
 """
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
-from botocore.session import get_session
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
+
+from reconciler.awsmodel.loader import botocore_service_model
 
 _CREATE_OPERATION = "CreateHyperParameterTuningJob"
 _IGNORED_TOP_LEVEL = frozenset({"Tags", "HyperParameterTuningJobName"})
@@ -51,22 +51,8 @@ class Delta:
         )
 
 
-_MODEL_LOCK = threading.Lock()
-
-
-def _service_model() -> ServiceModel:
-    # Under a lock so that concurrent workers load botocore's model once, not once each.
-    with _MODEL_LOCK:
-        return _loaded_service_model()
-
-
-@functools.cache
-def _loaded_service_model() -> ServiceModel:
-    return get_session().get_service_model("sagemaker")
-
-
 def _input_shape() -> StructureShape:
-    shape = _service_model().operation_model(_CREATE_OPERATION).input_shape
+    shape = botocore_service_model().operation_model(_CREATE_OPERATION).input_shape
     assert isinstance(shape, StructureShape)
     return shape
 

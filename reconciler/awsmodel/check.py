@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.awsmodel_loader import input_shape_name, shape
-from reconciler.awsmodel_names import camel
-from reconciler.awsmodel_regex import python_pattern
+from reconciler.awsmodel.loader import input_shape_name, shape
+from reconciler.awsmodel.names import camel
+from reconciler.awsmodel.regex import python_pattern
 
 NOT_NULL = "Member must not be null"
 UNKNOWN_MEMBER = "Member is not a recognized field"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from reconciler.awsmodel_loader import shapes
+from reconciler.awsmodel.loader import shapes
 
 
 def _lower_first(name: str) -> str:

@@ -1,7 +1,8 @@
 """`hpo-reconciler demo`: the whole product on an in-process sandbox, in under two minutes.
 
-Contract: `run_demo(out=...)` starts both sandboxes, applies `crds/` and
-`samples/xgboost-mnist-hpo.yaml`, runs `hpo-reconciler run` every few seconds as the CronJob would,
+Contract: `run_demo(run_command=..., out=...)` starts both sandboxes, applies `crds/` and
+`samples/xgboost-mnist-hpo.yaml`, runs `hpo-reconciler run` (through `run_command`, the CLI's own
+entry point, passed in so this module does not import the CLI) every few seconds as the CronJob would,
 printing the `kubectl get hyperparametertuningjob` table after each pass until the tuning job
 completes, then the TrainingJob table and the describe view (best training job, tuned
 hyperparameters), then deletes the resource and shows the finalizer flow finishing. Tables come from
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,7 +28,6 @@ import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from reconciler import cli
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
@@ -156,7 +156,12 @@ class _Shell:
         )
 
 
-def run_demo(*, out: TextIO = sys.stdout, time_scale: float = DEFAULT_TIME_SCALE) -> int:
+def run_demo(
+    *,
+    run_command: Callable[[list[str]], int],
+    out: TextIO = sys.stdout,
+    time_scale: float = DEFAULT_TIME_SCALE,
+) -> int:
     started = time.monotonic()
     name = str(yaml.safe_load(SAMPLE.read_text())["metadata"]["name"])
     with (
@@ -182,7 +187,7 @@ def run_demo(*, out: TextIO = sys.stdout, time_scale: float = DEFAULT_TIME_SCALE
                 shell.say(
                     f"\n=== pass {number} (t+{time.monotonic() - started:.0f}s): hpo-reconciler run ==="
                 )
-                cli.run(["run", "--lease", "default/hpo-reconciler"])
+                run_command(["run", "--lease", "default/hpo-reconciler"])
                 shell.kubectl_show("get", "hyperparametertuningjob")
                 status = (shell.tuning_job(name) or {}).get("status", {})
                 if status.get("hyperParameterTuningJobStatus") in ("Completed", "Failed", "Stopped"):
@@ -201,7 +206,7 @@ def run_demo(*, out: TextIO = sys.stdout, time_scale: float = DEFAULT_TIME_SCALE
                 f"finalizers={held.get('metadata', {}).get('finalizers')}"
             )
             shell.say(f"\n=== pass {number + 1}: hpo-reconciler run ===")
-            cli.run(["run", "--lease", "default/hpo-reconciler"])
+            run_command(["run", "--lease", "default/hpo-reconciler"])
             shell.kubectl_show("get", "hyperparametertuningjob,trainingjobs")
             released = shell.tuning_job(name) is None
         shell.say(

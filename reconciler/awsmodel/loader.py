@@ -2,7 +2,8 @@
 
 Contract: `service_model()` returns botocore's raw ``sagemaker`` ``service-2`` description
 (a JSON-shaped dict: ``shapes`` and ``operations``), loaded on first use and cached for the
-life of the process. Nothing is loaded at import time, so importing the awsmodel modules stays
+life of the process; `botocore_service_model()` wraps that same dict in botocore's `ServiceModel`.
+Nothing is loaded at import time, so importing the awsmodel modules stays
 cheap for commands that never touch the model (``hpo-reconciler version``). Reading the model
 files bundled inside the botocore package is the only I/O this layer does; the result is
 immutable in practice (callers must not mutate it).
@@ -13,7 +14,10 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel
 
 SERVICE_NAME = "sagemaker"
 
@@ -36,6 +40,14 @@ def _loaded_service_model() -> Mapping[str, Any]:
 
     model: Mapping[str, Any] = botocore.loaders.Loader().load_service_model(SERVICE_NAME, "service-2")
     return model
+
+
+@functools.cache
+def botocore_service_model() -> ServiceModel:
+    """The same model as botocore's typed `ServiceModel` (shape objects), for shape-walking callers."""
+    from botocore.model import ServiceModel
+
+    return ServiceModel(dict(service_model()), service_name=SERVICE_NAME)
 
 
 def botocore_version() -> str:

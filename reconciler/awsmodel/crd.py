@@ -2,7 +2,7 @@
 
 Contract: `crd_documents()` returns {file name: CRD} for HyperparameterTuningJob and TrainingJob
 (apiextensions.k8s.io/v1, one served and stored version v1, status subresource, category
-`sagemaker`, short names `hpo` / `tj`). The spec schemas come from `awsmodel_schema` (the
+`sagemaker`, short names `hpo` / `tj`). The spec schemas come from `awsmodel.schema` (the
 SageMaker model, DESIGN 3.1): the HyperparameterTuningJob spec is the CreateHyperParameterTuningJob
 input plus the CR-only `region` and `sageMakerEndpoint` (its job name optional), the TrainingJob
 spec is CreateTrainingJobRequest plus the same two. The status schemas and printer columns are
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reconciler.awsmodel_schema import Schema, resource_schema
+from reconciler.awsmodel.schema import Schema, resource_schema
 
 GROUP = "sagemaker.aws.amazon.com"
 VERSION = "v1"

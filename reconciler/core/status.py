@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from reconciler.decide import Refusal
-from reconciler.model import (
+from reconciler.core.decide import Refusal
+from reconciler.core.model import (
     RUNNING_JOB_STATUSES,
     SYNCHRONIZING,
     BestTrainingJob,

@@ -1,12 +1,12 @@
 """OpenAPI v3 schemas (Kubernetes structural schemas) derived from SageMaker API shapes.
 
 Contract: `resource_schema(shape_name)` returns the openAPIV3Schema of the *resource form* of a
-shape (see `awsmodel_translate`): camelCased properties, the model's ``required`` members,
+shape (see `awsmodel.translate`): camelCased properties, the model's ``required`` members,
 string length / pattern / enum, numeric minimum / maximum, list sizes, API maps as
 ``[{name, value}]`` list-maps keyed by ``name``, ``[{key, value}]`` tag lists as list-maps keyed
 by ``key``, timestamps as ``date-time`` strings. A shape that contains itself is cut at the
 recursion point with ``x-kubernetes-preserve-unknown-fields: true`` (structural schemas cannot
-recurse). Patterns are the RE2-and-Python translations of `awsmodel_regex.portable_pattern`;
+recurse). Patterns are the RE2-and-Python translations of `awsmodel.regex.portable_pattern`;
 `pattern_report` lists the shapes whose pattern was loosened or left out.
 
 Descriptions are deliberately omitted: ``kubectl apply`` stores the whole CRD in a 256 KiB
@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reconciler.awsmodel_loader import shape
-from reconciler.awsmodel_names import camel
-from reconciler.awsmodel_regex import PortablePattern, portable_pattern
-from reconciler.awsmodel_translate import MAP_KEY_FIELD, MAP_VALUE_FIELD
+from reconciler.awsmodel.loader import shape
+from reconciler.awsmodel.names import camel
+from reconciler.awsmodel.regex import PortablePattern, portable_pattern
+from reconciler.awsmodel.translate import MAP_KEY_FIELD, MAP_VALUE_FIELD
 
 Schema = dict[str, Any]
 

@@ -26,8 +26,8 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
-from reconciler.calls import CallCounter
-from reconciler.settings import Settings
+from reconciler.core.calls import CallCounter
+from reconciler.core.settings import Settings
 
 SERVICE = "sagemaker"
 LIST_PAGE_SIZE = 100

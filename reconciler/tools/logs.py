@@ -17,10 +17,10 @@ from typing import Any, TextIO
 import boto3
 import botocore.exceptions
 
-from reconciler import kube
-from reconciler.calls import CallCounter
-from reconciler.model import TrainingJob
-from reconciler.settings import Settings
+from reconciler.core.calls import CallCounter
+from reconciler.core.model import TrainingJob
+from reconciler.core.settings import Settings
+from reconciler.gateways import kube
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 

@@ -42,8 +42,8 @@ from typing import IO, Any, Final
 
 import yaml
 
-from reconciler import crdschema
-from reconciler.naming import job_name_for
+from reconciler.core.naming import job_name_for
+from reconciler.spec import crdschema
 
 GROUP: Final = "sagemaker.aws.amazon.com"
 VERSION: Final = "v1"
@@ -125,7 +125,7 @@ def load_crd_schemas(crd_dir: Path) -> dict[str, Mapping[str, Any]]:
 
 def builtin_crd_schemas() -> dict[str, Mapping[str, Any]]:
     """The schemas of the CRDs this version of hpo-reconciler generates (identical to `crds/`)."""
-    from reconciler.awsmodel_crd import crd_documents  # builds from botocore's model: only when needed
+    from reconciler.awsmodel.crd import crd_documents  # builds from botocore's model: only when needed
 
     schemas: dict[str, Mapping[str, Any]] = {}
     for document in crd_documents().values():
@@ -369,7 +369,8 @@ class _Checker:
         return result.pruned
 
     def _tuning_job_findings(self, report: DocumentReport, pruned: Mapping[str, Any]) -> None:
-        from reconciler import awsmodel, semantics  # the API model loads botocore's model: only when needed
+        from reconciler import awsmodel
+        from reconciler.spec import semantics  # the API model loads botocore's model: only when needed
 
         spec = pruned.get("spec")
         if not isinstance(spec, Mapping):
@@ -514,7 +515,7 @@ def _job_name(document: Mapping[str, Any]) -> tuple[str, bool]:
 
 
 def _reconciler_tags(document: Mapping[str, Any], *, placeholder: bool) -> list[dict[str, str]]:
-    from reconciler.model import TAG_NAME, TAG_NAMESPACE, TAG_UID
+    from reconciler.core.model import TAG_NAME, TAG_NAMESPACE, TAG_UID
 
     raw = document.get("metadata")
     metadata: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}

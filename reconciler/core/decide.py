@@ -20,9 +20,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from reconciler.delta import Delta
-from reconciler.model import LEGACY_FINALIZER, TERMINAL_JOB_STATUSES, HyperparameterTuningJob
-from reconciler.naming import job_name_for
+from reconciler.core.delta import Delta
+from reconciler.core.model import LEGACY_FINALIZER, TERMINAL_JOB_STATUSES, HyperparameterTuningJob
+from reconciler.core.naming import job_name_for
 
 
 class ActionKind(enum.Enum):

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from reconciler.awsmodel_unicode import category_ranges
+from reconciler.awsmodel.unicode import category_ranges
 
 Target = Literal["python", "portable"]
 

@@ -35,9 +35,9 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-from reconciler.calls import CallCounter
-from reconciler.model import GROUP, TUNING_JOB_PLURAL, VERSION
-from reconciler.settings import Settings
+from reconciler.core.calls import CallCounter
+from reconciler.core.model import GROUP, TUNING_JOB_PLURAL, VERSION
+from reconciler.core.settings import Settings
 
 SERVICE = "kube"
 TRAINING_JOB_PLURAL = "trainingjobs"

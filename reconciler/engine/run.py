@@ -22,49 +22,21 @@ import socket
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
-from reconciler import kube, lease, sagemaker
-from reconciler.calls import CallCounter
-from reconciler.reconcile import Context, NamespacePolicies, Outcome, Result, reconcile, settled_result
-from reconciler.report import Reporter
-from reconciler.settings import DEFAULT_LEASE_NAME, Settings
+from reconciler.core.calls import CallCounter
+from reconciler.core.outcomes import PassReport, Result
+from reconciler.core.settings import DEFAULT_LEASE_NAME, Settings
+from reconciler.engine.reconcile import Context, NamespacePolicies, reconcile, settled_result
+from reconciler.engine.summary import Reporter
+from reconciler.gateways import kube, lease, sagemaker
 
 
 class PassError(Exception):
     """The pass could not do its job (listing failed, no credentials, ...)."""
-
-
-@dataclass
-class PassReport:
-    """What one pass did. Per-resource results are kept only for resources something happened to:
-    holding one for every untouched resource would pin the memory of every list page (the
-    interpreter cannot return an arena while a single small object in it lives)."""
-
-    outcomes: Counter[str] = field(default_factory=Counter)
-    stalled: int = 0  # resources Stalled after the pass, whether or not touched
-    failed: int = 0
-    acted: list[Result] = field(default_factory=list)  # every result but `unchanged`
-    skipped_by: str | None = None  # the lease holder, when another run holds the lease
-    error: str | None = None
-    calls: dict[str, dict[str, int]] = field(default_factory=dict)
-    duration_seconds: float = 0.0
-
-    def add(self, result: Result) -> None:
-        self.outcomes[result.outcome.value] += 1
-        self.stalled += 1 if result.stalled_reason else 0
-        self.failed += 1 if result.outcome is Outcome.FAILED else 0
-        if result.outcome is not Outcome.UNCHANGED:
-            self.acted.append(result)
-
-    @property
-    def resources(self) -> int:
-        return sum(self.outcomes.values())
 
 
 def in_shard(uid: str, *, shard: tuple[int, int]) -> bool:

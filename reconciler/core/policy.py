@@ -16,8 +16,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 
-from reconciler.decide import Refusal
-from reconciler.model import ALLOWED_ROLE_ARNS_ANNOTATION
+from reconciler.core.decide import Refusal
+from reconciler.core.model import ALLOWED_ROLE_ARNS_ANNOTATION
 
 
 def parse_patterns(value: str | None) -> list[str] | None:

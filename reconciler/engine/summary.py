@@ -19,8 +19,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
-    from reconciler.reconcile import Result
-    from reconciler.run import PassReport
+    from reconciler.core.outcomes import PassReport, Result
 
 
 class _JsonFormatter(logging.Formatter):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from reconciler.naming import JOB_NAME_MAX_LENGTH, is_valid_job_name
+from reconciler.core.naming import JOB_NAME_MAX_LENGTH, is_valid_job_name
 
 
 @dataclass(frozen=True)

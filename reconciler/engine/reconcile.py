@@ -22,16 +22,14 @@ Contract:
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler import kube, sagemaker
 from reconciler.awsmodel import API_DEFAULTS, training_job_spec_from_description
-from reconciler.decide import (
+from reconciler.core.decide import (
     Action,
     ActionKind,
     JobState,
@@ -43,9 +41,8 @@ from reconciler.decide import (
     needs_owner_lookup,
     spec_update_refused,
 )
-from reconciler.delta import Delta, job_delta
-from reconciler.desired import desired_request
-from reconciler.model import (
+from reconciler.core.delta import Delta, job_delta
+from reconciler.core.model import (
     ALLOWED_ROLE_ARNS_ANNOTATION,
     API_VERSION,
     CHILD_LABEL,
@@ -58,10 +55,11 @@ from reconciler.model import (
     HyperparameterTuningJob,
     TrainingJob,
 )
-from reconciler.naming import job_name_for
-from reconciler.policy import endpoint_refusal, parse_patterns, role_refusal
-from reconciler.settings import Settings
-from reconciler.status import (
+from reconciler.core.naming import job_name_for
+from reconciler.core.outcomes import Outcome, Result
+from reconciler.core.policy import endpoint_refusal, parse_patterns, role_refusal
+from reconciler.core.settings import Settings
+from reconciler.core.status import (
     Verdict,
     deleting_verdict,
     is_running,
@@ -75,35 +73,12 @@ from reconciler.status import (
     tuning_job_status,
     verdict_for_job,
 )
+from reconciler.gateways import kube, sagemaker
+from reconciler.spec.desired import desired_request
 
 log = logging.getLogger(__name__)
 
 _CONFLICT_ATTEMPTS = 3
-
-
-class Outcome(enum.Enum):
-    CREATED = "created"
-    ADOPTED = "adopted"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    STALLED = "stalled"
-    STOPPING = "stopping"
-    DELETED = "deleted"
-    PLANNED = "planned"
-    RETRY = "retry"
-    FAILED = "failed"
-
-
-@dataclass
-class Result:
-    namespace: str
-    name: str
-    outcome: Outcome
-    action: str = ""
-    why: str = ""
-    job: str | None = None
-    message: str | None = None
-    stalled_reason: str | None = None
 
 
 class NamespacePolicies:

@@ -1,0 +1,8 @@
+"""The pure core: what a resource is, what it should be, and what to do about it.
+
+No I/O, no service client, no clock of its own (time is passed in). Modules: `model` (the resources),
+`naming` (job names, the idempotency key), `delta` (spec vs job comparison; the only deepdiff user),
+`decide` (observation -> action), `status` (status and conditions from an outcome), `policy`
+(role/endpoint allow-lists), `outcomes` (per-resource results and the pass report), `calls` (API call
+counting), `settings` (the frozen run configuration). See docs/architecture.md.
+"""

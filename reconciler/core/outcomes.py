@@ -1,0 +1,64 @@
+"""What a pass produced, as plain values: the outcome of one resource and the report of one pass.
+
+Contract: data only, no I/O. The engine fills these in (`engine.reconcile` one `Result` per resource,
+`engine.run` one `PassReport` per pass); `engine.summary` prints them and `cli` maps them to exit codes.
+They live in the core so that the printer and the pass depend on them, not on each other.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"
+    ADOPTED = "adopted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    STALLED = "stalled"
+    STOPPING = "stopping"
+    DELETED = "deleted"
+    PLANNED = "planned"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass
+class Result:
+    namespace: str
+    name: str
+    outcome: Outcome
+    action: str = ""
+    why: str = ""
+    job: str | None = None
+    message: str | None = None
+    stalled_reason: str | None = None
+
+
+@dataclass
+class PassReport:
+    """What one pass did. Per-resource results are kept only for resources something happened to:
+    holding one for every untouched resource would pin the memory of every list page (the
+    interpreter cannot return an arena while a single small object in it lives)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stalled: int = 0  # resources Stalled after the pass, whether or not touched
+    failed: int = 0
+    acted: list[Result] = field(default_factory=list)  # every result but `unchanged`
+    skipped_by: str | None = None  # the lease holder, when another run holds the lease
+    error: str | None = None
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    duration_seconds: float = 0.0
+
+    def add(self, result: Result) -> None:
+        self.outcomes[result.outcome.value] += 1
+        self.stalled += 1 if result.stalled_reason else 0
+        self.failed += 1 if result.outcome is Outcome.FAILED else 0
+        if result.outcome is not Outcome.UNCHANGED:
+            self.acted.append(result)
+
+    @property
+    def resources(self) -> int:
+        return sum(self.outcomes.values())

@@ -1,0 +1,4 @@
+"""Thin gateways to the outside world: Kubernetes (`kube`, `lease`) and SageMaker (`sagemaker`).
+
+They translate calls and map errors to typed exceptions; they decide nothing.
+"""
