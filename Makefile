@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv test test-slow lint demo crds clean
+.PHONY: venv test test-slow lint demo crds argocd clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test-slow: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hpo-reconciler demo
+
+# Regenerate the Argo CD health patches from cronjob/argocd/health.lua.
+argocd: $(STAMP)
+	$(BIN)/python -m reconciler.tools.healthgen
 
 # Regenerate crds/ from botocore's model and refresh the copies the kustomize base and chart ship.
 crds: $(STAMP)

@@ -1,5 +1,5 @@
 -- Argo CD health of a HyperparameterTuningJob or TrainingJob (sagemaker.aws.amazon.com/v1),
--- read from the conditions hpo-reconciler writes (kstatus style, DESIGN section 3.3):
+-- read from the conditions hpo-reconciler writes (kstatus style, docs/architecture.md "Status"):
 --   being deleted, never reconciled, or generation not yet observed -> Progressing
 --   Stalled=True                                                    -> Degraded (reason: message)
 --   Ready=True                                                      -> Healthy
@@ -8,7 +8,8 @@
 -- A tuning job can run for hours; with healthy-when "submitted" (this file's default below, or the
 -- annotation sagemaker.aws.amazon.com/healthy-when: submitted on the resource) it is Healthy as soon
 -- as SageMaker has the job and the spec is in sync, so a sync never waits for the job to finish.
--- Lua 5.1, as Argo CD's interpreter; the same file serves both kinds.
+-- Lua 5.1, as Argo CD's interpreter; the same file serves both kinds. The argocd-cm patches beside
+-- it are generated from this file (`python -m reconciler.tools.healthgen`), one per default below.
 local HEALTHY_WHEN_DEFAULT = "completed"
 local ANNOTATION = "sagemaker.aws.amazon.com/healthy-when"
 

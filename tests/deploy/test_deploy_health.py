@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import cel
@@ -18,6 +19,7 @@ import lupa.lua51 as lua51
 import pytest
 import yaml
 
+from reconciler.tools import healthgen
 from tests.deploy.deploy_helpers import CRONJOB
 
 ARGOCD = CRONJOB / "argocd"
@@ -126,6 +128,13 @@ def read(name: str) -> str:
     return (ARGOCD / name).read_text()
 
 
+def patched_script(patch: str) -> str:
+    """The health script an argocd-cm patch installs (the same for both kinds, checked below)."""
+    data = yaml.safe_load(read(patch))["data"]
+    (script,) = set(data.values())
+    return str(script)
+
+
 def test_fixture_table_covers_every_outcome() -> None:
     outcomes = {expected_health(f) for f in FIXTURES}
     assert outcomes == {"Progressing", "Degraded", "Healthy"}
@@ -144,7 +153,7 @@ def test_lua_health_matches_the_rules_on_every_fixture() -> None:
 
 
 def test_lua_submitted_variant_matches_the_rules_on_every_fixture() -> None:
-    script = read("health-submitted.lua")
+    script = patched_script("argocd-cm-health-submitted.yaml")
     mismatches = [
         (fixture, got)
         for fixture in FIXTURES
@@ -155,7 +164,8 @@ def test_lua_submitted_variant_matches_the_rules_on_every_fixture() -> None:
 
 
 def test_submitted_variant_differs_only_in_its_default() -> None:
-    default, variant = read("health.lua").splitlines(), read("health-submitted.lua").splitlines()
+    default = read("health.lua").splitlines()
+    variant = patched_script("argocd-cm-health-submitted.yaml").splitlines()
     differing = [(a, b) for a, b in zip(default, variant, strict=True) if a != b]
     assert differing == [
         ('local HEALTHY_WHEN_DEFAULT = "completed"', 'local HEALTHY_WHEN_DEFAULT = "submitted"')
@@ -184,14 +194,28 @@ def test_lua_messages_say_why() -> None:
     )
 
 
-def test_argocd_cm_patches_carry_the_scripts_verbatim() -> None:
-    for patch, script in (("argocd-cm-health.yaml", "health.lua"),
-                          ("argocd-cm-health-submitted.yaml", "health-submitted.lua")):
+def test_argocd_cm_patches_carry_the_script_verbatim() -> None:
+    source = read("health.lua")
+    for patch, script in (("argocd-cm-health.yaml", source),
+                          ("argocd-cm-health-submitted.yaml", healthgen.script_for(source, "submitted"))):
         configmap = yaml.safe_load(read(patch))
         assert configmap["metadata"] == {"name": "argocd-cm", "namespace": "argocd"}
         assert configmap["data"] == {
-            f"resource.customizations.health.sagemaker.aws.amazon.com_{kind}": read(script) for kind in KINDS
+            f"resource.customizations.health.sagemaker.aws.amazon.com_{kind}": script for kind in KINDS
         }
+
+
+def test_committed_patches_are_what_healthgen_writes(tmp_path: Path) -> None:
+    assert healthgen.main(["--dir", str(ARGOCD), "--check"]) == 0
+    (tmp_path / "health.lua").write_text(read("health.lua").replace("Progressing", "Pending"))
+    for name, text in healthgen.render(read("health.lua")).items():
+        (tmp_path / name).write_text(text)
+    assert healthgen.main(["--dir", str(tmp_path), "--check"]) == 1  # an edit of the source is noticed
+
+
+def test_healthgen_refuses_a_source_without_its_default_line() -> None:
+    with pytest.raises(healthgen.SourceError):
+        healthgen.render(read("health.lua").replace("HEALTHY_WHEN_DEFAULT = ", "HEALTHY_WHEN = "))
 
 
 # --------------------------------------------------------------------------------------------- Flux
