@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
 import botocore.session
 import botocore.validate
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,15 +17,6 @@ from reconciler.awsmodel import Violation, check_input, spec_to_request, validat
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
-SPEC_FILE = Path(__file__).with_name("representative_spec.yaml")
-
-
-@pytest.fixture
-def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
 OPERATION = "CreateHyperParameterTuningJob"
 
 

@@ -23,15 +23,6 @@ from reconciler.tools import crdgen
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
-SPEC_FILE = Path(__file__).with_name("representative_spec.yaml")
-
-
-@pytest.fixture
-def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
 ROOT = Path(__file__).resolve().parents[2]
 CRD_DIR = ROOT / "crds"
 FILES = {"HyperparameterTuningJob": "hyperparametertuningjob.yaml", "TrainingJob": "trainingjob.yaml"}

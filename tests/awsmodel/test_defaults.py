@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from reconciler.awsmodel import API_DEFAULTS, check_input, spec_to_request
 from reconciler.awsmodel.loader import shape
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
-SPEC_FILE = Path(__file__).with_name("representative_spec.yaml")
-
-
-@pytest.fixture
-def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
 _PYTHON_TYPES = {"string": str, "boolean": bool, "integer": int, "long": int}
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from reconciler.awsmodel import (
     MalformedEntryError,
@@ -19,17 +17,9 @@ from reconciler.awsmodel import (
     training_job_spec_from_description,
 )
 
+
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
-SPEC_FILE = Path(__file__).with_name("representative_spec.yaml")
-
-
-@pytest.fixture
-def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
 def test_spec_to_request_renames_members_and_turns_name_value_lists_into_maps(spec: dict[str, Any]) -> None:
     request = spec_to_request(spec, job_name="job-from-naming")
     definition = request["TrainingJobDefinition"]

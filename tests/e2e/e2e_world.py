@@ -10,13 +10,15 @@ import io
 import json
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from kubernetes import client as k8s
+from kubernetes import config as k8s_config
 
 from reconciler import cli
 from reconciler.sandbox.kube import KubeSandbox
@@ -144,6 +146,20 @@ class World:
     def reset_stats(self) -> None:
         self.kube.reset_stats()
         self.sagemaker.reset_stats()
+
+
+@contextlib.contextmanager
+def open_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sagemaker_options: Any) -> Iterator[World]:
+    """Both sandboxes with crds/ installed; this process's KUBECONFIG and AWS endpoints point at them."""
+    with KubeSandbox() as kube, SageMakerSandbox(**sagemaker_options) as sagemaker:
+        kubeconfig = tmp_path / "kubeconfig"
+        kube.write_kubeconfig(kubeconfig)
+        kube.install_crds(ROOT / "crds")
+        for key, value in sagemaker.env().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+        api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
+        yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), k8s.CoreV1Api(api))
 
 
 def as_object(value: object) -> dict[str, Any]:
