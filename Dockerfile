@@ -10,6 +10,11 @@ ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
+# The wheel carries the sandbox (the embedded Kubernetes emulator and SageMaker simulator behind
+# `hpo-reconciler demo` and `sandbox up`), half of the package and HTTP servers a production pod never
+# runs: the image leaves it out, and those two commands say so if someone calls them here.
+# (-I: isolated mode, so the import finds the installed package, not ./reconciler in this directory.)
+ENV DROP_SANDBOX="import os, shutil, reconciler.sandbox as s; shutil.rmtree(os.path.dirname(s.__file__))"
 # Only what the wheel is built from; .dockerignore keeps the rest of the checkout out.
 COPY pyproject.toml constraints.txt README.md ./
 COPY reconciler ./reconciler
@@ -17,6 +22,7 @@ RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /dist . \
  && python -m venv /opt/hpo-reconciler \
  && /opt/hpo-reconciler/bin/pip install --no-cache-dir -c constraints.txt /dist/*.whl \
  && /opt/hpo-reconciler/bin/pip uninstall --yes pip setuptools wheel \
+ && /opt/hpo-reconciler/bin/python -I -c "$DROP_SANDBOX" \
  && /opt/hpo-reconciler/bin/python -m compileall -q /opt/hpo-reconciler/lib
 
 FROM ${PYTHON_IMAGE}

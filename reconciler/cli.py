@@ -13,6 +13,7 @@ Contract (DESIGN.md section 4):
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -78,6 +79,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _needs_sandbox(command: str) -> Callable[[Handler], Handler]:
+    """The production image leaves the sandbox out (see the Dockerfile): say so instead of a traceback."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def guarded(args: argparse.Namespace) -> int:
+            try:
+                return handler(args)
+            except ModuleNotFoundError as missing:
+                if not (missing.name or "").startswith("reconciler.sandbox"):
+                    raise
+                print(
+                    f"hpo-reconciler {command}: the embedded sandbox is not installed here (the container"
+                    " image leaves it out); run it from the Python package: pip install hpo-reconciler",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+
+        return guarded
+
+    return wrap
+
+
+@_needs_sandbox("sandbox up")
 def _cmd_sandbox_up(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -90,6 +115,7 @@ def _cmd_sandbox_up(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_needs_sandbox("demo")
 def _cmd_demo(args: argparse.Namespace) -> int:
     from reconciler.tools.demo import run_demo
 

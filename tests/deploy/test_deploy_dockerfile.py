@@ -116,11 +116,12 @@ def test_multi_stage_with_pinned_base(instructions: list[Instruction]) -> None:
 
 
 def test_stages_declare_the_args_they_use(instructions: list[Instruction]) -> None:
-    """Docker scopes ARGs per stage: a global ARG used after FROM must be re-declared, or it is empty."""
+    """Docker scopes ARGs per stage: a global ARG used after FROM must be re-declared, or it is empty.
+    An ENV set earlier in the same stage is visible to the instructions after it."""
     for stage in stages(instructions):
         declared: set[str] = set()
         for instruction in stage[1:]:
-            if instruction.keyword == "ARG":
+            if instruction.keyword in {"ARG", "ENV"}:
                 declared.add(instruction.arguments.split("=", 1)[0])
                 continue
             used = set(re.findall(r"\$\{?([A-Z_][A-Z0-9_]*)", instruction.arguments)) - {"PATH"}
@@ -247,3 +248,42 @@ def test_build_stage_wheel_installs_the_entrypoint(tmp_path: Path) -> None:
     assert re.search(r"^hpo-reconciler\s*=\s*reconciler\.cli:main$", text, re.MULTILINE), text
     assert "reconciler/py.typed" in names
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_image_leaves_the_sandbox_out(instructions: list[Instruction], tmp_path: Path) -> None:
+    """The build stage deletes the installed reconciler.sandbox, importing it in isolated mode (-I) so that
+    the ./reconciler source tree in the working directory is not the one found and deleted."""
+    build = stages(instructions)[0]
+    (drop,) = [i.arguments for i in build if i.keyword == "ENV" and i.arguments.startswith("DROP_SANDBOX=")]
+    code = json.loads(drop.partition("=")[2])
+    run = " ".join(i.arguments for i in build if i.keyword == "RUN")
+    assert '/opt/hpo-reconciler/bin/python -I -c "$DROP_SANDBOX"' in run
+    assert run.index("pip install") < run.index("$DROP_SANDBOX") < run.index("compileall")
+    # Run the snippet against a copy of the package: it removes the sandbox and nothing else.
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "reconciler", site / "reconciler", ignore=shutil.ignore_patterns("__pycache__"))
+    # -S as well: no site-packages, so this checkout's editable install cannot be the package found.
+    snippet = f"import sys; sys.path.insert(0, {str(site)!r}); {code}"
+    subprocess.run([sys.executable, "-I", "-S", "-c", snippet], check=True, cwd=REPO, timeout=60)
+    assert not (site / "reconciler" / "sandbox").exists()
+    assert (site / "reconciler" / "engine" / "run.py").exists() and (REPO / "reconciler" / "sandbox").exists()
+
+
+@pytest.mark.parametrize("command", [["demo"], ["sandbox", "up", "--dir", "/tmp/unused"]])
+def test_sandbox_commands_say_the_sandbox_is_missing(command: list[str]) -> None:
+    """As in the image: reconciler.sandbox cannot be imported; the command explains instead of a traceback."""
+    blocker = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'reconciler.sandbox' or name.startswith('reconciler.sandbox.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from reconciler import cli\n"
+        f"sys.exit(cli.run({command!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocker], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert "sandbox is not installed here" in done.stderr and "Traceback" not in done.stderr
