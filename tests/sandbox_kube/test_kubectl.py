@@ -268,7 +268,7 @@ def test_apply_enforces_the_total_annotation_size_limit(
     manifest.write_text(yaml.safe_dump(doc))
     refused = kubectl("apply", "-f", str(manifest), check=False)
     assert refused.returncode == 1
-    assert "metadata.annotations: Too long: must have at most 262144 bytes" in refused.stderr
+    assert "metadata.annotations: Too long: may not be more than 262144 bytes" in refused.stderr
     created = kubectl("create", "-f", str(manifest), check=False)
     assert created.returncode == 0, created.stderr
 

@@ -124,7 +124,8 @@ STALE_OBJECT = "the object has been modified; please apply your changes to the l
 
 def invalid(kind: str, *, group: str, name: str, causes: Sequence[Cause]) -> ApiError:
     """422 Invalid: `Kind.group "name" is invalid: field: message` (several causes as a [list])."""
-    rendered = [f"{c.field}: {c.message}" if c.field else c.message for c in causes]
+    # field.ErrorList.ToAggregate drops repeated messages from the summary (the causes keep every one).
+    rendered = list(dict.fromkeys(f"{c.field}: {c.message}" if c.field else c.message for c in causes))
     summary = rendered[0] if len(rendered) == 1 else "[" + ", ".join(rendered) + "]"
     qualified_kind = f"{kind}.{group}" if group else kind
     details: dict[str, Any] = {"name": name, "kind": kind}

@@ -9,41 +9,16 @@ characters the API server uses for `generateName`.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.sandbox.kube import names
 from reconciler.sandbox.kube.errors import Cause
 from reconciler.sandbox.kube.registry import ResourceType
 from reconciler.spec.crdschema import OBJECT_META_FIELDS
 
+# apimachinery pkg/api/validation/objectmeta.go: TotalAnnotationSizeLimitB, the sum of key and value bytes.
 TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
-
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_QUALIFIED_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-
-SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
-    "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
-LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
-    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-_NAME_PART_MESSAGE = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-    "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-)
-_LABEL_VALUE_MESSAGE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-    "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
-    "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
 
 
 def quote(value: Any) -> str:
@@ -58,26 +33,42 @@ def invalid_cause(field: str, *, value: Any, detail: str) -> Cause:
 
 
 def name_causes(name: str, *, rt: ResourceType, field: str = "metadata.name") -> list[Cause]:
-    if rt.plural == "namespaces":
-        causes = [] if _LABEL.match(name) else [invalid_cause(field, value=name, detail=LABEL_MESSAGE)]
-        if len(name) > 63:
-            causes.append(invalid_cause(field, value=name, detail="must be no more than 63 characters"))
-        return causes
-    causes = [] if _SUBDOMAIN.match(name) else [invalid_cause(field, value=name, detail=SUBDOMAIN_MESSAGE)]
-    if len(name) > 253:
-        causes.append(invalid_cause(field, value=name, detail="must be no more than 253 characters"))
+    """ValidateObjectMeta's name check: a DNS-1123 label for Namespaces, a subdomain for everything else."""
+    check = names.is_dns1123_label if rt.plural == "namespaces" else names.is_dns1123_subdomain
+    return [invalid_cause(field, value=name, detail=m) for m in check(name)]
+
+
+def label_causes(labels: Mapping[str, Any], *, field: str = "metadata.labels") -> list[Cause]:
+    """apimachinery `v1validation.ValidateLabels`: every key a qualified name, every value a label value.
+
+    Go ranges over a map in random order; causes follow the object's key order here (stable for tests)."""
+    causes: list[Cause] = []
+    for key, value in labels.items():
+        causes += [invalid_cause(field, value=key, detail=m) for m in names.is_qualified_name(str(key))]
+        causes += [
+            invalid_cause(field, value=value, detail=m) for m in names.is_valid_label_value(str(value))
+        ]
     return causes
 
 
-def _qualified_name_causes(key: str, field: str) -> list[Cause]:
-    prefix, _, name = key.rpartition("/")
-    causes = []
-    if not _QUALIFIED_NAME_PART.match(name):
-        causes.append(invalid_cause(field, value=key, detail=_NAME_PART_MESSAGE))
-    elif len(name) > 63:
-        causes.append(invalid_cause(field, value=key, detail="name part must be no more than 63 characters"))
-    if "/" in key and (not _SUBDOMAIN.match(prefix) or len(prefix) > 253):
-        causes.append(invalid_cause(field, value=key, detail="prefix part " + SUBDOMAIN_MESSAGE))
+def annotation_causes(annotations: Mapping[str, Any], *, field: str = "metadata.annotations") -> list[Cause]:
+    """apimachinery `ValidateAnnotations`: keys are qualified names once lower-cased; total size limited."""
+    causes: list[Cause] = []
+    total = 0
+    for key, value in annotations.items():
+        causes += [
+            invalid_cause(field, value=key, detail=m) for m in names.is_qualified_name(str(key).lower())
+        ]
+        total += len(str(key).encode()) + len(str(value).encode())
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT:
+        # field.TooLong in apimachinery v0.32 ("must have at most N bytes" up to v0.31).
+        causes.append(
+            Cause(
+                "FieldValueTooLong",
+                f"Too long: may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
+                field,
+            )
+        )
     return causes
 
 
@@ -87,33 +78,16 @@ def metadata_causes(obj: Mapping[str, Any], *, rt: ResourceType) -> list[Cause]:
     name = meta.get("name")
     if name:
         causes += name_causes(str(name), rt=rt)
-    labels = meta.get("labels") or {}
-    for key, value in labels.items():
-        causes += _qualified_name_causes(str(key), "metadata.labels")
-        if not isinstance(value, str) or not _LABEL_VALUE.match(value):
-            causes.append(invalid_cause("metadata.labels", value=value, detail=_LABEL_VALUE_MESSAGE))
-        elif len(value) > 63:
-            causes.append(
-                invalid_cause("metadata.labels", value=value, detail="must be no more than 63 characters")
-            )
-    annotations = meta.get("annotations") or {}
-    total = 0
-    for key, value in annotations.items():
-        causes += _qualified_name_causes(str(key).lower(), "metadata.annotations")
-        total += len(str(key)) + len(str(value))
-    if total > TOTAL_ANNOTATION_SIZE_LIMIT:
-        causes.append(
-            Cause(
-                "FieldValueTooLong",
-                f"Too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
-                "metadata.annotations",
-            )
-        )
+    causes += label_causes(meta.get("labels") or {})
+    causes += annotation_causes(meta.get("annotations") or {})
     causes += owner_reference_causes(meta)
     for i, finalizer in enumerate(meta.get("finalizers") or ()):
         # Custom resources accept any qualified name (the legacy `sagemaker-operator-finalizer` included);
         # the server only warns about unqualified ones.
-        causes += _qualified_name_causes(str(finalizer), f"metadata.finalizers[{i}]")
+        field = f"metadata.finalizers[{i}]"
+        causes += [
+            invalid_cause(field, value=finalizer, detail=m) for m in names.is_qualified_name(str(finalizer))
+        ]
     return causes
 
 
