@@ -371,8 +371,17 @@ def _type_matches(value: Any, types: list[str]) -> bool:
         return True
     if kind == "integer" and "number" in types:
         return True
-    # A float with an integral value passes as an integer (swag.IsFloat64AJSONInteger).
-    return kind == "number" and "integer" in types and math.isfinite(value) and float(value).is_integer()
+    # A float with an integral value within +-(2^53-1) passes as an integer (swag.IsFloat64AJSONInteger).
+    return (
+        kind == "number"
+        and "integer" in types
+        and math.isfinite(value)
+        and float(value).is_integer()
+        and abs(value) <= _MAX_JSON_FLOAT_INTEGER
+    )
+
+
+_MAX_JSON_FLOAT_INTEGER = float(2**53 - 1)
 
 
 def _validate(value: Any, schema: Mapping[str, Any], *, path: str, errors: list[FieldError]) -> None:

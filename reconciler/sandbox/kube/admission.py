@@ -15,12 +15,11 @@ Contract:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
 
-from reconciler.sandbox.kube import builtins, objectmeta, protobuf
+from reconciler.sandbox.kube import builtins, gojson, objectmeta, protobuf
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, invalid
 from reconciler.sandbox.kube.registry import ResourceType
 from reconciler.spec import crdschema
@@ -50,7 +49,7 @@ def decode_body(body: bytes, *, content_type: str, rt: ResourceType) -> dict[str
         )
     try:
         text = body.decode()
-        obj = yaml.safe_load(text) if content_type == YAML else json.loads(text)
+        obj = gojson.normalize(yaml.safe_load(text)) if content_type == YAML else gojson.loads(text)
     except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise bad_request(

@@ -61,6 +61,7 @@ class ApiError(Exception):
     message: str
     details: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    list_meta: dict[str, Any] = field(default_factory=dict)  # Status.metadata (e.g. a new continue token)
 
     def __str__(self) -> str:
         return f"{self.code} {self.reason}: {self.message}"
@@ -69,11 +70,12 @@ class ApiError(Exception):
         status: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": dict(self.list_meta),
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
         }
+        if self.reason:  # metav1.Status.reason is omitempty (StatusReasonUnknown = "")
+            status["reason"] = self.reason
         if self.details:
             status["details"] = self.details
         status["code"] = self.code

@@ -66,6 +66,19 @@ def _set_crd_status(cluster: Cluster, crd: dict[str, Any]) -> None:
     }
 
 
+def mark_as_deleting(cluster: Cluster, *, meta: dict[str, Any]) -> None:
+    """What the generic registry's `markAsDeleting` does to an object that waits for finalizers.
+
+    apiserver `pkg/registry/generic/registry/store.go`: the first time, a generation above zero grows by one
+    (controllers see the deletion as a spec change); deletionTimestamp is set unless it is already set, and
+    deletionGracePeriodSeconds becomes 0."""
+    if not meta.get("deletionTimestamp"):
+        if int(meta.get("generation") or 0) > 0:
+            meta["generation"] = int(meta["generation"]) + 1
+        meta["deletionTimestamp"] = cluster.timestamp()
+    meta["deletionGracePeriodSeconds"] = 0
+
+
 def validate(cluster: Cluster, *, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
     if rt.key != CRD.key:
         rule_causes = builtins.rule_causes(rt, obj=obj, old=old)
@@ -140,6 +153,8 @@ def delete_crd(writer: WriterAPI, *, obj: dict[str, Any]) -> dict[str, Any]:
     meta = obj["metadata"]
     name = str(meta["name"])
     if not meta.get("deletionTimestamp"):
+        # apiextensions-apiserver's own CRD Delete: a deletionTimestamp and the cleanup finalizer, no
+        # generation change (it does not go through the generic registry's markAsDeleting).
         meta["deletionTimestamp"] = cluster.timestamp()
         meta["finalizers"] = [*(meta.get("finalizers") or []), CRD_CLEANUP_FINALIZER]
         conditions = [

@@ -13,11 +13,10 @@ emulated and answered with 415 UnsupportedMediaType.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.sandbox.kube import builtins
+from reconciler.sandbox.kube import builtins, gojson
 from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, unsupported_media_type
 
 MERGE = "application/merge-patch+json"
@@ -260,7 +259,7 @@ def apply_patch(
     if content_type not in accepted:
         raise unsupported_media_type(content_type, accepted=accepted)
     try:
-        patch = json.loads(patch_bytes or b"null")
+        patch = gojson.loads(patch_bytes or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"error decoding patch: {exc}") from None
     if content_type == JSON_PATCH:

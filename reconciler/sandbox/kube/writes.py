@@ -9,8 +9,11 @@ Contract (each is what kube-apiserver does for the same request):
   `.status`; `metadata.generation` grows only when something outside metadata and status changes; a write
   that changes nothing stores nothing and keeps the resourceVersion; deletionTimestamp can't be unset and
   no finalizer can be added once it is set; removing the last finalizer of a deleting object deletes it.
-- delete: objects with finalizers get deletionTimestamp + deletionGracePeriodSeconds 0 and stay (200 with
-  the object); others are removed (200 with the last state); dependents are garbage collected (`gc`).
+- create carrying a non-zero `metadata.resourceVersion` -> 500 "resourceVersion should not be set on
+  objects to be created" (etcd3 store; not for dry runs).
+- delete: objects with finalizers get deletionTimestamp + deletionGracePeriodSeconds 0, and their
+  generation (when they have one) grows by one, and stay (200 with the object); others are removed (200
+  with the last state); dependents are garbage collected (`gc`).
 - `dry_run` runs every check and returns the result without storing it.
 """
 
@@ -65,6 +68,16 @@ def _without_rv(obj: Mapping[str, Any]) -> dict[str, Any]:
     return {**obj, "metadata": meta}
 
 
+def _parsed_rv(value: Any) -> int:
+    """apiserver's `APIObjectVersioner.ObjectResourceVersion`: a base-10 uint64, "" = 0; -1 if unparsable."""
+    text = "" if value is None else str(value)
+    if not text:
+        return 0
+    if not text.isascii() or not text.isdigit() or int(text) >= 2**64:
+        return -1  # unparsable: Create does not look further
+    return int(text)
+
+
 class Writer:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -83,6 +96,7 @@ class Writer:
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
+        sent_rv = meta.get("resourceVersion")
         for key in _SERVER_SET:
             meta.pop(key, None)
         if not meta.get("name"):
@@ -127,6 +141,11 @@ class Writer:
                         f"{objectmeta.quote(meta['name'])[1:-1]} is forbidden: unable "
                         f"to create new content in namespace {namespace} because it is being terminated",
                     )
+            if not dry_run and _parsed_rv(sent_rv) > 0:
+                # etcd3 store.Create refuses it (storage.ErrResourceVersionSetOnCreate), a plain error the
+                # handler turns into a 500 without a reason; "0", "" and unparsable values pass. A dry run
+                # never reaches that check (DryRunnableStorage.Create).
+                raise ApiError(500, "", "resourceVersion should not be set on objects to be created")
             if (
                 self.store.get(rt.key, namespace=str(meta.get("namespace") or ""), name=meta["name"])
                 is not None
@@ -362,8 +381,7 @@ class Writer:
                 if meta.get("deletionTimestamp"):
                     return WriteResult(200, obj)
                 meta["finalizers"] = finalizers
-                meta["deletionTimestamp"] = self.cluster.timestamp()
-                meta["deletionGracePeriodSeconds"] = 0
+                lifecycle.mark_as_deleting(self.cluster, meta=meta)
                 meta["resourceVersion"] = str(self.store.next_rv())
                 self.store.put(
                     rt.key,
