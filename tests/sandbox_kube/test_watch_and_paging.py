@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import threading
@@ -327,3 +328,133 @@ def test_watch_across_namespaces(crds: KubeSandbox, custom: Custom, core: Any) -
         ("ADDED", "default"),
         ("ADDED", "team-b"),
     ]
+
+
+class _Clock:
+    """The store's clock, moved by hand (compaction is a matter of age)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _sandbox_with(store: Store) -> KubeSandbox:
+    sandbox = KubeSandbox()
+    sandbox.cluster = Cluster(store=store)
+    return sandbox
+
+
+def _list_path(query: str) -> str:
+    return f"/api/v1/namespaces?{query}"
+
+
+def _make_namespaces(sandbox: KubeSandbox, names: list[str]) -> None:
+    for name in names:
+        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        assert raw_request(sandbox, "POST", "/api/v1/namespaces", json.dumps(body).encode())[0] == 201
+
+
+def test_continue_tokens_have_the_api_servers_format(crds: KubeSandbox, custom: Custom) -> None:
+    for name in ("a", "b", "c"):
+        _create(custom, name)
+    first = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=2)
+    token = first["metadata"]["continue"]
+    decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    assert decoded == {
+        "v": "meta.k8s.io/v1",
+        "rv": int(first["metadata"]["resourceVersion"]),
+        "start": "b\x00",
+    }
+    across = custom.list_cluster_custom_object(GROUP, VERSION, HPO, limit=1)["metadata"]["continue"]
+    assert json.loads(base64.urlsafe_b64decode(across + "=" * (-len(across) % 4)))["start"] == "default/a\x00"
+
+
+def test_many_paged_lists_in_flight_all_stay_valid(crds: KubeSandbox, custom: Custom) -> None:
+    """More open paged lists than the 64 snapshots the emulator once kept (issue 10 item 9)."""
+    for name in ("a", "b", "c"):
+        _create(custom, name)
+    tokens = [
+        custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=1)["metadata"]["continue"]
+        for _ in range(200)
+    ]
+    _create(custom, "b2")  # a write between the pages does not show in any of them
+    for token in tokens:
+        page = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=5, _continue=token)
+        assert _names(page) == ["b", "c"]
+
+
+def test_a_continue_token_expires_by_age_with_the_real_410() -> None:
+    clock = _Clock()
+    with _sandbox_with(Store(clock=clock)) as sandbox:
+        _make_namespaces(sandbox, ["n1", "n2", "n3"])
+        code, first = raw_request(sandbox, "GET", _list_path("limit=2"))
+        assert code == 200 and _names(first) == ["default", "kube-system"]
+        token = first["metadata"]["continue"]
+        clock.now += 299  # within the compaction interval, even with writes in between
+        _make_namespaces(sandbox, ["m0"])
+        code, second = raw_request(sandbox, "GET", _list_path(f"limit=2&continue={token}"))
+        assert code == 200 and _names(second) == ["n1", "n2"]
+        clock.now += 2  # 301 s after the first page, but the revision as of 300 s ago is still the list's
+        code, third = raw_request(sandbox, "GET", _list_path(f"limit=2&continue={token}"))
+        assert code == 200 and _names(third) == ["n1", "n2"]
+        clock.now += 299  # the write after the first page is now older than 300 s: the list's revision is
+        # older than the compaction point (the revision as of 300 s ago)
+        code, gone = raw_request(sandbox, "GET", _list_path(f"limit=2&continue={token}"))
+        assert code == 410
+        assert gone["reason"] == "Expired"
+        assert gone["message"] == (
+            "The provided continue parameter is too old to display a consistent list result. You can start "
+            "a new list without the continue parameter, or use the continue token in this response to "
+            "retrieve the remainder of the results. Continuing with the provided token results in an "
+            "inconsistent list - objects that were created, modified, or deleted between the time the "
+            "first chunk was returned and now may show up in the list."
+        )
+        # The token in the error continues at the latest revision from the same key: m0 shows up now.
+        inconsistent = gone["metadata"]["continue"]
+        decoded = json.loads(base64.urlsafe_b64decode(inconsistent + "=" * (-len(inconsistent) % 4)))
+        assert decoded == {"v": "meta.k8s.io/v1", "rv": -1, "start": "kube-system\x00"}
+        code, rest = raw_request(sandbox, "GET", _list_path(f"limit=10&continue={inconsistent}"))
+        assert code == 200 and _names(rest) == ["m0", "n1", "n2", "n3"]
+
+
+def test_without_writes_a_token_does_not_expire() -> None:
+    clock = _Clock()
+    with _sandbox_with(Store(clock=clock)) as sandbox:
+        _make_namespaces(sandbox, ["n1"])
+        code, first = raw_request(sandbox, "GET", _list_path("limit=1"))
+        clock.now += 3600  # etcd compacts only revisions older than the current one
+        code, second = raw_request(
+            sandbox, "GET", _list_path(f"limit=5&continue={first['metadata']['continue']}")
+        )
+        assert code == 200 and _names(second) == ["kube-system", "n1"]
+
+
+def test_the_history_bound_expires_tokens_early() -> None:
+    """The store keeps its history within a byte budget; a token past it expires before its age."""
+    with _sandbox_with(Store(history_bytes=2000)) as sandbox:
+        _make_namespaces(sandbox, ["n1", "n2"])
+        code, first = raw_request(sandbox, "GET", _list_path("limit=1"))
+        token = first["metadata"]["continue"]
+        _make_namespaces(sandbox, [f"x{i}" for i in range(10)])  # about 300 bytes each
+        code, gone = raw_request(sandbox, "GET", _list_path(f"limit=1&continue={token}"))
+        assert code == 410 and gone["reason"] == "Expired"
+
+
+def test_the_official_client_sees_410_for_an_expired_token() -> None:
+    clock = _Clock()
+    with _sandbox_with(Store(clock=clock)) as sandbox:
+        _make_namespaces(sandbox, ["n1", "n2"])
+        config = kubernetes.client.Configuration()
+        config.host = sandbox.url
+        with kubernetes.client.ApiClient(config) as api:
+            core = kubernetes.client.CoreV1Api(api)
+            listed: Any = core.list_namespace(limit=1)
+            token = listed.metadata._continue
+            _make_namespaces(sandbox, ["n3"])
+            clock.now += 301
+            with pytest.raises(ApiException) as caught:
+                core.list_namespace(limit=1, _continue=token)
+    assert caught.value.status == 410
+    assert json.loads(caught.value.body or "{}")["metadata"]["continue"]

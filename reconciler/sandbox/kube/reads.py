@@ -1,12 +1,18 @@
-"""Get and list, with selectors and `limit`/`continue` paging over a consistent snapshot.
+"""Get and list, with selectors and `limit`/`continue` paging at one revision, as etcd serves them.
 
 Contract:
 - `get(cluster, rt, namespace, name)` returns the stored entry or raises 404 NotFound.
 - `list_page(cluster, rt, namespace, query)` applies `labelSelector`, `fieldSelector`, `limit` and
-  `continue`. The first page of a limited list pins a snapshot; its continue token names the snapshot
-  and the position, so later pages see the same objects at the same resourceVersions even when writes
-  happen in between (as etcd reads at the first page's revision). A token whose snapshot has expired is
-  410 Expired. `remainingItemCount` is set when no selector is used, as the API server does.
+  `continue`. Objects are ordered by their etcd key below the list's prefix (`<namespace>/<name>` for a
+  list across namespaces, else `<name>`). A limited list that has more answers a continue token in
+  kube-apiserver's format (base64url of
+  `{"v":"meta.k8s.io/v1","rv":<revision>,"start":"<last key>\\x00"}`); the next page reads the same
+  revision from the store's history (`Store.entries_at`), so writes in between do not show, as etcd reads
+  at the first page's revision. Once that revision is compacted (`Store.compacted_rv`, 5 minutes by
+  default) the token answers 410 Expired with the real message and a new token in `metadata.continue`
+  that continues at the latest revision (rv -1, an inconsistent continuation), as
+  `handleCompactedErrorForPaging` in apiserver's etcd3 store does. `remainingItemCount` is set when no
+  selector is used, as the API server does.
 - `list_body(rt, page)` renders a `<Kind>List` by splicing the stored JSON bytes (no re-encoding).
 """
 
@@ -66,17 +72,40 @@ def get(cluster: Cluster, *, rt: ResourceType, namespace: str | None, name: str)
     return entry
 
 
-def _encode_token(snap_id: str, *, offset: int, rv: int) -> str:
-    raw = json.dumps({"v": "sandbox/v1", "snapshot": snap_id, "offset": offset, "rv": rv}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+CONTINUE_EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter, or use the continue token in this response to retrieve the "
+    "remainder of the results. Continuing with the provided token results in an inconsistent list - "
+    "objects that were created, modified, or deleted between the time the first chunk was returned and "
+    "now may show up in the list."
+)
+
+
+def _etcd_key(entry: Entry, *, across_namespaces: bool) -> str:
+    return f"{entry.namespace}/{entry.name}" if across_namespaces else entry.name
+
+
+def _encode_token(start: str, *, rv: int) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": start}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _decode_token(token: str) -> tuple[str, int]:
+    """apiserver `storage.DecodeContinue`: (start key, revision); a malformed token is 400 BadRequest."""
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return str(data["snapshot"]), int(data["offset"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise bad_request(f"continue key is not valid: {token!r}") from None
+        if not isinstance(data, dict) or data.get("v") != "meta.k8s.io/v1":
+            raise ValueError("continue key is not valid: incorrect encoded start resourceVersion")
+        rv = data.get("rv")
+        if not isinstance(rv, int) or isinstance(rv, bool) or rv == 0 or rv < -1:
+            raise ValueError("continue key is not valid: incorrect encoded start resourceVersion")
+        start = data.get("start")
+        if not isinstance(start, str) or not start or "/../" in f"/{start}/":
+            raise ValueError("continue key is not valid: encoded start key is empty or escapes the prefix")
+        return start, rv
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        detail = str(exc) if str(exc).startswith("continue key") else "continue key is not valid"
+        raise bad_request(f"invalid continue token: {detail}") from None
 
 
 def list_page(
@@ -89,34 +118,40 @@ def list_page(
         raise bad_request(f"limit: Invalid value: {query.get('limit')!r}: must be an integer") from None
     token = query.get("continue", "")
     store = cluster.store
+    start = ""
     if token:
-        snap_id, offset = _decode_token(token)
-        snap = store.find_snapshot(snap_id)
-        if snap is None:
-            raise expired(
-                "The provided continue parameter is too old to display a consistent list result. "
-                "Start a new list without the continue parameter."
-            )
-    elif limit > 0:
-        snap_id, snap = store.snapshot(rt.key, namespace=namespace)
-        offset = 0
+        start, rv = _decode_token(token)
+        entries = None
+        if rv > 0:
+            entries = store.entries_at(rt.key, namespace=namespace, rv=rv)
+            if entries is None:
+                error = expired(CONTINUE_EXPIRED)
+                error.list_meta = {"continue": _encode_token(start, rv=-1)}
+                raise error
+        if entries is None:  # rv -1: continue at the latest revision
+            with store.lock:
+                rv, entries = store.current_rv, store.entries(rt.key, namespace=namespace)
     else:
         with store.lock:
             rv, entries = store.current_rv, store.entries(rt.key, namespace=namespace)
-        return ListPage([e for e in entries if flt.matches(e)] if not flt.empty else entries, rv)
+        if limit <= 0:
+            return ListPage([e for e in entries if flt.matches(e)] if not flt.empty else entries, rv)
+    across = rt.namespaced and namespace is None
+    keyed = sorted(((_etcd_key(e, across_namespaces=across), e) for e in entries), key=lambda pair: pair[0])
+    if start:
+        keyed = [pair for pair in keyed if pair[0] >= start]
     selected: list[Entry] = []
-    position = offset
-    entries = snap.entries
-    while position < len(entries) and (limit <= 0 or len(selected) < limit):
-        if flt.matches(entries[position]):
-            selected.append(entries[position])
+    position = 0
+    while position < len(keyed) and (limit <= 0 or len(selected) < limit):
+        if flt.matches(keyed[position][1]):
+            selected.append(keyed[position][1])
         position += 1
-    more = position < len(entries)
+    more = position < len(keyed)
     return ListPage(
         selected,
-        snap.rv,
-        _encode_token(snap_id, offset=position, rv=snap.rv) if more else "",
-        (len(entries) - position) if more and flt.empty else None,
+        rv,
+        _encode_token(keyed[position - 1][0] + "\x00", rv=rv) if more else "",
+        (len(keyed) - position) if more and flt.empty else None,
     )
 
 

@@ -4,10 +4,16 @@ Contract:
 - Objects are stored serialized (`Entry.raw`, compact JSON bytes) and never mutated in place; a write
   replaces the entry. That keeps 10,000 objects small and lets a list splice stored bytes directly.
 - `resourceVersion` is one cluster-wide counter, incremented by every write (`next_rv`).
-- Every write appends a `Change` to a bounded log; watchers wait on `wait_for_changes`. A watch from a
-  resourceVersion older than the log is answered with 410 Expired by the caller, as etcd compaction does.
-- `snapshot` returns the sorted entries of one resource at one moment; paging keeps that list so that
-  every page of a `limit`/`continue` list comes from the same consistent view.
+- Every write appends a `Change` (with the time it happened) to the history; watchers wait on
+  `wait_for_changes`. The history is etcd's MVCC: `entries_at(key, namespace, rv)` rebuilds a resource as
+  it was at an older revision by undoing the later changes, which is how every page of a
+  `limit`/`continue` list reads the first page's revision without pinning a copy.
+- Compaction as kube-apiserver runs it (`--etcd-compaction-interval`, 5 minutes): changes older than
+  `compaction_seconds` are dropped and the newest of them becomes the compacted revision
+  (`compacted_rv`); reading or watching from an older revision fails (410 by the caller).
+- Memory is bounded by the history alone (lists pin nothing): it keeps at most `change_log_size` changes
+  and `history_bytes` bytes of serialized objects; past either bound the oldest changes are dropped and
+  their revisions count as compacted early (the only way a token expires before its age).
 Callers hold `store.lock` across a read-modify-write so that concurrent writers serialize.
 """
 
@@ -16,17 +22,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 StoreKey = tuple[str, str]  # (group, plural)
 ObjectKey = tuple[str, str]  # (namespace or "", name)
 
-_CHANGE_LOG_SIZE = 20_000
-_SNAPSHOTS_KEPT = 64
-_SNAPSHOT_TTL_SECONDS = 300.0
+_CHANGE_LOG_SIZE = 1_000_000
+_HISTORY_BYTES = 256 * 1024 * 1024
+COMPACTION_SECONDS = 300.0  # kube-apiserver's default --etcd-compaction-interval
 
 
 def encode(obj: Any) -> bytes:
@@ -89,24 +95,29 @@ class Change:
     store_key: StoreKey
     entry: Entry
     prev: Entry | None = None
-
-
-@dataclass
-class Snapshot:
-    rv: int
-    entries: list[Entry]
-    created: float
+    at: float = 0.0  # the store clock's time of the write
 
 
 class Store:
-    def __init__(self, *, change_log_size: int = _CHANGE_LOG_SIZE) -> None:
+    def __init__(
+        self,
+        *,
+        change_log_size: int = _CHANGE_LOG_SIZE,
+        history_bytes: int = _HISTORY_BYTES,
+        compaction_seconds: float = COMPACTION_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.lock = threading.RLock()
         self._changed = threading.Condition(self.lock)
         self._rv = 1
         self._objects: dict[StoreKey, dict[ObjectKey, Entry]] = {}
-        self._log: deque[Change] = deque(maxlen=change_log_size)
-        self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
-        self._snapshot_seq = 0
+        self._log: deque[Change] = deque()
+        self._log_bytes = 0
+        self._log_limit = change_log_size
+        self._history_bytes = history_bytes
+        self._dropped_rv = 0  # changes up to this revision are no longer in the history
+        self.compaction_seconds = compaction_seconds
+        self.clock = clock
         self.dirty = False
 
     # -- versioning -------------------------------------------------------------------------------------
@@ -120,11 +131,25 @@ class Store:
             return self._rv
 
     def oldest_watchable_rv(self) -> int:
-        """Changes after this resourceVersion are all still in the log."""
+        """The compacted revision: reads and watches from an older one fail."""
+        return self.compacted_rv()
+
+    def compacted_rv(self) -> int:
+        """Compact, then return the compacted revision: reads and watches from an older one fail.
+
+        Changes older than `compaction_seconds` are dropped (what etcd compaction does), so the newest of
+        them becomes the oldest readable revision; changes dropped earlier to bound the history count
+        the same way."""
         with self.lock:
-            if len(self._log) < (self._log.maxlen or 0):
-                return 0
-            return self._log[0].rv - 1
+            horizon = self.clock() - self.compaction_seconds
+            while self._log and self._log[0].at <= horizon:
+                self._drop_oldest()
+            return self._dropped_rv
+
+    def _drop_oldest(self) -> None:
+        dropped = self._log.popleft()
+        self._log_bytes -= len(dropped.entry.raw)
+        self._dropped_rv = dropped.rv
 
     # -- reads ------------------------------------------------------------------------------------------
     def get(self, store_key: StoreKey, *, namespace: str, name: str) -> Entry | None:
@@ -141,22 +166,25 @@ class Store:
         with self.lock:
             return [(k, e) for k, bucket in self._objects.items() for e in bucket.values()]
 
-    def snapshot(self, store_key: StoreKey, *, namespace: str | None) -> tuple[str, Snapshot]:
+    def entries_at(self, store_key: StoreKey, *, namespace: str | None, rv: int) -> list[Entry] | None:
+        """The resource as it was at revision `rv`, in `entries` order; None when `rv` is compacted."""
         with self.lock:
-            snap = Snapshot(self._rv, self.entries(store_key, namespace=namespace), time.monotonic())
-            self._snapshot_seq += 1
-            snap_id = str(self._snapshot_seq)
-            self._snapshots[snap_id] = snap
-            while len(self._snapshots) > _SNAPSHOTS_KEPT:
-                self._snapshots.popitem(last=False)
-            return snap_id, snap
-
-    def find_snapshot(self, snap_id: str) -> Snapshot | None:
-        with self.lock:
-            snap = self._snapshots.get(snap_id)
-            if snap is None or time.monotonic() - snap.created > _SNAPSHOT_TTL_SECONDS:
+            if rv < self.compacted_rv():
                 return None
-            return snap
+            bucket = dict(self._objects.get(store_key, {}))
+            # Undo the later changes, newest first, so the oldest one's previous state wins.
+            for change in reversed(self._log):
+                if change.rv <= rv:
+                    break
+                if change.store_key != store_key:
+                    continue
+                key = (change.entry.namespace, change.entry.name)
+                if change.prev is None:
+                    bucket.pop(key, None)
+                else:
+                    bucket[key] = change.prev
+            items = sorted(bucket.items())
+        return [e for (ns, _), e in items if namespace is None or ns == namespace]
 
     # -- writes (caller holds self.lock and obtained rv from next_rv) ----------------------------------
     def put(self, store_key: StoreKey, entry: Entry, *, change_type: str) -> None:
@@ -177,16 +205,24 @@ class Store:
             return list(self._objects.pop(store_key, {}).values())
 
     def _record(self, change: Change) -> None:
+        change = Change(change.rv, change.type, change.store_key, change.entry, change.prev, self.clock())
         self._log.append(change)
+        self._log_bytes += len(change.entry.raw)
+        while self._log and (len(self._log) > self._log_limit or self._log_bytes > self._history_bytes):
+            self._drop_oldest()
         self.dirty = True
         self._changed.notify_all()
 
     # -- watch ------------------------------------------------------------------------------------------
     def changes_after(self, rv: int) -> list[Change]:
         with self.lock:
-            if not self._log or self._log[-1].rv <= rv:
-                return []
-            return [c for c in self._log if c.rv > rv]
+            newer: list[Change] = []
+            for change in reversed(self._log):  # only the new tail is walked
+                if change.rv <= rv:
+                    break
+                newer.append(change)
+            newer.reverse()
+            return newer
 
     def wait_for_changes(self, rv: int, *, timeout: float) -> list[Change]:
         deadline = time.monotonic() + timeout
