@@ -50,6 +50,9 @@ _FIELD = re.compile(r"^\s*(optional|repeated) ([\w.]+) (\w+) = (\d+);", re.M)
 _MAP = re.compile(r"^\s*map<string, ([\w.]+)> (\w+) = (\d+);", re.M)
 _STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.M | re.S)
 _GO_FIELD = re.compile(r'^\s*\w+\s+(\S+)\s+`[^`]*json:"([^"]*)"[^`]*protobuf:"[^"]*name=(\w+)', re.M)
+# An embedded member (`VolumeSource `json:",inline" protobuf:"bytes,2,opt,name=volumeSource"``): no field
+# name before the type; without `name=` its protobuf field is the type's name with a lower-case initial.
+_EMBEDDED = re.compile(r'^\s*\*?(\w+)\s+`[^`]*json:"([^"]*)"[^`]*protobuf:"([^"]*)"', re.M)
 
 
 def _show(git_dir: Path, path: str) -> str:
@@ -58,15 +61,23 @@ def _show(git_dir: Path, path: str) -> str:
 
 
 def _go_fields(source: str) -> dict[str, dict[str, tuple[str, bool]]]:
-    """struct -> proto field name -> (json name, zero omitted)."""
+    """struct -> proto field name -> (json name, zero omitted); the json name is "" for a member that
+    `json:",inline"` flattens into its parent (its fields appear at the parent's level in JSON)."""
     result: dict[str, dict[str, tuple[str, bool]]] = {}
     for struct, body in _STRUCT.findall(source):
         for go_type, json_tag, proto_name in _GO_FIELD.findall(body):
             name, _, options = json_tag.partition(",")
+            inline = "inline" in options.split(",")
             result.setdefault(struct, {})[proto_name] = (
-                name or proto_name,
+                "" if inline else name or proto_name,
                 "omitempty" in options and not go_type.startswith("*"),
             )
+        for go_type, json_tag, protobuf_tag in _EMBEDDED.findall(body):
+            name, _, options = json_tag.partition(",")
+            named = re.search(r"name=(\w+)", protobuf_tag)
+            proto_name = named.group(1) if named else go_type[0].lower() + go_type[1:]
+            inline = "inline" in options.split(",")
+            result.setdefault(struct, {})[proto_name] = ("" if inline else name or proto_name, False)
     return result
 
 

@@ -334,3 +334,32 @@ def test_vendored_protobuf_tables_match_the_kubernetes_sources() -> None:
     assert protobuf_vendor.OUTPUT.read_text() == expected, (
         "regenerate: python -m tests.sandbox_kube.protobuf_vendor"
     )
+
+
+def test_create_job_from_a_cronjob_keeps_members_inlined_in_json(kube: KubeSandbox, kubectl: Kubectl) -> None:
+    """Go inlines these in JSON but nests them in protobuf (`json:",inline" protobuf:"...,name=..."`):
+    Volume.VolumeSource, Probe.ProbeHandler, the LocalObjectReference of key selectors and env sources."""
+    container = {
+        "name": "main",
+        "image": "example/app:1",
+        "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}}],
+        "envFrom": [{"configMapRef": {"name": "settings"}}],
+        "livenessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 30},
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, {"name": "conf", "mountPath": "/etc/app"}],
+    }
+    volumes = [
+        {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
+        {"name": "conf", "configMap": {"name": "settings", "defaultMode": 420}},
+    ]
+    body = _cronjob("inlined")
+    pod = body["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    pod["containers"] = [container]
+    pod["volumes"] = volumes
+    kubectl("apply", "-f", "-", stdin=json.dumps(body))
+    kubectl("create", "job", "--from=cronjob/inlined", "manual")
+    job = json.loads(kubectl("get", "job", "manual", "-o", "json").stdout)
+    created = job["spec"]["template"]["spec"]
+    assert created["volumes"] == volumes
+    assert created["containers"][0]["env"] == container["env"]
+    assert created["containers"][0]["envFrom"] == container["envFrom"]
+    assert created["containers"][0]["livenessProbe"] == container["livenessProbe"]

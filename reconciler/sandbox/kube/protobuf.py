@@ -4,7 +4,8 @@ kubectl's typed commands (`kubectl create namespace`, ...) send built-in objects
 the 4-byte magic `k8s\\0` and a `runtime.Unknown` envelope whose `raw` field holds the object's message.
 Contract: `decode(body)` returns the object as the JSON form the API would accept, for every built-in
 kind the emulator serves (field numbers, JSON names and omitempty rules from `builtin_protobuf_data`,
-generated from the Kubernetes 1.32 sources), or raises `ValueError` for anything else or a malformed
+generated from the Kubernetes 1.32 sources; a member inlined in JSON is a nested message in protobuf and
+is flattened into its parent), or raises `ValueError` for anything else or a malformed
 body. Only decoding: responses are always JSON, which clients accept alongside protobuf.
 """
 
@@ -153,6 +154,11 @@ def _message(name: str, raw: Any) -> dict[str, Any]:
             obj.setdefault(json_name, {})[key] = _value(type_name, entry.get(2, b""))
             continue
         decoded = _value(type_name, value)
+        if not json_name:
+            # A Go member tagged `json:",inline"` (Volume's VolumeSource, Probe's ProbeHandler, the
+            # LocalObjectReference of key selectors): its own protobuf field, its members at this level.
+            obj.update(decoded)
+            continue
         if label == "repeated":
             obj.setdefault(json_name, []).append(decoded)
         elif decoded is None or (omit_zero and decoded in ("", 0, False)):
