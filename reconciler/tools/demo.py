@@ -31,7 +31,7 @@ from kubernetes import config as k8s_config
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # reconciler/tools/ -> the checkout
 CRD_DIR = ROOT / "crds"
 SAMPLE = ROOT / "samples" / "xgboost-mnist-hpo.yaml"
 GROUP, VERSION = "sagemaker.aws.amazon.com", "v1"

@@ -19,7 +19,7 @@ from typing import TextIO
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
-CRD_DIR = Path(__file__).resolve().parents[1] / "crds"
+CRD_DIR = Path(__file__).resolve().parents[2] / "crds"  # reconciler/tools/ -> the checkout
 
 
 def serve(directory: Path, *, time_scale: float, out: TextIO, stop: threading.Event | None = None) -> None:
