@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from reconciler.core.delta import Delta
 from reconciler.core.model import LEGACY_FINALIZER, TERMINAL_JOB_STATUSES, HyperparameterTuningJob
 from reconciler.core.naming import job_name_for
+from reconciler.core.reasons import StalledReason
 
 
 class ActionKind(enum.Enum):
@@ -35,13 +36,14 @@ class ActionKind(enum.Enum):
     STOP = "stop"  # being deleted while running: StopHyperParameterTuningJob
     AWAIT_STOP = "await-stop"  # being deleted, SageMaker is stopping: refresh status only
     FINALIZE = "finalize"  # delete children, remove the finalizer
+    LOOK_UP_OWNER = "look-up-owner"  # create said the name is taken: describe it, read its uid tag
 
 
 @dataclass(frozen=True)
 class Refusal:
     """Why a resource cannot proceed without a human: a Stalled reason and what to do about it."""
 
-    reason: str
+    reason: StalledReason
     message: str
 
 
@@ -73,10 +75,13 @@ class Observation:
 
 @dataclass(frozen=True)
 class Action:
+    """`retry`: do nothing more this pass; the next pass decides again (outcome `retry`)."""
+
     kind: ActionKind
     why: str
     refusal: Refusal | None = None
     delta: Delta = field(default_factory=Delta)
+    retry: bool = False
 
 
 def needs_job_lookup(resource: HyperparameterTuningJob) -> bool:
@@ -86,6 +91,31 @@ def needs_job_lookup(resource: HyperparameterTuningJob) -> bool:
     if not resource.job_known:
         return False
     return not _settled(resource)
+
+
+def wants_spec(resource: HyperparameterTuningJob, *, recorded_stall: str | None) -> bool:
+    """Whether this pass translates and checks the spec (and compares it with the job).
+
+    Once per generation: both sides are immutable in between (a spec change bumps the generation;
+    SageMaker never changes a job's configuration), so a known job whose generation was already
+    observed needs neither the translation and checks (~1-2 ms of CPU) nor the comparison (~3 ms)
+    again, unless the spec was refused (it is checked again until the refusal is lifted). A new
+    resource always needs it (to create), a resource being deleted never does.
+    """
+    if resource.deleting:
+        return False
+    if not resource.job_known:
+        return True
+    if not needs_job_lookup(resource):
+        return False
+    refused = recorded_stall in (StalledReason.SPEC_UPDATE_REFUSED, StalledReason.INVALID_SPEC)
+    return refused or resource.status.observed_generation != resource.metadata.generation
+
+
+def needs_policy_check(resource: HyperparameterTuningJob, *, spec_read: bool, problems: bool) -> bool:
+    """Whether the policies (role ARNs, custom endpoint) are checked: only before a job is created,
+    for a spec that was read and is valid. A job that exists is not stopped by a later policy."""
+    return spec_read and not problems and not resource.job_known
 
 
 def needs_owner_lookup(resource: HyperparameterTuningJob, *, job_found: bool) -> bool:
@@ -131,7 +161,7 @@ def decide(resource: HyperparameterTuningJob, observation: Observation) -> Actio
             ActionKind.STALL,
             "the recorded SageMaker job no longer exists",
             refusal=Refusal(
-                "JobNotFound",
+                StalledReason.JOB_NOT_FOUND,
                 f"SageMaker has no tuning job {resource.status.sage_maker_hyper_parameter_tuning_job_name!r} "
                 "any more; delete this resource and create it again to start a new job",
             ),
@@ -218,7 +248,7 @@ def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | 
         ActionKind.STALL,
         "the job name is taken",
         refusal=Refusal(
-            "JobNameInUse",
+            StalledReason.JOB_NAME_IN_USE,
             "a SageMaker tuning job with this name already exists and belongs to "
             f"{owner}; set spec.hyperParameterTuningJobName to an unused name "
             "(or omit it to get a name derived from this resource's uid)",
@@ -229,14 +259,16 @@ def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | 
 def invalid_spec(problems: tuple[str, ...]) -> Refusal:
     shown = "; ".join(problems[:5])
     more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-    return Refusal("InvalidSpec", f"the spec is invalid: {shown}{more}; fix the spec and apply it again")
+    return Refusal(
+        StalledReason.INVALID_SPEC, f"the spec is invalid: {shown}{more}; fix the spec and apply it again"
+    )
 
 
 def spec_update_refused(delta: Delta) -> Refusal:
     changed = ", ".join(f"spec.{p}" for p in delta.paths[:10])
     more = f" (and {len(delta.paths) - 10} more)" if len(delta.paths) > 10 else ""
     return Refusal(
-        "SpecUpdateRefused",
+        StalledReason.SPEC_UPDATE_REFUSED,
         f"SageMaker cannot update a tuning job; changed after creation: {changed}{more}. "
         "Revert these fields to keep tracking the job, or delete the resource (or use a new "
         "metadata.name) to start a new job",

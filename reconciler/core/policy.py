@@ -4,9 +4,10 @@ Contract:
 - `role_refusal(role_arns, namespace_patterns=..., process_patterns=...)`: if the namespace has the
   `sagemaker.aws.amazon.com/allowed-role-arns` annotation (comma-separated globs), every role must
   match one of its patterns; else, if the process has `--allowed-role-arn` patterns, every role must
-  match one of those; else any role is allowed. Returns a `Refusal("RoleNotAllowed", ...)` or None.
+  match one of those; else any role is allowed. Returns a `Refusal(StalledReason.ROLE_NOT_ALLOWED, ...)`
+  or None.
 - `endpoint_refusal(endpoint, allow_custom_endpoints=...)`: a `spec.sageMakerEndpoint` needs
-  `--allow-custom-endpoints`; returns `Refusal("EndpointNotAllowed", ...)` or None.
+  `--allow-custom-endpoints`; returns `Refusal(StalledReason.ENDPOINT_NOT_ALLOWED, ...)` or None.
 - `parse_patterns(annotation_value)` splits the annotation.
 Pure: no I/O.
 """
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 from reconciler.core.decide import Refusal
 from reconciler.core.model import ALLOWED_ROLE_ARNS_ANNOTATION
+from reconciler.core.reasons import StalledReason
 
 
 def parse_patterns(value: str | None) -> list[str] | None:
@@ -44,7 +46,7 @@ def role_refusal(
         return None
     allowed = ", ".join(patterns) or "(none)"
     return Refusal(
-        "RoleNotAllowed",
+        StalledReason.ROLE_NOT_ALLOWED,
         f"role {', '.join(refused)} is not allowed by {source} (allowed: {allowed}); use an allowed "
         "roleArn or ask a cluster administrator to allow this role",
     )
@@ -54,7 +56,7 @@ def endpoint_refusal(endpoint: str | None, *, allow_custom_endpoints: bool) -> R
     if endpoint is None or allow_custom_endpoints:
         return None
     return Refusal(
-        "EndpointNotAllowed",
+        StalledReason.ENDPOINT_NOT_ALLOWED,
         f"spec.sageMakerEndpoint {endpoint!r} is set but this reconciler does not allow custom endpoints; "
         "remove spec.sageMakerEndpoint, or run the reconciler with --allow-custom-endpoints",
     )

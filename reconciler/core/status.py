@@ -41,6 +41,7 @@ from reconciler.core.model import (
     TrainingJobStatus,
     TrainingJobStatusCounters,
 )
+from reconciler.core.reasons import StalledReason
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def verdict_for_job(job_status: str, *, job_name: str, failure_reason: str | Non
         why = f": {failure_reason}" if failure_reason else ""
         return Verdict(
             "False",
-            "JobFailed",
+            StalledReason.JOB_FAILED,
             f"SageMaker tuning job {job_name} failed{why}. Fix the cause, then delete and re-create "
             "this resource (or use a new metadata.name) to run it again",
             stalled=True,
@@ -106,7 +107,7 @@ def verdict_for_job(job_status: str, *, job_name: str, failure_reason: str | Non
     if job_status == "Stopped":
         return Verdict(
             "False",
-            "JobStopped",
+            StalledReason.JOB_STOPPED,
             f"SageMaker tuning job {job_name} was stopped outside this resource; delete and re-create "
             "the resource to run it again",
             stalled=True,
