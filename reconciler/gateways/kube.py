@@ -26,6 +26,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,7 @@ from kubernetes.config.config_exception import ConfigException
 from reconciler.core.calls import CallCounter
 from reconciler.core.model import GROUP, TUNING_JOB_PLURAL, VERSION
 from reconciler.core.settings import Settings
+from reconciler.gateways.errors import FatalError, GatewayError, RetryableError
 
 SERVICE = "kube"
 TRAINING_JOB_PLURAL = "trainingjobs"
@@ -52,30 +54,66 @@ _SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount
 _T = TypeVar("_T")
 
 
-class KubeError(Exception):
+@dataclass(frozen=True)
+class _Kind:
+    """Where a kind of object lives in the API: group, version, plural."""
+
+    group: str
+    version: str
+    plural: str
+
+
+_TUNING_JOBS = _Kind(GROUP, VERSION, TUNING_JOB_PLURAL)
+_TRAINING_JOBS = _Kind(GROUP, VERSION, TRAINING_JOB_PLURAL)
+_LEASES = _Kind(_LEASE_GROUP, _LEASE_VERSION, "leases")
+
+# (verb, subresource) -> the CustomObjectsApi method performing it. Leases go through the generic
+# object API too, so that the MicroTime strings we send reach the server unchanged (the typed V1Lease
+# model re-serializes them, dropping zero microseconds).
+_METHODS = {
+    ("GET", ""): "get_namespaced_custom_object",
+    ("CREATE", ""): "create_namespaced_custom_object",
+    ("UPDATE", ""): "replace_namespaced_custom_object",
+    ("PATCH", ""): "patch_namespaced_custom_object",
+    ("PATCH", "status"): "patch_namespaced_custom_object_status",
+    ("DELETE", ""): "delete_namespaced_custom_object",
+}
+# Retried when transient: repeating them cannot do harm. Not retried: creates (a repeat after a lost
+# answer would be a 409), replaces and metadata patches (they carry a resourceVersion: a repeat after
+# a lost answer would be a 409 too, and these callers handle 409 themselves).
+_RETRIED = frozenset({("GET", ""), ("PATCH", "status"), ("DELETE", "")})
+
+
+class KubeError(GatewayError):
+    """A Kubernetes API call failed; `status` is the HTTP status (0 when no answer came)."""
+
     def __init__(self, message: str, *, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
 
 
-class NotFoundError(KubeError):
-    pass
+class NotFoundError(KubeError, FatalError):
+    """404: the object (or its namespace) does not exist."""
 
 
-class ConflictError(KubeError):
-    pass
+class ConflictError(KubeError, RetryableError):
+    """409: the object changed since it was read, or a create found the name taken."""
 
 
-class TransientError(KubeError):
-    pass
+class TransientError(KubeError, RetryableError):
+    """429, 5xx, timeouts, connection trouble."""
 
 
-class InvalidError(KubeError):
-    pass
+class InvalidError(KubeError, FatalError):
+    """400/422: the API server refused the object."""
 
 
-class ForbiddenError(KubeError):
-    pass
+class ForbiddenError(KubeError, FatalError):
+    """401/403: this process may not do that."""
+
+
+class UnexpectedError(KubeError, FatalError):
+    """Any other status, or a response of an unexpected shape."""
 
 
 class KubeConfigError(Exception):
@@ -97,10 +135,12 @@ def map_error(exc: Exception, *, what: str) -> KubeError:
             return ForbiddenError(text, status=status)
         if status == 429 or status >= 500 or status == 0:
             return TransientError(text, status=status)
-        return KubeError(text, status=status)
+        return UnexpectedError(text, status=status)
     if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
         return TransientError(f"{what}: {type(exc).__name__}: {exc}")
-    return KubeError(f"{what}: {type(exc).__name__}: {exc}")
+    if isinstance(exc, KubeError):  # raised by this module (an unexpected response shape)
+        return exc
+    return UnexpectedError(f"{what}: {type(exc).__name__}: {exc}")
 
 
 def _api_message(exc: ApiException) -> str:
@@ -179,6 +219,36 @@ class KubeGateway:
                 raise error from None
         raise AssertionError("unreachable")
 
+    def _object(
+        self,
+        verb: str,
+        kind: _Kind,
+        namespace: str,
+        name: str | None = None,
+        *,
+        body: Mapping[str, Any] | None = None,
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        """The one path of every single-object verb: the CustomObjectsApi method of `_METHODS`, the
+        request timeout, merge patches, retries for the verbs of `_RETRIED`, counting, typed errors."""
+        method = getattr(self._custom, _METHODS[verb, subresource])
+        args: list[Any] = [kind.group, kind.version, namespace, kind.plural]
+        if name is not None:
+            args.append(name)
+        if body is not None:
+            args.append(dict(body))
+        kwargs: dict[str, Any] = {"_request_timeout": _REQUEST_TIMEOUT}
+        if verb == "PATCH":
+            kwargs["_content_type"] = _MERGE_PATCH
+
+        def call() -> dict[str, Any]:
+            answer = method(*args, **kwargs)
+            # A DELETE answers with the deleted object or a Status; nobody reads either.
+            return answer if verb == "DELETE" and not isinstance(answer, dict) else _as_dict(answer)
+
+        resource = f"{kind.plural}/{subresource}" if subresource else kind.plural
+        return self._do(verb, resource, call, retry=(verb, subresource) in _RETRIED)
+
     # -- HyperparameterTuningJob -----------------------------------------------------------------
 
     def list_tuning_jobs(
@@ -188,32 +258,11 @@ class KubeGateway:
         return self._list(TUNING_JOB_PLURAL, namespace=namespace, selector=selector, page_size=page_size)
 
     def get_tuning_job(self, namespace: str, name: str) -> dict[str, Any]:
-        return self._do(
-            "GET",
-            TUNING_JOB_PLURAL,
-            lambda: _as_dict(
-                self._custom.get_namespaced_custom_object(
-                    GROUP, VERSION, namespace, TUNING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
-                )
-            ),
-        )
+        return self._object("GET", _TUNING_JOBS, namespace, name)
 
     def patch_tuning_job_status(self, namespace: str, name: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-        return self._do(
-            "PATCH",
-            f"{TUNING_JOB_PLURAL}/status",
-            lambda: _as_dict(
-                self._custom.patch_namespaced_custom_object_status(
-                    GROUP,
-                    VERSION,
-                    namespace,
-                    TUNING_JOB_PLURAL,
-                    name,
-                    {"status": dict(patch)},
-                    _content_type=_MERGE_PATCH,
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
+        return self._object(
+            "PATCH", _TUNING_JOBS, namespace, name, body={"status": dict(patch)}, subresource="status"
         )
 
     def set_finalizers(
@@ -232,23 +281,7 @@ class KubeGateway:
             metadata["annotations"] = dict(annotations)
         if resource_version:
             metadata["resourceVersion"] = resource_version
-        return self._do(
-            "PATCH",
-            TUNING_JOB_PLURAL,
-            lambda: _as_dict(
-                self._custom.patch_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    namespace,
-                    TUNING_JOB_PLURAL,
-                    name,
-                    {"metadata": metadata},
-                    _content_type=_MERGE_PATCH,
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
-            retry=False,
-        )
+        return self._object("PATCH", _TUNING_JOBS, namespace, name, body={"metadata": metadata})
 
     # -- TrainingJob children --------------------------------------------------------------------
 
@@ -260,63 +293,22 @@ class KubeGateway:
         )
 
     def get_training_job(self, namespace: str, name: str) -> dict[str, Any]:
-        return self._do(
-            "GET",
-            TRAINING_JOB_PLURAL,
-            lambda: _as_dict(
-                self._custom.get_namespaced_custom_object(
-                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
-                )
-            ),
-        )
+        return self._object("GET", _TRAINING_JOBS, namespace, name)
 
     def create_training_job(self, namespace: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return self._do(
-            "CREATE",
-            TRAINING_JOB_PLURAL,
-            lambda: _as_dict(
-                self._custom.create_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    namespace,
-                    TRAINING_JOB_PLURAL,
-                    dict(body),
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
-            retry=False,
-        )
+        return self._object("CREATE", _TRAINING_JOBS, namespace, body=body)
 
     def patch_training_job_status(
         self, namespace: str, name: str, patch: Mapping[str, Any]
     ) -> dict[str, Any]:
-        return self._do(
-            "PATCH",
-            f"{TRAINING_JOB_PLURAL}/status",
-            lambda: _as_dict(
-                self._custom.patch_namespaced_custom_object_status(
-                    GROUP,
-                    VERSION,
-                    namespace,
-                    TRAINING_JOB_PLURAL,
-                    name,
-                    {"status": dict(patch)},
-                    _content_type=_MERGE_PATCH,
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
+        return self._object(
+            "PATCH", _TRAINING_JOBS, namespace, name, body={"status": dict(patch)}, subresource="status"
         )
 
     def delete_training_job(self, namespace: str, name: str) -> None:
         """Delete a child; already gone counts as done."""
         try:
-            self._do(
-                "DELETE",
-                TRAINING_JOB_PLURAL,
-                lambda: self._custom.delete_namespaced_custom_object(
-                    GROUP, VERSION, namespace, TRAINING_JOB_PLURAL, name, _request_timeout=_REQUEST_TIMEOUT
-                ),
-            )
+            self._object("DELETE", _TRAINING_JOBS, namespace, name)
         except NotFoundError:
             return
 
@@ -411,55 +403,15 @@ class KubeGateway:
         result = self._api.response_deserialize(response, {"200": "object", "201": "object"}).data
         return _as_dict(result)
 
-    # Leases go through the generic object API so that the MicroTime strings we send reach the
-    # server unchanged (the typed V1Lease model re-serializes them, dropping zero microseconds).
-
     def get_lease(self, namespace: str, name: str) -> dict[str, Any]:
-        return self._do(
-            "GET",
-            "leases",
-            lambda: _as_dict(
-                self._custom.get_namespaced_custom_object(
-                    _LEASE_GROUP, _LEASE_VERSION, namespace, "leases", name, _request_timeout=_REQUEST_TIMEOUT
-                )
-            ),
-        )
+        return self._object("GET", _LEASES, namespace, name)
 
     def create_lease(self, namespace: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return self._do(
-            "CREATE",
-            "leases",
-            lambda: _as_dict(
-                self._custom.create_namespaced_custom_object(
-                    _LEASE_GROUP,
-                    _LEASE_VERSION,
-                    namespace,
-                    "leases",
-                    dict(body),
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
-            retry=False,
-        )
+        return self._object("CREATE", _LEASES, namespace, body=body)
 
     def update_lease(self, namespace: str, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Replace the lease; the body's metadata.resourceVersion makes a lost race a 409."""
-        return self._do(
-            "UPDATE",
-            "leases",
-            lambda: _as_dict(
-                self._custom.replace_namespaced_custom_object(
-                    _LEASE_GROUP,
-                    _LEASE_VERSION,
-                    namespace,
-                    "leases",
-                    name,
-                    dict(body),
-                    _request_timeout=_REQUEST_TIMEOUT,
-                )
-            ),
-            retry=False,
-        )
+        return self._object("UPDATE", _LEASES, namespace, name, body=body)
 
     # -- paging ----------------------------------------------------------------------------------
 
@@ -508,4 +460,4 @@ class KubeGateway:
 def _as_dict(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
-    raise KubeError(f"unexpected response type {type(value).__name__}")
+    raise UnexpectedError(f"unexpected response type {type(value).__name__}")

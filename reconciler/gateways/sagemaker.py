@@ -28,6 +28,7 @@ from botocore import xform_name
 
 from reconciler.core.calls import CallCounter
 from reconciler.core.settings import Settings
+from reconciler.gateways.errors import FatalError, GatewayError, PassFatalError, RetryableError
 
 SERVICE = "sagemaker"
 LIST_PAGE_SIZE = 100
@@ -64,8 +65,8 @@ _CREDENTIAL_ERRORS = (
 )
 
 
-class SageMakerError(Exception):
-    """A SageMaker call failed in a way the reconciler has no specific answer for."""
+class SageMakerError(GatewayError):
+    """A SageMaker call failed; `code` is the AWS error code (or the botocore exception's name)."""
 
     def __init__(self, message: str, *, code: str = "", operation: str = "") -> None:
         super().__init__(message)
@@ -73,24 +74,28 @@ class SageMakerError(Exception):
         self.operation = operation
 
 
-class TransientError(SageMakerError):
+class TransientError(SageMakerError, RetryableError):
     """Worth trying again later: throttling, 5xx, timeouts, connection trouble, account limits."""
 
 
-class RejectedError(SageMakerError):
+class RejectedError(SageMakerError, FatalError):
     """SageMaker rejected the request as invalid (ValidationException)."""
 
 
-class ResourceInUseError(SageMakerError):
+class ResourceInUseError(SageMakerError, FatalError):
     """The name is taken (CreateHyperParameterTuningJob on an existing job name)."""
 
 
-class ResourceNotFoundError(SageMakerError):
+class ResourceNotFoundError(SageMakerError, FatalError):
     """No such job."""
 
 
-class CredentialsError(SageMakerError):
+class CredentialsError(SageMakerError, PassFatalError):
     """boto3 found no usable credentials or region: no SageMaker call can work in this process."""
+
+
+class UnexpectedError(SageMakerError, FatalError):
+    """An error code (or exception) this gateway has no mapping for (AccessDenied, ...)."""
 
 
 def map_error(exc: Exception, *, operation: str) -> SageMakerError:
@@ -109,12 +114,12 @@ def map_error(exc: Exception, *, operation: str) -> SageMakerError:
             return ResourceInUseError(message, code=code, operation=operation)
         if code == "ResourceNotFound":
             return ResourceNotFoundError(message, code=code, operation=operation)
-        return SageMakerError(text, code=code, operation=operation)
+        return UnexpectedError(text, code=code, operation=operation)
     if isinstance(exc, _CONNECTION_ERRORS):
         return TransientError(f"{operation}: {exc}", code=type(exc).__name__, operation=operation)
     if isinstance(exc, _CREDENTIAL_ERRORS):
         return CredentialsError(f"{operation}: {exc}", code=type(exc).__name__, operation=operation)
-    return SageMakerError(f"{operation}: {type(exc).__name__}: {exc}", operation=operation)
+    return UnexpectedError(f"{operation}: {type(exc).__name__}: {exc}", operation=operation)
 
 
 class SageMakerGateway:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from kubernetes.client.exceptions import ApiException
 
+from reconciler.gateways.errors import FatalError, RetryableError
 from reconciler.gateways.kube import (
     ConflictError,
     ForbiddenError,
@@ -12,6 +13,7 @@ from reconciler.gateways.kube import (
     KubeError,
     NotFoundError,
     TransientError,
+    UnexpectedError,
     map_error,
 )
 
@@ -27,7 +29,7 @@ from reconciler.gateways.kube import (
         (429, TransientError),
         (500, TransientError),
         (503, TransientError),
-        (418, KubeError),
+        (418, UnexpectedError),
     ],
 )
 def test_status_mapping(status: int, expected: type[KubeError]) -> None:
@@ -36,7 +38,16 @@ def test_status_mapping(status: int, expected: type[KubeError]) -> None:
     mapped = map_error(exc, what="PATCH hyperparametertuningjobs/status")
     assert type(mapped) is expected
     assert "the server said so" in str(mapped) and mapped.status == status
+    # One taxonomy (gateways.errors): a race lost (409) and a transient failure may succeed on a later
+    # try; everything else is fatal for this resource's pass.
+    assert isinstance(mapped, RetryableError) != isinstance(mapped, FatalError)
+    assert isinstance(mapped, RetryableError) is (expected in (ConflictError, TransientError))
 
 
 def test_connection_errors_are_transient() -> None:
     assert isinstance(map_error(ConnectionRefusedError("no"), what="LIST x"), TransientError)
+
+
+def test_anything_else_is_unexpected_and_fatal() -> None:
+    mapped = map_error(ValueError("a bug"), what="GET x")
+    assert type(mapped) is UnexpectedError and isinstance(mapped, FatalError)

@@ -12,13 +12,16 @@ import yaml
 from reconciler.core.calls import CallCounter
 from reconciler.core.model import HyperparameterTuningJob
 from reconciler.core.settings import Settings
+from reconciler.gateways.errors import FatalError, PassFatalError, RetryableError
 from reconciler.gateways.sagemaker import (
     CredentialsError,
     RejectedError,
     ResourceInUseError,
+    ResourceNotFoundError,
     SageMakerError,
     SageMakerGateway,
     TransientError,
+    UnexpectedError,
     map_error,
 )
 from reconciler.sandbox.sagemaker import SageMakerSandbox
@@ -96,7 +99,9 @@ def client_error(code: str, status: int) -> botocore.exceptions.ClientError:
         (client_error("ResourceLimitExceeded", 400), TransientError),
         (client_error("ValidationException", 400), RejectedError),
         (client_error("ResourceInUse", 400), ResourceInUseError),
-        (client_error("AccessDeniedException", 400), SageMakerError),
+        (client_error("ResourceNotFound", 400), ResourceNotFoundError),
+        (client_error("AccessDeniedException", 400), UnexpectedError),
+        (ValueError("a bug"), UnexpectedError),
         (botocore.exceptions.ReadTimeoutError(endpoint_url="http://x"), TransientError),
         (botocore.exceptions.EndpointConnectionError(endpoint_url="http://x"), TransientError),
         (botocore.exceptions.NoCredentialsError(), CredentialsError),
@@ -106,6 +111,10 @@ def test_error_mapping(exc: Exception, expected: type[SageMakerError]) -> None:
     mapped = map_error(exc, operation="Op")
     assert type(mapped) is expected
     assert mapped.operation == "Op"
+    # One taxonomy (gateways.errors): every mapped error is either retryable or fatal, never both.
+    assert isinstance(mapped, RetryableError) != isinstance(mapped, FatalError)
+    assert isinstance(mapped, RetryableError) is (expected is TransientError)
+    assert isinstance(mapped, PassFatalError) is (expected is CredentialsError)
 
 
 def test_training_job_listing_follows_every_page(sagemaker_sandbox: SageMakerSandbox) -> None:
