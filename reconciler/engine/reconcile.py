@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.awsmodel import API_DEFAULTS, training_job_spec_from_description
+from reconciler.awsmodel import API_DEFAULTS
 from reconciler.core.decide import (
     Action,
     ActionKind,
@@ -36,28 +36,27 @@ from reconciler.core.decide import (
     Observation,
     Refusal,
     decide,
-    decide_name_conflict,
     needs_job_lookup,
     needs_owner_lookup,
-    spec_update_refused,
+    needs_policy_check,
+    wants_spec,
 )
 from reconciler.core.delta import Delta, job_delta
+from reconciler.core.events import stall_warning_due, status_changed_due
+from reconciler.core.followup import Answer, after_failed_call, after_name_in_use
 from reconciler.core.model import (
     ALLOWED_ROLE_ARNS_ANNOTATION,
     API_VERSION,
-    CHILD_LABEL,
     ENDPOINT_ANNOTATION,
     FINALIZER,
     LEGACY_FINALIZER,
     TAG_UID,
-    TRAINING_JOB_KIND,
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
-    TrainingJob,
 )
-from reconciler.core.naming import job_name_for
 from reconciler.core.outcomes import Outcome, Result
 from reconciler.core.policy import endpoint_refusal, parse_patterns, role_refusal
+from reconciler.core.reasons import recorded_stall
 from reconciler.core.settings import Settings
 from reconciler.core.status import (
     Verdict,
@@ -68,12 +67,14 @@ from reconciler.core.status import (
     rfc3339,
     stalled_verdict,
     status_patch,
-    training_job_status,
-    training_jobs_changed,
     tuning_job_status,
     verdict_for_job,
 )
+from reconciler.core.tracking import records_job_name, track, with_moved
+from reconciler.engine.children import Parent, delete_children, mirror_children
+from reconciler.engine.ports import KubePort, SageMakerPort
 from reconciler.gateways import kube, sagemaker
+from reconciler.gateways.errors import PassFatalError, RetryableError
 from reconciler.spec.desired import desired_request
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ _CONFLICT_ATTEMPTS = 3
 class NamespacePolicies:
     """Per-pass cache of the allowed-role-arns annotation of each namespace (one GET per namespace)."""
 
-    def __init__(self, gateway: kube.KubeGateway) -> None:
+    def __init__(self, gateway: KubePort) -> None:
         self._gateway = gateway
         self._cache: dict[str, list[str] | None] = {}
         self._lock = threading.Lock()
@@ -106,8 +107,8 @@ class NamespacePolicies:
 class Context:
     """Everything one resource's reconciliation needs from the pass."""
 
-    kube: kube.KubeGateway
-    sagemaker: sagemaker.SageMakerGateway
+    kube: KubePort
+    sagemaker: SageMakerPort
     settings: Settings
     namespaces: NamespacePolicies
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
@@ -126,16 +127,17 @@ def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
             try:
                 return _Reconciler(obj, ctx).run()
             except kube.ConflictError:
-                if ctx.dry_run:
-                    break
+                # Only writes are answered 409, and a dry run writes nothing (it returns its plan
+                # before acting), so this is never reached with --dry-run; were a read answered 409,
+                # reading again would still be all a dry run does.
                 try:
                     obj = ctx.kube.get_tuning_job(namespace, name)
                 except kube.NotFoundError:
                     return Result(namespace, name, Outcome.UNCHANGED, "nothing", "the resource is gone")
         return _unfinished(obj, Outcome.RETRY, why="the resource kept changing (409); next pass")
-    except sagemaker.CredentialsError:
+    except PassFatalError:
         raise
-    except (kube.TransientError, sagemaker.TransientError) as exc:
+    except RetryableError as exc:
         return _unfinished(obj, Outcome.RETRY, why="transient error; next pass", message=str(exc))
     except kube.NotFoundError as exc:
         # Deleted between the list and a write to it (no finalizer yet, or just finalized elsewhere):
@@ -145,7 +147,7 @@ def reconcile(obj: Mapping[str, Any], ctx: Context) -> Result:
         return _unfinished(
             obj, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
         )
-    except Exception as exc:
+    except Exception as exc:  # FatalError, and bugs: this resource fails, the pass goes on
         log.debug("unexpected error reconciling %s/%s", namespace, name, exc_info=True)
         return _unfinished(
             obj, Outcome.FAILED, why="unexpected error", message=f"{type(exc).__name__}: {exc}"
@@ -157,22 +159,9 @@ def _unfinished(obj: Mapping[str, Any], outcome: Outcome, *, why: str, message: 
     so that the summary's `stalled=` and `--fail-on-error` still count it."""
     metadata = obj.get("metadata") or {}
     namespace, name = str(metadata.get("namespace", "")), str(metadata.get("name", ""))
-    return Result(namespace, name, outcome, why=why, message=message, stalled_reason=_recorded_stall(obj))
-
-
-def _recorded_stall(obj: Mapping[str, Any]) -> str | None:
-    """The reason of a True Stalled condition in `obj`'s status, read tolerantly (any shape)."""
-    status = obj.get("status")
-    conditions = status.get("conditions") if isinstance(status, Mapping) else None
-    for condition in conditions if isinstance(conditions, list) else []:
-        if not isinstance(condition, Mapping) or condition.get("type") != "Stalled":
-            continue
-        return (
-            str(condition["reason"])
-            if condition.get("status") == "True" and condition.get("reason")
-            else None
-        )
-    return None
+    return Result(
+        namespace, name, outcome, why=why, message=message, stalled_reason=recorded_stall(obj.get("status"))
+    )
 
 
 def _gone(ctx: Context, namespace: str, name: str) -> bool:
@@ -201,7 +190,6 @@ def settled_result(obj: Mapping[str, Any], *, dry_run: bool) -> Result | None:
     action = decide(resource, Observation())
     if action.kind is not ActionKind.NOTHING:
         return None
-    stalled = resource.status.condition("Stalled")
     return Result(
         resource.metadata.namespace,
         resource.metadata.name,
@@ -209,7 +197,7 @@ def settled_result(obj: Mapping[str, Any], *, dry_run: bool) -> Result | None:
         action.kind.value,
         action.why,
         resource.status.sage_maker_hyper_parameter_tuning_job_name,
-        stalled_reason=stalled.reason if stalled is not None and stalled.status == "True" else None,
+        stalled_reason=recorded_stall(obj.get("status")),
     )
 
 
@@ -223,42 +211,20 @@ class _Reconciler:
         self.resource = HyperparameterTuningJob.parse(obj)
         meta = self.resource.metadata
         self.namespace, self.name = meta.namespace, meta.name
-        recorded = self.resource.status.sage_maker_hyper_parameter_tuning_job_name
-        computed = job_name_for(
-            resource_name=meta.name, uid=meta.uid, requested=self.resource.requested_job_name
+        self.tracking = track(
+            self.resource,
+            default_region=ctx.settings.default_region,
+            allow_custom_endpoints=ctx.settings.allow_custom_endpoints,
         )
-        # Once a job is recorded it is the one we track, whatever the spec says now: its name,
-        # region and endpoint. A spec that names others asks for a new job: a refused update.
-        self.job_name = recorded if self.resource.job_known and recorded else computed
-        self.moved: set[str] = set()
-        if self.resource.job_known and recorded and recorded != computed:
-            self.moved.add("hyperParameterTuningJobName")
-        self.region, self.endpoint = self._locate()
+        self.job_name = self.tracking.job_name
+        self.region, self.endpoint = self.tracking.region, self.tracking.endpoint
         self.description: dict[str, Any] | None = None
-        # False once a child TrainingJob write was refused this pass (see sync_child).
+        # Whether SageMaker was asked about the job this pass (see tracking.records_job_name).
+        self.asked = False
+        # False once a child TrainingJob write was refused this pass (see engine.children).
         self.children_mirrored = True
-        stalled = self.resource.status.condition("Stalled")
         # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
-        self.stalled_reason = stalled.reason if stalled is not None and stalled.status == "True" else None
-
-    def _locate(self) -> tuple[str | None, str | None]:
-        """The region and endpoint of the calls about this resource's job (see __init__)."""
-        resource, settings = self.resource, self.ctx.settings
-        spec_region, spec_endpoint = resource.region, resource.endpoint
-        if not resource.job_known:
-            region = spec_region or settings.default_region
-            return region, spec_endpoint if settings.allow_custom_endpoints else None
-        job_region = resource.job_region
-        if job_region and spec_region and spec_region != job_region:
-            self.moved.add("region")
-        created_with = resource.creation_endpoint
-        if created_with is not None and (spec_endpoint or "") != created_with:
-            self.moved.add("sageMakerEndpoint")
-        endpoint = spec_endpoint if created_with is None else created_with or None
-        return (
-            job_region or spec_region or settings.default_region,
-            endpoint if settings.allow_custom_endpoints else None,
-        )
+        self.stalled_reason = recorded_stall(obj.get("status"))
 
     def result(self, outcome: Outcome, action: Action, *, message: str | None = None) -> Result:
         return Result(
@@ -277,35 +243,26 @@ class _Reconciler:
     def run(self) -> Result:
         resource = self.resource
         looked_up = needs_job_lookup(resource)
-        # The spec is checked and compared with the job once per generation: both sides are
-        # immutable in between (a spec change bumps the generation; SageMaker never changes a job's
-        # configuration), so a known job whose generation was already observed in sync needs neither
-        # the translation and checks (~1-2 ms of CPU) nor the comparison (~3 ms) again.
-        compared = resource.job_known and resource.status.observed_generation == resource.metadata.generation
-        refused = self.stalled_reason in {"SpecUpdateRefused", "InvalidSpec"}
-        wants_spec = not resource.deleting and (
-            not resource.job_known or (looked_up and (refused or not compared))
+        desired = (
+            desired_request(resource, job_name=self.job_name)
+            if wants_spec(resource, recorded_stall=self.stalled_reason)
+            else None
         )
-        desired = desired_request(resource, job_name=self.job_name) if wants_spec else None
         problems = desired.problems if desired else ()
         policy: Refusal | None = None
-        if desired is not None and not problems and not resource.job_known:
+        if needs_policy_check(resource, spec_read=desired is not None, problems=bool(problems)):
             policy = self._policy()
         if looked_up:
+            self.asked = True
             self.description = self.ctx.sagemaker.describe_tuning_job(
                 self.job_name, region=self.region, endpoint=self.endpoint
             )
         delta = None
         if desired is not None and desired.request is not None and self.description is not None:
-            delta = job_delta(desired.request, self.description, defaults=API_DEFAULTS)
-            if self.moved:
-                delta = Delta(paths=tuple(sorted({*delta.paths, *self.moved})))
-        job = None
-        if self.description is not None:
-            job = JobState(
-                status=str(self.description.get("HyperParameterTuningJobStatus", "")),
-                arn=str(self.description.get("HyperParameterTuningJobArn", "")),
+            delta = with_moved(
+                job_delta(desired.request, self.description, defaults=API_DEFAULTS), self.tracking.moved
             )
+        job = _job_state(self.description)
         owner_uid = None
         if job is not None and needs_owner_lookup(resource, job_found=True):
             # No ARN recorded: only the uid tag proves the job is ours before deleting stops it.
@@ -333,22 +290,26 @@ class _Reconciler:
 
     # -- act + record ----------------------------------------------------------------------------
 
-    def act(self, action: Action, request: dict[str, Any] | None) -> Result:
+    def act(self, action: Action, request: dict[str, Any] | None, *, message: str | None = None) -> Result:
+        """Carry out `action`; `message` is what a `retry` result reports."""
         kind = action.kind
+        if action.retry:
+            return self.result(Outcome.RETRY, action, message=message)
         if kind is ActionKind.NOTHING:
             return self.result(Outcome.UNCHANGED, action)
         if kind is ActionKind.STALL:
             assert action.refusal is not None
             before = self.stalled_reason
-            self.record(
-                stalled_verdict(action.refusal), keep_job_name=action.refusal.reason == "JobNameInUse"
-            )
-            if before != action.refusal.reason:  # events on transitions only
+            self.record(stalled_verdict(action.refusal))
+            if stall_warning_due(before, action.refusal.reason):
                 self.event("Warning", action.refusal.reason, action.refusal.message)
             return self.result(Outcome.STALLED, action, message=action.refusal.message)
         if kind is ActionKind.CREATE:
             assert request is not None
             return self.create(action, request)
+        if kind is ActionKind.LOOK_UP_OWNER:
+            assert request is not None
+            return self.look_up_owner(request)
         if kind in (ActionKind.REFRESH, ActionKind.REFUSE_UPDATE):
             return self.refresh(action)
         if kind is ActionKind.STOP:
@@ -360,71 +321,66 @@ class _Reconciler:
             return self.finalize(action)
         raise AssertionError(f"unhandled action {kind}")
 
+    def after(
+        self, action: Action, exc: sagemaker.SageMakerError, request: dict[str, Any] | None = None
+    ) -> Result:
+        """`action`'s SageMaker call failed with `exc`: carry out what the core says follows, or
+        re-raise `exc` when no rule gives it a meaning."""
+        answer = _ANSWERS.get(type(exc))
+        follow = after_failed_call(self.resource, action, answer, detail=str(exc)) if answer else None
+        if follow is None:
+            raise exc
+        return self.act(follow, request, message=f"{exc.operation}: {exc}")
+
     def create(self, action: Action, request: dict[str, Any]) -> Result:
         self.ensure_finalizer()
+        self.asked = True
         try:
             arn = self.ctx.sagemaker.create_tuning_job(request, region=self.region, endpoint=self.endpoint)
-        except sagemaker.ResourceInUseError:
-            return self.resolve_name_conflict(request)
-        except sagemaker.RejectedError as exc:
-            refusal = Refusal(
-                "RejectedBySageMaker",
-                f"SageMaker rejected the tuning job: {exc}; fix the spec and apply it again",
-            )
-            rejected = Action(ActionKind.STALL, "SageMaker rejected the create request", refusal=refusal)
-            self.record(stalled_verdict(refusal))
-            self.event("Warning", "RejectedBySageMaker", refusal.message)
-            return self.result(Outcome.STALLED, rejected, message=refusal.message)
+        except (sagemaker.ResourceInUseError, sagemaker.RejectedError) as exc:
+            return self.after(action, exc, request)
         self.record(pending_verdict(self.job_name), arn=arn)
         self.event("Normal", "Created", f"Created SageMaker tuning job {self.job_name}")
         return self.result(Outcome.CREATED, action)
 
-    def resolve_name_conflict(self, request: dict[str, Any]) -> Result:
+    def look_up_owner(self, request: dict[str, Any]) -> Result:
         description = self.ctx.sagemaker.describe_tuning_job(
             self.job_name, region=self.region, endpoint=self.endpoint
         )
-        if description is None:
-            # The name is taken but no job is visible yet (SageMaker is eventually consistent, or
-            # the job vanished in between): transient, never a reason to stall (DESIGN 3.4).
-            waiting = Action(ActionKind.CREATE, "the job name is taken but no job is visible yet; next pass")
-            return self.result(Outcome.RETRY, waiting, message="CreateHyperParameterTuningJob: ResourceInUse")
-        tags = self.ctx.sagemaker.list_tags(
-            str(description["HyperParameterTuningJobArn"]), region=self.region, endpoint=self.endpoint
-        )
-        owner = tags.get(TAG_UID)
-        action = decide_name_conflict(self.resource, owner_uid=owner)
-        if action.kind is ActionKind.ADOPT:
-            self.description = description
+        job = _job_state(description)
+        owner = None
+        delta = Delta()
+        if description is not None and job is not None:
+            owner = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint).get(
+                TAG_UID
+            )
             delta = job_delta(request, description, defaults=API_DEFAULTS)
-            if delta:  # the spec changed between our create and this adoption
-                refusal = spec_update_refused(delta)
-                adopted = Action(
-                    ActionKind.REFUSE_UPDATE, "adopted a job that differs from the spec", refusal, delta
-                )
-                self.event("Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name}")
-                return self.refresh(adopted)
-            self.sync_children()
-            status = str(description.get("HyperParameterTuningJobStatus", ""))
-            self.record(
-                verdict_for_job(
-                    status, job_name=self.job_name, failure_reason=description.get("FailureReason")
-                )
+        action = after_name_in_use(self.resource, job=job, owner_uid=owner, delta=delta)
+        if action.retry:
+            return self.act(action, request, message="CreateHyperParameterTuningJob: ResourceInUse")
+        if action.kind is ActionKind.STALL:
+            return self.act(action, request)
+        # ADOPT, or REFUSE_UPDATE: adopted, but the spec changed between our create and this adoption.
+        self.description = description
+        if action.kind is ActionKind.REFUSE_UPDATE:
+            self.event("Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name}")
+            return self.refresh(action)
+        assert description is not None and job is not None
+        self.mirror_children()
+        self.record(
+            verdict_for_job(
+                job.status, job_name=self.job_name, failure_reason=description.get("FailureReason")
             )
-            self.event(
-                "Normal",
-                "Adopted",
-                f"Adopted existing SageMaker tuning job {self.job_name} ({action.why})",
-            )
-            return self.result(Outcome.ADOPTED, action)
-        assert action.refusal is not None
-        if self.record(stalled_verdict(action.refusal), keep_job_name=True):
-            self.event("Warning", "JobNameInUse", action.refusal.message)
-        return self.result(Outcome.STALLED, action, message=action.refusal.message)
+        )
+        self.event(
+            "Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name} ({action.why})"
+        )
+        return self.result(Outcome.ADOPTED, action)
 
     def refresh(self, action: Action) -> Result:
         description = self.description
         assert description is not None
-        self.sync_children()
+        self.mirror_children()
         job_status = str(description.get("HyperParameterTuningJobStatus", ""))
         if action.refusal is not None:
             verdict = stalled_verdict(action.refusal)
@@ -433,13 +389,11 @@ class _Reconciler:
                 job_status, job_name=self.job_name, failure_reason=description.get("FailureReason")
             )
         before_status = self.resource.status.hyper_parameter_tuning_job_status
-        before_stalled = self.resource.status.condition("Stalled")
+        before_stalled = self.stalled_reason
         wrote = self.record(verdict)
-        if action.refusal is not None and (
-            before_stalled is None or before_stalled.reason != action.refusal.reason
-        ):
+        if action.refusal is not None and stall_warning_due(before_stalled, action.refusal.reason):
             self.event("Warning", action.refusal.reason, action.refusal.message)
-        if wrote and before_status != job_status:
+        if status_changed_due(wrote=wrote, before=before_status, after=job_status):
             self.event("Normal", "StatusChanged", f"SageMaker tuning job {self.job_name} is {job_status}")
         if action.refusal is not None:
             return self.result(Outcome.STALLED, action, message=action.refusal.message)
@@ -448,12 +402,8 @@ class _Reconciler:
     def stop(self, action: Action) -> Result:
         try:
             self.ctx.sagemaker.stop_tuning_job(self.job_name, region=self.region, endpoint=self.endpoint)
-        except sagemaker.ResourceNotFoundError:
-            return self.finalize(Action(ActionKind.FINALIZE, "being deleted; the job is gone"))
-        except sagemaker.RejectedError as exc:
-            # The job ended between Describe and Stop: SageMaker refuses to stop a finished job.
-            # Nothing is lost: the next pass describes it again and releases the resource.
-            return self.result(Outcome.RETRY, action, message=f"StopHyperParameterTuningJob: {exc}")
+        except (sagemaker.ResourceNotFoundError, sagemaker.RejectedError) as exc:
+            return self.after(action, exc)
         self.record(
             deleting_verdict(
                 f"stopping SageMaker tuning job {self.job_name} because the resource is being deleted"
@@ -464,8 +414,7 @@ class _Reconciler:
         return self.result(Outcome.STOPPING, action)
 
     def finalize(self, action: Action) -> Result:
-        for child in self.ctx.kube.list_training_jobs(self.namespace, selector=f"{CHILD_LABEL}={self.name}"):
-            self.ctx.kube.delete_training_job(self.namespace, str(child["metadata"]["name"]))
+        delete_children(self.ctx.kube, self.namespace, self.name)
         remaining = [f for f in self.resource.metadata.finalizers if f not in (FINALIZER, LEGACY_FINALIZER)]
         try:
             self.ctx.kube.set_finalizers(
@@ -508,22 +457,16 @@ class _Reconciler:
         self.obj = updated
         self.resource = HyperparameterTuningJob.parse(updated)
 
-    def record(
-        self,
-        verdict: Verdict,
-        *,
-        arn: str | None = None,
-        job_status: str | None = None,
-        keep_job_name: bool = True,
-    ) -> bool:
+    def record(self, verdict: Verdict, *, arn: str | None = None, job_status: str | None = None) -> bool:
         """Write the status if it changed (or the heartbeat is due); True when written."""
         old = self.resource.status
+        names_job = records_job_name(self.resource, asked_sagemaker=self.asked)
         new = tuning_job_status(
             old,
             verdict=verdict,
             generation=self.resource.metadata.generation,
             now=self.now,
-            job_name=self.job_name if (keep_job_name or self.resource.job_known or arn) else None,
+            job_name=self.job_name if names_job else None,
             description=self.description,
             job_status=job_status,
             arn=arn,
@@ -574,97 +517,34 @@ class _Reconciler:
         except kube.KubeError as exc:
             log.warning("%s/%s: could not record event %s: %s", self.namespace, self.name, reason, exc)
 
-    def sync_children(self) -> None:
-        """Mirror SageMaker's training jobs as TrainingJob children, when the tuning job changed."""
-        description = self.description
-        assert description is not None
-        # Children change only when SageMaker's counters, status or best job do.
-        changed = training_jobs_changed(self.resource.status, description)
-        if not changed:
-            return
-        summaries = self.ctx.sagemaker.list_training_jobs(
-            self.job_name, region=self.region, endpoint=self.endpoint
-        )
-        existing = {
-            str(child["metadata"]["name"]): TrainingJob.parse(child)
-            for child in self.ctx.kube.list_training_jobs(
-                self.namespace, selector=f"{CHILD_LABEL}={self.name}"
-            )
-        }
-        for summary in summaries:
-            self.sync_child(summary, existing.get(str(summary["TrainingJobName"]).lower()))
-
-    def sync_child(self, summary: Mapping[str, Any], child: TrainingJob | None) -> None:
-        sm_name = str(summary["TrainingJobName"])
-        if child is not None and child.status.training_job_status == summary.get("TrainingJobStatus"):
-            return
-        described = self.ctx.sagemaker.describe_training_job(
-            sm_name, region=self.region, endpoint=self.endpoint
-        )
-        region = self.region or self.ctx.sagemaker.region_of(self.region, self.endpoint)
-        child_name = sm_name.lower()
-        generation = 1
-        try:
-            if child is None:
-                created = self.ctx.kube.create_training_job(
-                    self.namespace, self.child_body(child_name, described, region)
-                )
-                generation = int((created.get("metadata") or {}).get("generation") or 1)
-                previous = TrainingJob.parse(created).status
-            else:
-                generation = child.metadata.generation
-                previous = child.status
-        except kube.ConflictError:  # created by an earlier, interrupted pass
-            existing = TrainingJob.parse(self.ctx.kube.get_training_job(self.namespace, child_name))
-            generation, previous = existing.metadata.generation, existing.status
-        except kube.InvalidError as exc:
-            # The parent keeps its previous counters, so the next pass lists the children again.
-            self.children_mirrored = False
-            self.event("Warning", "ChildRejected", f"TrainingJob {child_name} was refused: {exc}")
-            return
-        status = training_job_status(
-            previous,
-            description=described,
-            summary=summary,
-            region=region,
-            generation=generation,
+    def mirror_children(self) -> None:
+        assert self.description is not None
+        mirrored = mirror_children(
+            Parent(self.resource, self.job_name, self.region, self.endpoint),
+            self.description,
+            kube_port=self.ctx.kube,
+            sagemaker_port=self.ctx.sagemaker,
             now=self.now,
+            warn=lambda reason, message: self.event("Warning", reason, message),
         )
-        # A child found by an interrupted pass may already say all of this.
-        if not needs_write(previous, status, now=self.now, heartbeat_seconds=0, running=False):
-            return
-        try:
-            self.ctx.kube.patch_training_job_status(
-                self.namespace, child_name, status_patch(previous.to_api(), status.to_api())
-            )
-        except kube.InvalidError as exc:
-            self.children_mirrored = False
-            self.event(
-                "Warning", "ChildRejected", f"The status of TrainingJob {child_name} was refused: {exc}"
-            )
+        self.children_mirrored = self.children_mirrored and mirrored
 
-    def child_body(self, child_name: str, described: Mapping[str, Any], region: str) -> dict[str, Any]:
-        meta = self.resource.metadata
-        return {
-            "apiVersion": API_VERSION,
-            "kind": TRAINING_JOB_KIND,
-            "metadata": {
-                "name": child_name,
-                "namespace": self.namespace,
-                "labels": {CHILD_LABEL: self.name},
-                "ownerReferences": [
-                    {
-                        "apiVersion": API_VERSION,
-                        "kind": TUNING_JOB_KIND,
-                        "name": meta.name,
-                        "uid": meta.uid,
-                        "controller": True,
-                        "blockOwnerDeletion": True,
-                    }
-                ],
-            },
-            "spec": training_job_spec_from_description(described, region=region),
-        }
+
+# The gateway's answers the core has rules for (core.followup); any other error is unexpected.
+_ANSWERS: dict[type[sagemaker.SageMakerError], Answer] = {
+    sagemaker.RejectedError: Answer.REJECTED,
+    sagemaker.ResourceInUseError: Answer.NAME_IN_USE,
+    sagemaker.ResourceNotFoundError: Answer.NOT_FOUND,
+}
+
+
+def _job_state(description: Mapping[str, Any] | None) -> JobState | None:
+    if description is None:
+        return None
+    return JobState(
+        status=str(description.get("HyperParameterTuningJobStatus", "")),
+        arn=str(description.get("HyperParameterTuningJobArn", "")),
+    )
 
 
 def _status_dict(obj: Mapping[str, Any]) -> dict[str, Any]:

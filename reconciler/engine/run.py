@@ -84,7 +84,7 @@ def run_pass(
             namespaces=NamespacePolicies(gateway),
             clock=clock,
         )
-        _reconcile_all(ctx, settings, out=out, report=report)
+        _reconcile_all(ctx, _selected(gateway, settings), settings, out=out, report=report)
     except PassError as exc:
         report.error = str(exc)
         out.error(str(exc))
@@ -101,13 +101,15 @@ def run_pass(
     return report
 
 
-def _reconcile_all(ctx: Context, settings: Settings, *, out: Reporter, report: PassReport) -> None:
+def _reconcile_all(
+    ctx: Context, selected: Iterator[dict[str, Any]], settings: Settings, *, out: Reporter, report: PassReport
+) -> None:
     pool = concurrent.futures.ThreadPoolExecutor(
         max_workers=settings.concurrency, thread_name_prefix="reconcile"
     )
     pending: set[concurrent.futures.Future[Result]] = set()
     try:
-        for obj in _selected(ctx.kube, settings):
+        for obj in selected:
             settled = settled_result(obj, dry_run=settings.dry_run)
             if settled is not None:
                 report.add(settled)

@@ -21,6 +21,7 @@ from reconciler.core.decide import (
 from reconciler.core.delta import Delta
 from reconciler.core.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
 from reconciler.core.naming import derived_job_name
+from reconciler.core.reasons import StalledReason
 from tests.unit.conftest import build_tuning_job
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]
@@ -29,7 +30,7 @@ UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
 
 ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
 CHANGED = Delta(paths=("hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",))
-ROLE = Refusal("RoleNotAllowed", "role not allowed")
+ROLE = Refusal(StalledReason.ROLE_NOT_ALLOWED, "role not allowed")
 
 # (case, resource kwargs, observation, expected action)
 TABLE = [

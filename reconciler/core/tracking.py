@@ -1,0 +1,83 @@
+"""Which SageMaker job a resource tracks, where its calls go, and what in the spec moved away from it.
+
+Contract:
+- `track(resource, default_region=..., allow_custom_endpoints=...)` returns a `Tracking`: the job
+  name, the region and the endpoint of every call about the job this pass, and `moved`, the spec
+  fields (`hyperParameterTuningJobName`, `region`, `sageMakerEndpoint`) that now name another job
+  than the recorded one.
+  Before a job is recorded (no ARN in the status) everything comes from the spec: the name
+  `job_name_for` computes, the spec's region (else the default), the spec's endpoint. Once a job is
+  recorded it is the one tracked whatever the spec says now: the recorded name, the region of the
+  recorded ARN, and the endpoint it was created through (`creation_endpoint`; unknown for a job the
+  legacy operator created, then the spec's). A spec naming others asks for a new job: `moved`.
+  The endpoint is dropped (None) unless custom endpoints are allowed. Raises ValueError when the
+  spec requests a job name that cannot be one (as `job_name_for` does).
+- `with_moved(delta, moved)` adds the moved fields to the delta of desired vs observed, so that a
+  move is refused like any other update (SpecUpdateRefused).
+- `records_job_name(resource, asked_sagemaker=...)`: the status names the job once it is recorded
+  or SageMaker was asked about the name this pass (a create, a describe); a spec refused before
+  any call (InvalidSpec, a policy) names no job.
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reconciler.core.delta import Delta
+from reconciler.core.model import HyperparameterTuningJob
+from reconciler.core.naming import job_name_for
+
+
+@dataclass(frozen=True)
+class Tracking:
+    job_name: str
+    region: str | None
+    endpoint: str | None
+    moved: frozenset[str] = frozenset()
+
+
+def track(
+    resource: HyperparameterTuningJob, *, default_region: str | None, allow_custom_endpoints: bool
+) -> Tracking:
+    """The job this pass is about and where its calls go; see the module contract."""
+    meta = resource.metadata
+    computed = job_name_for(resource_name=meta.name, uid=meta.uid, requested=resource.requested_job_name)
+    spec_region, spec_endpoint = resource.region, resource.endpoint
+    if not resource.job_known:
+        return Tracking(
+            computed,
+            spec_region or default_region,
+            spec_endpoint if allow_custom_endpoints else None,
+        )
+    moved: set[str] = set()
+    recorded = resource.status.sage_maker_hyper_parameter_tuning_job_name
+    if recorded and recorded != computed:
+        moved.add("hyperParameterTuningJobName")
+    job_region = resource.job_region
+    if job_region and spec_region and spec_region != job_region:
+        moved.add("region")
+    created_with = resource.creation_endpoint
+    if created_with is not None and (spec_endpoint or "") != created_with:
+        moved.add("sageMakerEndpoint")
+    endpoint = spec_endpoint if created_with is None else created_with or None
+    return Tracking(
+        recorded or computed,
+        job_region or spec_region or default_region,
+        endpoint if allow_custom_endpoints else None,
+        frozenset(moved),
+    )
+
+
+def with_moved(delta: Delta, moved: Iterable[str]) -> Delta:
+    """`delta` plus the fields that moved away from the recorded job (sorted, once each)."""
+    moved = tuple(moved)
+    if not moved:
+        return delta
+    return Delta(paths=tuple(sorted({*delta.paths, *moved})))
+
+
+def records_job_name(resource: HyperparameterTuningJob, *, asked_sagemaker: bool) -> bool:
+    """Whether the status written this pass names the tracked job; see the module contract."""
+    return resource.job_known or asked_sagemaker

@@ -1,0 +1,152 @@
+"""The TrainingJob children of a HyperparameterTuningJob: SageMaker's training jobs, mirrored.
+
+Contract:
+- `mirror_children(where, description, ...)` brings the children in line with SageMaker when the
+  tuning job's description says something the parent's status does not know yet (counters, status,
+  best job: `training_jobs_changed`); otherwise it makes no call. Each training job SageMaker lists
+  gets a child named after it (lowercased), owned by the parent (controller ownerReference) and
+  labelled `CHILD_LABEL=<parent name>`; a child whose recorded training-job status already matches
+  the listing is not described again. A child created by an earlier, interrupted pass (409 on
+  create) is read and completed. Returns False when the API server refused a child or its status
+  (400/422): the parent then keeps its previous counters so that the next pass lists them again,
+  and a Warning event `ChildRejected` (through `warn`) says which child and why.
+- `delete_children(kube, namespace, parent)` deletes every child of `parent` (already gone is done).
+Other errors propagate to the executor (`engine.reconcile`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.awsmodel import training_job_spec_from_description
+from reconciler.core.model import (
+    API_VERSION,
+    CHILD_LABEL,
+    TRAINING_JOB_KIND,
+    TUNING_JOB_KIND,
+    HyperparameterTuningJob,
+    TrainingJob,
+)
+from reconciler.core.status import needs_write, status_patch, training_job_status, training_jobs_changed
+from reconciler.engine.ports import KubePort, SageMakerPort
+from reconciler.gateways import kube
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The tuning job whose children are mirrored, and where its SageMaker calls go."""
+
+    resource: HyperparameterTuningJob
+    job_name: str
+    region: str | None
+    endpoint: str | None
+
+
+def delete_children(kube_port: KubePort, namespace: str, parent: str) -> None:
+    for child in kube_port.list_training_jobs(namespace, selector=f"{CHILD_LABEL}={parent}"):
+        kube_port.delete_training_job(namespace, str(child["metadata"]["name"]))
+
+
+def mirror_children(
+    parent: Parent,
+    description: Mapping[str, Any],
+    *,
+    kube_port: KubePort,
+    sagemaker_port: SageMakerPort,
+    now: dt.datetime,
+    warn: Callable[[str, str], None],
+) -> bool:
+    """Mirror SageMaker's training jobs as TrainingJob children; see the module contract."""
+    if not training_jobs_changed(parent.resource.status, description):
+        return True
+    meta = parent.resource.metadata
+    summaries = sagemaker_port.list_training_jobs(
+        parent.job_name, region=parent.region, endpoint=parent.endpoint
+    )
+    existing = {
+        str(child["metadata"]["name"]): TrainingJob.parse(child)
+        for child in kube_port.list_training_jobs(meta.namespace, selector=f"{CHILD_LABEL}={meta.name}")
+    }
+    mirrored = True
+    for summary in summaries:
+        child = existing.get(str(summary["TrainingJobName"]).lower())
+        if not _mirror_child(parent, summary, child, kube_port, sagemaker_port, now=now, warn=warn):
+            mirrored = False
+    return mirrored
+
+
+def _mirror_child(
+    parent: Parent,
+    summary: Mapping[str, Any],
+    child: TrainingJob | None,
+    kube_port: KubePort,
+    sagemaker_port: SageMakerPort,
+    *,
+    now: dt.datetime,
+    warn: Callable[[str, str], None],
+) -> bool:
+    sm_name = str(summary["TrainingJobName"])
+    if child is not None and child.status.training_job_status == summary.get("TrainingJobStatus"):
+        return True
+    described = sagemaker_port.describe_training_job(sm_name, region=parent.region, endpoint=parent.endpoint)
+    region = parent.region or sagemaker_port.region_of(parent.region, parent.endpoint)
+    namespace = parent.resource.metadata.namespace
+    child_name = sm_name.lower()
+    generation = 1
+    try:
+        if child is None:
+            created = kube_port.create_training_job(
+                namespace, _child_body(parent, child_name, described, region)
+            )
+            generation = int((created.get("metadata") or {}).get("generation") or 1)
+            previous = TrainingJob.parse(created).status
+        else:
+            generation = child.metadata.generation
+            previous = child.status
+    except kube.ConflictError:  # created by an earlier, interrupted pass
+        existing = TrainingJob.parse(kube_port.get_training_job(namespace, child_name))
+        generation, previous = existing.metadata.generation, existing.status
+    except kube.InvalidError as exc:
+        warn("ChildRejected", f"TrainingJob {child_name} was refused: {exc}")
+        return False
+    status = training_job_status(
+        previous, description=described, summary=summary, region=region, generation=generation, now=now
+    )
+    # A child found by an interrupted pass may already say all of this.
+    if not needs_write(previous, status, now=now, heartbeat_seconds=0, running=False):
+        return True
+    try:
+        kube_port.patch_training_job_status(
+            namespace, child_name, status_patch(previous.to_api(), status.to_api())
+        )
+    except kube.InvalidError as exc:
+        warn("ChildRejected", f"The status of TrainingJob {child_name} was refused: {exc}")
+        return False
+    return True
+
+
+def _child_body(parent: Parent, child_name: str, described: Mapping[str, Any], region: str) -> dict[str, Any]:
+    meta = parent.resource.metadata
+    return {
+        "apiVersion": API_VERSION,
+        "kind": TRAINING_JOB_KIND,
+        "metadata": {
+            "name": child_name,
+            "namespace": meta.namespace,
+            "labels": {CHILD_LABEL: meta.name},
+            "ownerReferences": [
+                {
+                    "apiVersion": API_VERSION,
+                    "kind": TUNING_JOB_KIND,
+                    "name": meta.name,
+                    "uid": meta.uid,
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+        "spec": training_job_spec_from_description(described, region=region),
+    }
