@@ -1,6 +1,11 @@
-"""What to do with one HyperparameterTuningJob, given what was observed (DESIGN 3.4).
+"""What to do with one HyperparameterTuningJob, given what was observed (docs/architecture.md).
 
 Contract:
+- `wants_spec(resource, recorded_stall=...)` says whether the spec is translated, checked and
+  compared this pass: always before a job exists, never while being deleted, and for a known job
+  once per generation (plus every pass while the spec is refused: InvalidSpec, SpecUpdateRefused).
+- `needs_policy_check(resource, spec_read=..., problems=...)`: policies are checked only before the
+  create, for a spec that was read and is valid.
 - `needs_job_lookup(resource)` says whether the SageMaker job must be described before deciding:
   True for a resource being deleted that carries our (or the legacy) finalizer, whatever its
   status; otherwise False for a terminal, in-sync resource whose generation was already observed
@@ -8,11 +13,13 @@ Contract:
   (create first, handle ResourceInUse after), True for the rest.
 - `needs_owner_lookup(resource, job_found=...)` says whether the job's uid tag must be read before
   deciding: when a resource being deleted has found a job under its name but recorded no ARN.
-- `decide(resource, observation)` returns the one `Action` of this pass.
+- `decide(resource, observation)` returns the one `Action` of this pass. An `Action` with `retry`
+  means: nothing more this pass (outcome `retry`). What follows a failed call is `core.followup`;
+  which job is tracked and what moved is `core.tracking`; which changes are events, `core.events`.
 - `decide_name_conflict(resource, owner_uid=...)` is the follow-up when Create answered
   ResourceInUse: adopt our own job (or the legacy operator's job for this resource), refuse a
   foreign one.
-Pure: no I/O, no clock. The reconciler (reconcile.py) performs the action and records the outcome.
+Pure: no I/O, no clock. The executor (engine.reconcile) performs the action and records the outcome.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Status and conditions of both kinds, built from what SageMaker said and what the pass decided.
 
-Contract (DESIGN 3.3):
+Contract (docs/architecture.md):
 - `Verdict` is what the conditions say: `Ready` (always present: True/False/Unknown), `Reconciling`
   (present only while True), `Stalled` (present only while True), each with a reason and a message
   telling a person what to do. `verdict_for_job`, `stalled_verdict`, `pending_verdict` and
-  `deleting_verdict` produce them.
+  `deleting_verdict` produce them; Stalled reasons are `core.reasons.StalledReason` members.
 - `tuning_job_status(previous, ...)` returns the new HyperparameterTuningJob status; counters, best
   training job and failure reason come from a DescribeHyperParameterTuningJob response when given,
   else are kept from `previous` (as are the counters when `children_mirrored=False`, and the ARN

@@ -1,10 +1,16 @@
-"""One HyperparameterTuningJob: observe -> decide -> act -> record (DESIGN 3.4).
+"""The executor of one HyperparameterTuningJob: observe -> decide -> act -> record (docs/architecture.md).
 
 Contract:
+- This module decides nothing: every rule (what to observe, which job is tracked, what follows a
+  failed call, which changes are events) is the core's (`core.decide`, `core.tracking`,
+  `core.followup`, `core.events`); it makes the calls the rules ask for, carries out the action
+  and records the status. Child TrainingJobs are `engine.children`'s. It talks to the gateways
+  through the Protocols of `engine.ports`.
 - `reconcile(obj, ctx)` reconciles one resource (the dict a list returned) and returns a `Result`
   (outcome, action, why, job name, message). It never raises for anything one resource can cause:
-  transient errors give `Outcome.RETRY` (left for the next pass, never Stalled), unexpected errors
-  `Outcome.FAILED`. Only `CredentialsError` propagates (no SageMaker call can work in this process).
+  a `gateways.errors.RetryableError` gives `Outcome.RETRY` (left for the next pass, never Stalled),
+  a `FatalError` no rule gives a meaning to (and any bug) `Outcome.FAILED`. Only a `PassFatalError`
+  propagates (no usable credentials: no SageMaker call can work in this process).
 - Level-triggered and idempotent: every step is repeatable; the status is written last, so a crash
   anywhere is repaired by the next pass. The finalizer is added before CreateHyperParameterTuningJob;
   a create answered ResourceInUse adopts the job if its `hpo-reconciler/uid` tag is ours.
@@ -13,7 +19,8 @@ Contract:
   Deleting a resource with no recorded ARN stops the job under its name only when the job's uid
   tag is the resource's uid.
 - Conflicts (409) re-read the resource and start over (at most `_CONFLICT_ATTEMPTS` times).
-- With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe) and returns the plan.
+- With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe and ListTags) and returns
+  the plan before acting.
 - Writes happen only when something changed (status compared without lastCheckTime; a running
   job's status is rewritten when its lastCheckTime is older than the heartbeat). Events are emitted
   on transitions only.

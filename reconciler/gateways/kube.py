@@ -1,4 +1,4 @@
-"""Kubernetes gateway over the official client: exactly the verbs of interfaces.md, typed errors.
+"""Kubernetes gateway over the official client: the verbs the reconciler uses, typed errors.
 
 Contract:
 - `connect(settings)` builds an ApiClient: `--kubeconfig`/`--context` when given, else the
@@ -7,14 +7,17 @@ Contract:
 - `KubeGateway` methods each perform one verb on one resource and count it in `calls` under
   ("kube", "VERB resource"): hyperparametertuningjobs list/get/patch, hyperparametertuningjobs/status
   patch, trainingjobs list/get/create/delete, trainingjobs/status patch, events create,
-  namespaces get, leases get/create/update. Lists page with `limit`/`continue`.
+  namespaces get, leases get/create/update. Lists page with `limit`/`continue`. Every
+  single-object verb goes through one call path (`_object`: method table, timeout, merge patches,
+  retries, counting, error mapping), as `gateways.sagemaker` has `_call`.
 - Objects are plain dicts as the API serves them. Patches are JSON merge patches; the finalizer
   patch carries `metadata.resourceVersion`, so a concurrent change answers 409 (`ConflictError`).
-- Errors: `NotFoundError` (404), `ConflictError` (409), `TransientError` (429, 5xx, timeouts,
-  connection trouble; reads, status patches and deletes are retried a few times first; creates
-  (children, events, leases), lease updates and the optimistic finalizer patch are not),
-  `InvalidError` (400/422: the object was refused), `ForbiddenError` (401/403), `KubeError`
-  (anything else).
+- Errors (all `KubeError`, each also a `gateways.errors.RetryableError` or `FatalError`):
+  retryable `ConflictError` (409) and `TransientError` (429, 5xx, timeouts, connection trouble;
+  reads, status patches and deletes are retried a few times first; creates (children, events,
+  leases), lease updates and the optimistic finalizer patch are not); fatal `NotFoundError` (404),
+  `InvalidError` (400/422: the object was refused), `ForbiddenError` (401/403), `UnexpectedError`
+  (anything else). `KubeConfigError` (no usable configuration) is not a call error.
 - `create_event(..., dedupe_key=)` names the event after the key, so a repeat is a quiet no-op.
 """
 

@@ -8,10 +8,12 @@ Contract:
   boto3's default chain.
 - Every method is one SageMaker operation (a paginated list is one logical call per page) and
   counts itself in `calls` under ("sagemaker", OperationName).
-- Errors are mapped, never decided upon: `TransientError` (throttling, 5xx, timeouts, connection
-  problems, limits; retried by botocore already, left for the next pass), `RejectedError`
-  (ValidationException: the request itself is wrong), `ResourceInUseError`, `ResourceNotFoundError`,
-  `CredentialsError` (no usable credentials: the pass cannot work), `SageMakerError` (anything else).
+- Errors are mapped, never decided upon (all `SageMakerError`, each also a `gateways.errors`
+  kind): retryable `TransientError` (throttling, 5xx, timeouts, connection problems, limits;
+  retried by botocore already, left for the next pass); fatal `RejectedError` (ValidationException:
+  the request itself is wrong), `ResourceInUseError`, `ResourceNotFoundError`, `UnexpectedError`
+  (anything else); pass-fatal `CredentialsError` (no usable credentials: the pass cannot work).
+  What a rejection or a missing job means is the core's rule (`core.followup`), not the gateway's.
   Messages carry SageMaker's own text and never credentials.
 """
 

@@ -293,7 +293,7 @@ def test_after_failed_call_table(
 
 
 # (case, resource kwargs, job visible, owner uid tag, delta, expected kind, retry, Stalled reason)
-AFTER_NAME_IN_USE = [
+AFTER_NAME_IN_USE: list[tuple[str, dict[str, Any], bool, str | None, Delta, ActionKind, bool, str | None]] = [
     ("no job visible yet: retry", {}, False, None, Delta(), ActionKind.CREATE, True, None),
     ("our uid tag, in sync: adopt", {}, True, UID, Delta(), ActionKind.ADOPT, False, None),
     (

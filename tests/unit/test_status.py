@@ -8,6 +8,7 @@ import pytest
 
 from reconciler.core.decide import Refusal
 from reconciler.core.model import SYNCHRONIZING, HyperparameterTuningJobStatus, TrainingJobStatus
+from reconciler.core.reasons import StalledReason
 from reconciler.core.status import (
     Verdict,
     conditions,
@@ -67,7 +68,10 @@ def test_transition_time_kept_until_status_flips() -> None:
 
 def test_stalled_verdict_is_ready_false_with_reason() -> None:
     result = conditions(
-        stalled_verdict(Refusal("RoleNotAllowed", "use an allowed role")), previous=[], generation=1, now=T0
+        stalled_verdict(Refusal(StalledReason.ROLE_NOT_ALLOWED, "use an allowed role")),
+        previous=[],
+        generation=1,
+        now=T0,
     )
     by_type = {c.type: c for c in result}
     assert by_type["Ready"].status == "False" and by_type["Stalled"].reason == "RoleNotAllowed"
