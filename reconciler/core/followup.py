@@ -78,7 +78,7 @@ def after_name_in_use(
     if action.kind is ActionKind.ADOPT and delta:
         return Action(
             ActionKind.REFUSE_UPDATE,
-            "adopted a job that differs from the spec",
+            f"{action.why}; the spec changed since",
             spec_update_refused(delta),
             delta,
         )

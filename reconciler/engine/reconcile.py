@@ -369,22 +369,10 @@ class _Reconciler:
             return self.act(action, request)
         # ADOPT, or REFUSE_UPDATE: adopted, but the spec changed between our create and this adoption.
         self.description = description
-        if action.kind is ActionKind.REFUSE_UPDATE:
-            self.event("Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name}")
-            return self.refresh(action)
-        assert description is not None and job is not None
-        self.mirror_children()
-        self.record(
-            verdict_for_job(
-                job.status, job_name=self.job_name, failure_reason=description.get("FailureReason")
-            )
-        )
-        self.event(
-            "Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name} ({action.why})"
-        )
-        return self.result(Outcome.ADOPTED, action)
+        return self.refresh(action, adopted=True)
 
-    def refresh(self, action: Action) -> Result:
+    def refresh(self, action: Action, *, adopted: bool = False) -> Result:
+        """Mirror the job (status, children) as described; `adopted`: the job was just adopted."""
         description = self.description
         assert description is not None
         self.mirror_children()
@@ -398,12 +386,18 @@ class _Reconciler:
         before_status = self.resource.status.hyper_parameter_tuning_job_status
         before_stalled = self.stalled_reason
         wrote = self.record(verdict)
+        if adopted:
+            self.event(
+                "Normal", "Adopted", f"Adopted existing SageMaker tuning job {self.job_name} ({action.why})"
+            )
         if action.refusal is not None and stall_warning_due(before_stalled, action.refusal.reason):
             self.event("Warning", action.refusal.reason, action.refusal.message)
-        if status_changed_due(wrote=wrote, before=before_status, after=job_status):
+        if status_changed_due(wrote=wrote, before=before_status, after=job_status, adopted=adopted):
             self.event("Normal", "StatusChanged", f"SageMaker tuning job {self.job_name} is {job_status}")
         if action.refusal is not None:
             return self.result(Outcome.STALLED, action, message=action.refusal.message)
+        if adopted:
+            return self.result(Outcome.ADOPTED, action)
         return self.result(Outcome.UPDATED if wrote else Outcome.UNCHANGED, action)
 
     def stop(self, action: Action) -> Result:

@@ -168,7 +168,13 @@ class FakeSageMaker(Faults):
                 f"Job {name} already exists", code="ResourceInUse", operation="CreateHyperParameterTuningJob"
             )
         tags = {t["Key"]: t["Value"] for t in request.get("Tags", [])}
-        return self.add_job(name, uid=tags.get("hpo-reconciler/uid"))
+        # Describe answers with the request's members (never its tags), as SageMaker does.
+        described = {
+            k: copy.deepcopy(v)
+            for k, v in request.items()
+            if k not in ("Tags", "HyperParameterTuningJobName")
+        }
+        return self.add_job(name, uid=tags.get("hpo-reconciler/uid"), **described)
 
     def describe_tuning_job(
         self, name: str, *, region: str | None, endpoint: str | None

@@ -132,6 +132,19 @@ def test_name_taken_by_our_own_job_that_differs_is_adopted_and_refused() -> None
     assert world.kube.obj["status"]["hyperParameterTuningJobArn"].endswith(JOB)
 
 
+def test_name_taken_by_our_own_job_in_sync_is_adopted_once() -> None:
+    world = World(sample())
+    assert world.run().outcome is Outcome.CREATED
+    world.kube.obj["status"] = {}  # as if the status write after the create had been lost
+    result = world.run()
+    assert result.outcome is Outcome.ADOPTED and result.action == "adopt"
+    assert world.kube.obj["status"]["hyperParameterTuningJobArn"].endswith(JOB)
+    assert world.stalled() is None
+    # The adoption is the transition: one Adopted event, no StatusChanged beside it.
+    assert world.kube.events == [("Normal", "Created"), ("Normal", "Adopted")]
+    assert world.run().outcome is Outcome.UNCHANGED  # tracked from now on
+
+
 def test_name_taken_by_a_foreign_job_stalls_and_names_the_job() -> None:
     world = World(sample())
     world.sagemaker.add_job(JOB, uid="someone-else")

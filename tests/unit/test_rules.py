@@ -381,6 +381,10 @@ STATUS_CHANGED = [
 ]
 
 
+def test_an_adoption_is_reported_as_adopted_not_as_a_status_change() -> None:
+    assert status_changed_due(wrote=True, before=None, after="InProgress", adopted=True) is False
+
+
 @pytest.mark.parametrize(
     ("wrote", "before", "after", "expected"),
     [r[1:] for r in STATUS_CHANGED],
