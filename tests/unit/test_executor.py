@@ -167,13 +167,12 @@ def deleting_world(**job: Any) -> World:
     return world
 
 
+STOP = "StopHyperParameterTuningJob"
+
+
 def test_stop_of_a_job_already_gone_finalizes() -> None:
     world = deleting_world()
-    world.sagemaker.fail["StopHyperParameterTuningJob"] = [
-        sagemaker.ResourceNotFoundError(
-            "gone", code="ResourceNotFound", operation="StopHyperParameterTuningJob"
-        )
-    ]
+    world.sagemaker.fail[STOP] = [sagemaker.ResourceNotFoundError("gone", code="NotFound", operation=STOP)]
     result = world.run()
     assert result.outcome is Outcome.DELETED and result.action == "finalize"
     assert world.kube.obj["metadata"]["finalizers"] == []
@@ -182,11 +181,7 @@ def test_stop_of_a_job_already_gone_finalizes() -> None:
 
 def test_stop_rejected_because_the_job_just_ended_is_retried_without_any_write() -> None:
     world = deleting_world()
-    world.sagemaker.fail["StopHyperParameterTuningJob"] = [
-        sagemaker.RejectedError(
-            "job is Completed", code="ValidationException", operation="StopHyperParameterTuningJob"
-        )
-    ]
+    world.sagemaker.fail[STOP] = [sagemaker.RejectedError("job is Completed", code="Invalid", operation=STOP)]
     result = world.run()
     assert result.outcome is Outcome.RETRY and result.action == "stop"
     assert result.message == "StopHyperParameterTuningJob: job is Completed"
