@@ -1,4 +1,5 @@
 """Thin gateways to the outside world: Kubernetes (`kube`, `lease`) and SageMaker (`sagemaker`).
 
-They translate calls and map errors to typed exceptions; they decide nothing.
+They translate calls and map errors to typed exceptions of one taxonomy (`errors`: retryable or
+fatal); they decide nothing.
 """
