@@ -6,8 +6,11 @@ Contract: `crd_documents()` returns {file name: CRD} for HyperparameterTuningJob
 SageMaker model, DESIGN 3.1): the HyperparameterTuningJob spec is the CreateHyperParameterTuningJob
 input plus the CR-only `region` and `sageMakerEndpoint` (its job name optional), the TrainingJob
 spec is CreateTrainingJobRequest plus the same two. The status schemas and printer columns are
-the cross-team contract of interfaces.md (DESIGN 3.3). No descriptions: `kubectl apply` keeps the
-whole object in a 256 KiB annotation.
+the cross-team contract of interfaces.md (DESIGN 3.3). Every field has a description for
+`kubectl explain`: the model's members get the first sentence or two of botocore's documentation
+(`awsmodel.docs`), our own fields (region, sageMakerEndpoint, the optional job name, every status
+member) the texts below. They are kept short: `kubectl apply` keeps the whole object in the
+last-applied annotation, and all annotations of an object share 256 KiB.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reconciler.awsmodel.schema import Schema, resource_schema
+from reconciler.awsmodel.schema import Schema, described, resource_schema
 
 GROUP = "sagemaker.aws.amazon.com"
 VERSION = "v1"
@@ -33,8 +36,13 @@ REGION_SCHEMA: Schema = {"type": "string", "maxLength": 32, "pattern": "^[a-z]{2
 ENDPOINT_SCHEMA: Schema = {"type": "string", "maxLength": 2048, "pattern": "^https?://[^ ]+$"}
 
 
-def _object(properties: dict[str, Schema], *, required: Sequence[str] = ()) -> Schema:
-    result: Schema = {"type": "object", "properties": properties}
+def _d(schema: Schema, description: str) -> Schema:
+    """A copy of `schema` with `description` (our own fields' texts)."""
+    return described(dict(schema), description)
+
+
+def _object(properties: dict[str, Schema], *, required: Sequence[str] = (), description: str = "") -> Schema:
+    result: Schema = described({"type": "object", "properties": properties}, description)
     if required:
         result["required"] = list(required)
     return result
@@ -43,12 +51,14 @@ def _object(properties: dict[str, Schema], *, required: Sequence[str] = ()) -> S
 def _conditions_schema() -> Schema:
     condition = _object(
         {
-            "type": _STRING,
-            "status": {"type": "string", "enum": ["True", "False", "Unknown"]},
-            "reason": _STRING,
-            "message": _STRING,
-            "lastTransitionTime": _DATE_TIME,
-            "observedGeneration": _INT64,
+            "type": _d(_STRING, "Ready (always), Reconciling or Stalled (only while True)."),
+            "status": _d({"type": "string", "enum": ["True", "False", "Unknown"]}, "True, False or Unknown."),
+            "reason": _d(
+                _STRING, "One CamelCase word for the condition's cause (see docs/troubleshooting.md)."
+            ),
+            "message": _d(_STRING, "What happened and what to do, for people."),
+            "lastTransitionTime": _d(_DATE_TIME, "When status last changed."),
+            "observedGeneration": _d(_INT64, "The metadata.generation this condition was computed from."),
         },
         required=["type", "status"],
     )
@@ -57,80 +67,144 @@ def _conditions_schema() -> Schema:
         "items": condition,
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["type"],
+        "description": "The latest observations of the resource's state, one per type.",
     }
 
 
-def _metric_schema() -> Schema:
-    return _object({"metricName": _STRING, "value": _NUMBER})
+def _metric_schema(description: str) -> Schema:
+    return _object(
+        {
+            "metricName": _d(_STRING, "The name of the objective metric."),
+            "value": _d(_NUMBER, "The metric's final value."),
+        },
+        description=description,
+    )
+
+
+_COUNTERS = {
+    "completed": "Training jobs that completed successfully.",
+    "inProgress": "Training jobs in progress.",
+    "nonRetryableError": "Training jobs that failed with an error a retry cannot fix.",
+    "retryableError": "Training jobs that failed with an error a retry might fix.",
+    "stopped": "Training jobs that were stopped (manually or by early stopping).",
+    "totalError": "retryableError + nonRetryableError.",
+}
 
 
 def hpo_status_schema() -> Schema:
     """HyperparameterTuningJob ``.status`` (interfaces.md, DESIGN 3.3)."""
-    counter_names = [
-        "completed",
-        "inProgress",
-        "nonRetryableError",
-        "retryableError",
-        "stopped",
-        "totalError",
-    ]
-    counters = _object({name: _INT for name in counter_names})
+    counters = _object(
+        {name: _d(_INT, text) for name, text in _COUNTERS.items()},
+        description="The training jobs of the tuning job by status (SageMaker's TrainingJobStatusCounters).",
+    )
     best = _object(
         {
-            "trainingJobName": _STRING,
-            "trainingJobArn": _STRING,
-            "trainingJobStatus": _STRING,
-            "creationTime": _DATE_TIME,
-            "trainingStartTime": _DATE_TIME,
-            "trainingEndTime": _DATE_TIME,
-            "objectiveStatus": _STRING,
-            "finalHyperParameterTuningJobObjectiveMetric": _metric_schema(),
+            "trainingJobName": _d(_STRING, "The SageMaker name of the best training job."),
+            "trainingJobArn": _d(_STRING, "Its Amazon Resource Name."),
+            "trainingJobStatus": _d(
+                _STRING, "Its status: InProgress, Completed, Failed, Stopping or Stopped."
+            ),
+            "creationTime": _d(_DATE_TIME, "When SageMaker created it."),
+            "trainingStartTime": _d(_DATE_TIME, "When its training started."),
+            "trainingEndTime": _d(_DATE_TIME, "When its training ended."),
+            "objectiveStatus": _d(
+                _STRING, "Whether its objective metric was read: Succeeded, Pending or Failed."
+            ),
+            "finalHyperParameterTuningJobObjectiveMetric": _metric_schema("Its final objective metric."),
             "tunedHyperParameters": {
                 "type": "array",
-                "items": _object({"name": _STRING, "value": _STRING}),
+                "items": _object(
+                    {
+                        "name": _d(_STRING, "The hyperparameter's name."),
+                        "value": _d(_STRING, "The value the tuning job chose."),
+                    }
+                ),
+                "description": "The hyperparameter values the tuning job chose for it.",
             },
-        }
+        },
+        description="The training job with the best objective metric so far (SageMaker's BestTrainingJob).",
     )
     return _object(
         {
-            "hyperParameterTuningJobStatus": _STRING,
-            "sageMakerHyperParameterTuningJobName": _STRING,
-            "hyperParameterTuningJobArn": _STRING,
-            "failureReason": _STRING,
-            "additional": _STRING,
-            "lastCheckTime": _DATE_TIME,
-            "observedGeneration": _INT64,
+            "hyperParameterTuningJobStatus": _d(
+                _STRING,
+                "SageMaker's status of the tuning job: InProgress, Completed, Failed, Stopping or Stopped.",
+            ),
+            "sageMakerHyperParameterTuningJobName": _d(
+                _STRING, "The name of the SageMaker tuning job this resource owns (given or derived)."
+            ),
+            "hyperParameterTuningJobArn": _d(_STRING, "The Amazon Resource Name of that tuning job."),
+            "failureReason": _d(_STRING, "Why the tuning job failed, as SageMaker reports it."),
+            "additional": _d(
+                _STRING, "Further detail from the reconciler, e.g. why the spec cannot be applied."
+            ),
+            "lastCheckTime": _d(_DATE_TIME, "When the reconciler last read the job from SageMaker."),
+            "observedGeneration": _d(_INT64, "The metadata.generation the reconciler last acted on."),
             "trainingJobStatusCounters": counters,
             "bestTrainingJob": best,
             "conditions": _conditions_schema(),
-        }
+        },
+        description="What the reconciler observed; written only by the reconciler.",
     )
 
 
 def training_status_schema() -> Schema:
     """TrainingJob ``.status`` (interfaces.md)."""
-    data_point = _object({"metricName": _STRING, "value": _NUMBER, "timestamp": _DATE_TIME})
-    return _object(
+    data_point = _object(
         {
-            "trainingJobStatus": _STRING,
-            "secondaryStatus": _STRING,
-            "sageMakerTrainingJobName": _STRING,
-            "trainingJobArn": _STRING,
-            "creationTime": _DATE_TIME,
-            "trainingStartTime": _DATE_TIME,
-            "trainingEndTime": _DATE_TIME,
-            "lastModifiedTime": _DATE_TIME,
-            "failureReason": _STRING,
-            "modelPath": _STRING,
-            "cloudWatchLogUrl": _STRING,
-            "finalHyperParameterTuningJobObjectiveMetric": _metric_schema(),
-            "finalMetricDataList": {"type": "array", "items": data_point},
-            "lastCheckTime": _DATE_TIME,
-            "additional": _STRING,
-            "observedGeneration": _INT64,
-            "conditions": _conditions_schema(),
+            "metricName": _d(_STRING, "The metric's name."),
+            "value": _d(_NUMBER, "Its value."),
+            "timestamp": _d(_DATE_TIME, "When it was recorded."),
         }
     )
+    return _object(
+        {
+            "trainingJobStatus": _d(
+                _STRING, "SageMaker's status: InProgress, Completed, Failed, Stopping or Stopped."
+            ),
+            "secondaryStatus": _d(
+                _STRING, "SageMaker's detailed status, e.g. Downloading, Training, Uploading."
+            ),
+            "sageMakerTrainingJobName": _d(
+                _STRING, "The name of the SageMaker training job this resource mirrors."
+            ),
+            "trainingJobArn": _d(_STRING, "Its Amazon Resource Name."),
+            "creationTime": _d(_DATE_TIME, "When SageMaker created it."),
+            "trainingStartTime": _d(_DATE_TIME, "When its training started."),
+            "trainingEndTime": _d(_DATE_TIME, "When its training ended."),
+            "lastModifiedTime": _d(_DATE_TIME, "When SageMaker last changed it."),
+            "failureReason": _d(_STRING, "Why it failed, as SageMaker reports it."),
+            "modelPath": _d(_STRING, "The S3 URI of its model artifacts."),
+            "cloudWatchLogUrl": _d(
+                _STRING, "A console link to its CloudWatch log (or `hpo-reconciler logs NAME`)."
+            ),
+            "finalHyperParameterTuningJobObjectiveMetric": _metric_schema("Its final objective metric."),
+            "finalMetricDataList": {
+                "type": "array",
+                "items": data_point,
+                "description": "The final values of the metrics it reported.",
+            },
+            "lastCheckTime": _d(_DATE_TIME, "When the reconciler last read it from SageMaker."),
+            "additional": _d(_STRING, "Further detail from the reconciler."),
+            "observedGeneration": _d(_INT64, "The metadata.generation the reconciler last acted on."),
+            "conditions": _conditions_schema(),
+        },
+        description="What the reconciler observed in SageMaker; written only by the reconciler.",
+    )
+
+
+REGION_DESCRIPTION = (
+    "The AWS Region of the SageMaker job, e.g. us-east-2 (default: the reconciler's region). "
+    "Fixed once the job exists."
+)
+ENDPOINT_DESCRIPTION = (
+    "A SageMaker API endpoint URL to use instead of the Region's; honoured only when the reconciler "
+    "runs with --allow-custom-endpoints."
+)
+JOB_NAME_DESCRIPTION = (
+    "The name of the SageMaker tuning job (1 to 32 characters); optional: without it the reconciler "
+    "derives one from metadata.name and metadata.uid."
+)
 
 
 def hpo_spec_schema() -> Schema:
@@ -138,8 +212,13 @@ def hpo_spec_schema() -> Schema:
     spec = resource_schema(TUNING_JOB_REQUEST)
     # The job name is optional on the resource: without it the reconciler derives one (DESIGN 3.2).
     spec["required"] = [name for name in spec.get("required", []) if name != "hyperParameterTuningJobName"]
-    spec["properties"]["region"] = dict(REGION_SCHEMA)
-    spec["properties"]["sageMakerEndpoint"] = dict(ENDPOINT_SCHEMA)
+    spec["properties"]["hyperParameterTuningJobName"]["description"] = JOB_NAME_DESCRIPTION
+    spec["properties"]["region"] = _d(REGION_SCHEMA, REGION_DESCRIPTION)
+    spec["properties"]["sageMakerEndpoint"] = _d(ENDPOINT_SCHEMA, ENDPOINT_DESCRIPTION)
+    spec["description"] = (
+        "The hyperparameter tuning job to run: the CreateHyperParameterTuningJob request in camelCase, "
+        "plus region and sageMakerEndpoint."
+    )
     return spec
 
 
@@ -150,8 +229,15 @@ def training_spec_schema() -> Schema:
     # member (Tags never); a mirror must never be refused by the API server, so the top level
     # requires nothing. Nested structures keep the model's required members.
     spec.pop("required", None)
-    spec["properties"]["region"] = dict(REGION_SCHEMA)
-    spec["properties"]["sageMakerEndpoint"] = dict(ENDPOINT_SCHEMA)
+    spec["properties"]["region"] = _d(REGION_SCHEMA, "The AWS Region of the training job.")
+    spec["properties"]["sageMakerEndpoint"] = _d(
+        ENDPOINT_SCHEMA,
+        "The SageMaker API endpoint the parent tuning job was created through, if not the Region's.",
+    )
+    spec["description"] = (
+        "The SageMaker training job a tuning job launched, as DescribeTrainingJob reports it "
+        "(written by the reconciler; read-only mirror)."
+    )
     return spec
 
 
@@ -198,17 +284,27 @@ def training_printer_columns() -> list[Schema]:
 
 
 def _crd(
-    *, kind: str, plural: str, short_name: str, spec: Schema, status: Schema, columns: list[Schema]
+    *,
+    kind: str,
+    plural: str,
+    short_name: str,
+    description: str,
+    spec: Schema,
+    status: Schema,
+    columns: list[Schema],
 ) -> dict[str, Any]:
     root = _object(
         {
-            "apiVersion": _STRING,
-            "kind": _STRING,
-            "metadata": {"type": "object"},
+            "apiVersion": _d(_STRING, "The versioned schema of this object: sagemaker.aws.amazon.com/v1."),
+            "kind": _d(_STRING, f"{kind}."),
+            "metadata": _d(
+                {"type": "object"}, "Standard object metadata: name, namespace, labels, annotations."
+            ),
             "spec": spec,
             "status": status,
         },
         required=["spec"],
+        description=description,
     )
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
@@ -246,6 +342,7 @@ def crd_documents() -> dict[str, dict[str, Any]]:
             kind="HyperparameterTuningJob",
             plural="hyperparametertuningjobs",
             short_name="hpo",
+            description="A SageMaker hyperparameter tuning job, created and tracked by hpo-reconciler.",
             spec=hpo_spec_schema(),
             status=hpo_status_schema(),
             columns=hpo_printer_columns(),
@@ -254,6 +351,8 @@ def crd_documents() -> dict[str, dict[str, Any]]:
             kind="TrainingJob",
             plural="trainingjobs",
             short_name="tj",
+            description="A training job a HyperparameterTuningJob launched in SageMaker (mirrored by "
+            "hpo-reconciler; do not edit).",
             spec=training_spec_schema(),
             status=training_status_schema(),
             columns=training_printer_columns(),

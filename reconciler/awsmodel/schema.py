@@ -9,8 +9,9 @@ recursion point with ``x-kubernetes-preserve-unknown-fields: true`` (structural 
 recurse). Patterns are the RE2-and-Python translations of `awsmodel.regex.portable_pattern`;
 `pattern_report` lists the shapes whose pattern was loosened or left out.
 
-Descriptions are deliberately omitted: ``kubectl apply`` stores the whole CRD in a 256 KiB
-annotation, and the model's documentation would not fit.
+Every property carries a ``description`` for `kubectl explain`: the first sentence or two of the
+model's documentation of the member (`awsmodel.docs.summary`; the whole documentation would not fit
+in the 256 KiB annotation `kubectl apply` keeps), map entries' ``name`` / ``value`` a fixed text.
 Pure: no I/O beyond the cached model load.
 """
 
@@ -19,12 +20,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from reconciler.awsmodel.docs import member_description
 from reconciler.awsmodel.loader import shape
 from reconciler.awsmodel.names import camel
 from reconciler.awsmodel.regex import PortablePattern, portable_pattern
 from reconciler.awsmodel.translate import MAP_KEY_FIELD, MAP_VALUE_FIELD
 
 Schema = dict[str, Any]
+
+# SageMaker's maps (e.g. HyperParameters, Environment) become lists of {name, value} entries.
+MAP_KEY_DESCRIPTION = "The entry's key (unique in the list: SageMaker takes this member as a map)."
+MAP_VALUE_DESCRIPTION = "The entry's value."
+
+
+def described(schema: Schema, description: str) -> Schema:
+    """`schema` with `description` added (unchanged when the description is empty)."""
+    if description:
+        schema["description"] = description
+    return schema
 
 
 def resource_schema(shape_name: str) -> Schema:
@@ -53,7 +66,10 @@ def _structure_schema(spec: Mapping[str, Any], *, stack: tuple[str, ...]) -> Sch
     members: dict[str, Any] = spec["members"]
     result: Schema = {
         "type": "object",
-        "properties": {camel(name): _schema(m["shape"], stack=stack) for name, m in members.items()},
+        "properties": {
+            camel(name): described(_schema(m["shape"], stack=stack), member_description(spec, name))
+            for name, m in members.items()
+        },
     }
     required = [camel(name) for name in spec.get("required", ())]
     if required:
@@ -95,8 +111,8 @@ def _map_schema(spec: Mapping[str, Any], *, stack: tuple[str, ...]) -> Schema:
     entry: Schema = {
         "type": "object",
         "properties": {
-            MAP_KEY_FIELD: _schema(spec["key"]["shape"], stack=stack),
-            MAP_VALUE_FIELD: _schema(spec["value"]["shape"], stack=stack),
+            MAP_KEY_FIELD: described(_schema(spec["key"]["shape"], stack=stack), MAP_KEY_DESCRIPTION),
+            MAP_VALUE_FIELD: described(_schema(spec["value"]["shape"], stack=stack), MAP_VALUE_DESCRIPTION),
         },
         "required": [MAP_KEY_FIELD, MAP_VALUE_FIELD],
     }

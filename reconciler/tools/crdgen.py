@@ -6,8 +6,9 @@ and exits 1, printing a diff summary, when the committed files differ from what 
 (0 when they match, 2 on usage errors).
 
 Contract: `render_crds()` is pure and byte-reproducible for one botocore release (recorded in
-each file's header; constraints.txt pins it): keys sorted, no descriptions (``kubectl apply``
-keeps the whole object in a 256 KiB annotation), list order taken from the model. The
+each file's header; constraints.txt pins it): keys sorted, short descriptions on every field
+(`awsmodel.docs`; ``kubectl apply`` keeps the whole object in an annotation, and all annotations of
+an object share 256 KiB), list order taken from the model. The
 documents themselves are built by `awsmodel.crd` (re-exported here as `crd_documents`).
 
 Patterns the API server cannot evaluate as written (it uses Go RE2; the model's are Java

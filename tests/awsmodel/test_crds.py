@@ -157,6 +157,7 @@ def test_recursive_shapes_are_cut_with_preserve_unknown_fields() -> None:
         "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
         "minItems": 1,
         "maxItems": 20,
+        "description": "A list of search expression objects.",
     }
     # The cut is only at the recursion point: the first level keeps its full schema.
     assert schema["properties"]["filters"]["items"]["properties"]["name"]["type"] == "string"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -91,3 +92,59 @@ def test_kubectl_apply_is_refused_with_the_api_servers_messages(
         "greater than or equal to 1"
     ) in refused.stderr
     assert 'spec.tags[2]: Duplicate value: {"key":"team"}' in refused.stderr
+
+
+def _explained_fields(text: str) -> dict[str, str]:
+    """`kubectl explain` output -> {field name: the description lines under it} (FIELDS section)."""
+    fields: dict[str, str] = {}
+    current = None
+    for line in text.partition("FIELDS:")[2].splitlines():
+        if line.startswith("  ") and not line.startswith("    ") and "\t<" in line:  # "  name\t<type>"
+            current = line.split()[0]
+            fields[current] = ""
+        elif current is not None and line.startswith("    ") and line.strip():
+            fields[current] += line.strip() + " "
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("hyperparametertuningjob.spec", {"hyperParameterTuningJobConfig", "region", "sageMakerEndpoint"}),
+        ("hyperparametertuningjob.spec.hyperParameterTuningJobConfig", {"strategy", "parameterRanges"}),
+        ("hyperparametertuningjob.status", {"bestTrainingJob", "conditions", "trainingJobStatusCounters"}),
+        ("trainingjob.spec", {"algorithmSpecification", "hyperParameters", "region"}),
+        ("trainingjob.status", {"trainingJobStatus", "secondaryStatus", "modelPath"}),
+    ],
+)
+def test_kubectl_explain_describes_every_field(kubectl: Kubectl, path: str, expected: set[str]) -> None:
+    explained = kubectl("explain", path)
+    assert explained.returncode == 0, explained.stderr
+    header = explained.stdout.partition("FIELDS:")[0]
+    assert "<empty>" not in header, header  # the object itself has a description
+    fields = _explained_fields(explained.stdout)
+    assert expected <= set(fields), sorted(fields)
+    undescribed = sorted(name for name, text in fields.items() if not text.strip() or "<empty>" in text)
+    assert undescribed == [], explained.stdout
+
+
+def test_kubectl_explain_shows_the_models_documentation_as_plain_text(kubectl: Kubectl) -> None:
+    text = kubectl("explain", "hyperparametertuningjob.spec.hyperParameterTuningJobConfig.strategy").stdout
+    assert "Specifies how hyperparameter tuning chooses the combinations" in text
+    assert "<" not in text.partition("DESCRIPTION:")[2]  # no HTML tags or links left
+    region = kubectl("explain", "hyperparametertuningjob.spec.region").stdout
+    assert "AWS Region" in region
+
+
+def test_client_side_apply_keeps_the_annotations_well_under_the_api_servers_limit(kubectl: Kubectl) -> None:
+    # kubectl's client-side apply stores the whole CRD as JSON in the last-applied-configuration
+    # annotation; the API server refuses objects whose annotations exceed 256 KiB in total
+    # (apimachinery ValidateAnnotations, TotalAnnotationSizeLimitB = 262144). Descriptions must
+    # leave room: at most 60% of it.
+    for name in ("hyperparametertuningjobs", "trainingjobs"):
+        got = kubectl("get", "crd", f"{name}.sagemaker.aws.amazon.com", "-o", "json")
+        assert got.returncode == 0, got.stderr
+        annotations = json.loads(got.stdout)["metadata"]["annotations"]
+        assert "kubectl.kubernetes.io/last-applied-configuration" in annotations
+        total = sum(len(k) + len(v) for k, v in annotations.items())
+        assert total < 0.6 * 262144, (name, total)
