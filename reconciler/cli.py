@@ -149,6 +149,73 @@ def _cmd_logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from reconciler.kube import KubeConfigError
+    from reconciler.settings import Settings, SettingsError
+    from reconciler.tools.report import ReportError, ReportUsageError, fetch, write
+    from reconciler.tools.report_extra import ReportExtraMissing
+
+    if (args.name is None) == (args.job is None):
+        print(
+            "hpo-reconciler report: give a HyperparameterTuningJob NAME or --job SAGEMAKER_JOB_NAME",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        settings = Settings.from_sources(
+            flags={
+                "kubeconfig": args.kubeconfig,
+                "context": args.context,
+                "allow_custom_endpoints": args.allow_custom_endpoints,
+            },
+            environ=os.environ,
+        )
+        report = fetch(
+            settings=settings, name=args.name, namespace=args.namespace, job=args.job, region=args.region
+        )
+        write(report, Path(args.output) if args.output else None, out=sys.stdout)
+    except (SettingsError, KubeConfigError, ReportUsageError) as exc:
+        print(f"hpo-reconciler report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ReportError, ReportExtraMissing) as exc:
+        print(f"hpo-reconciler report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _add_report_command(commands: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="how a tuning job went: terminal summary, or -o report.html / .png / .svg",
+        description="Reads the tuning job (and its warm-start parents) from SageMaker; writes nothing "
+        "anywhere but -o. Without -o: a terminal summary (status, counters, best and top 5 training jobs, "
+        "importance, failure reasons). -o FILE.html: one self-contained page that works offline; "
+        "-o FILE.png or FILE.svg: the main panels as one image (HTML and images need "
+        "pip install 'hpo-reconciler[report]').",
+    )
+    report.add_argument("name", nargs="?", metavar="NAME", help="the HyperparameterTuningJob resource")
+    report.add_argument("--namespace", "-n", metavar="NS", help="its namespace (default: the context's)")
+    report.add_argument(
+        "--job", metavar="SAGEMAKER_JOB_NAME", help="any tuning job by its SageMaker name instead"
+    )
+    report.add_argument(
+        "--region", metavar="REGION", help="its region (default: the resource's, else boto3's)"
+    )
+    report.add_argument("--output", "-o", metavar="FILE", help="write FILE.html, FILE.png or FILE.svg")
+    report.add_argument(
+        "--allow-custom-endpoints",
+        action="store_true",
+        default=None,
+        help="follow the resource's spec.sageMakerEndpoint (as `run --allow-custom-endpoints`)",
+    )
+    report.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
+    report.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    report.set_defaults(handler=_cmd_report)
+
+
 def _add_tool_commands(commands: Any) -> None:
     sandbox = commands.add_parser("sandbox", help="embedded Kubernetes API + SageMaker on loopback")
     actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
@@ -173,6 +240,8 @@ def _add_tool_commands(commands: Any) -> None:
     logs.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
     logs.add_argument("--context", metavar="NAME", help="kubeconfig context")
     logs.set_defaults(handler=_cmd_logs)
+
+    _add_report_command(commands)
 
 
 def _add_run_command(commands: Any) -> None:
