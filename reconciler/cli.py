@@ -153,8 +153,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from reconciler.kube import KubeConfigError
-    from reconciler.settings import Settings, SettingsError
+    from reconciler.core.settings import Settings, SettingsError
+    from reconciler.gateways.kube import KubeConfigError
     from reconciler.tools.report import ReportError, ReportUsageError, fetch, write
     from reconciler.tools.report_extra import ReportExtraMissing
 

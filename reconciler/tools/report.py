@@ -24,10 +24,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from reconciler import kube, sagemaker
-from reconciler.calls import CallCounter
-from reconciler.model import HyperparameterTuningJob
-from reconciler.settings import Settings
+from reconciler.core.calls import CallCounter
+from reconciler.core.model import HyperparameterTuningJob
+from reconciler.core.settings import Settings
+from reconciler.gateways import kube, sagemaker
 from reconciler.tools.report_model import Report, build_report
 from reconciler.tools.report_text import render_text
 
