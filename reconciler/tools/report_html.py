@@ -235,8 +235,8 @@ def timeline(report: Report) -> Any:
                         if any(r.prior for r in chosen) and all(r.prior for r in chosen)
                         else 1,
                     },
-                    text=[_hover(report, r) for r in chosen],
-                    hovertemplate="%{text}<extra></extra>",
+                    hovertext=[_hover(report, r) for r in chosen],
+                    hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
     fig.update_layout(
@@ -244,7 +244,7 @@ def timeline(report: Report) -> Any:
         barmode="overlay",
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed", "type": "category"},
-        height=max(300, 80 + 18 * len(runs)),
+        height=max(300, 120 + 22 * len(runs)),
     )
     return fig
 

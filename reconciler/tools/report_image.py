@@ -48,14 +48,11 @@ def render_image(report: Report, path: Path, fmt: str) -> None:
         half = max(1, columns // 2)
         _importance(report, fig.add_subplot(grid[2, :half]))
         _timeline(report, fig.add_subplot(grid[2, half:]))
+        best = report.best
         fig.suptitle(
             f"{report.tuning_job}: {report.status}, {report.objective_type} {report.objective_metric}"
-            + (
-                f", best {report.best.objective:.6g} ({report.best.name})"
-                if report.best and report.best.objective is not None
-                else ""
-            ),
-            fontsize=12,
+            + (f"\nbest {best.objective:.6g}: {best.name}" if best and best.objective is not None else ""),
+            fontsize=11,
         )
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, format=fmt, dpi=110, metadata=metadata)
@@ -88,6 +85,7 @@ def _objective_over_time(report: Report, ax: Any) -> None:
         )
     ax.set_title("objective of each training job over time")
     ax.set_xlabel("training job ended (UTC)")
+    _dates(ax)
     ax.set_ylabel(report.objective_metric)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
@@ -129,7 +127,7 @@ def _importance(report: Report, ax: Any) -> None:
     scores = [i for i in importance(report) if i.score is not None][::-1]
     ax.barh([i.name for i in scores], [i.score for i in scores], color="#1f77b4")
     ax.set_xlim(0, 1)
-    ax.set_title("importance: |rank correlation| with the objective", fontsize=10)
+    ax.set_title("importance (|rank correlation|)", fontsize=10)
     if not scores:
         ax.text(0.5, 0.5, "too few scored training jobs", ha="center", va="center", transform=ax.transAxes)
 
@@ -156,5 +154,26 @@ def _timeline(report: Report, ax: Any) -> None:
     ax.set_yticks(range(len(runs)), [("prior " if r.prior else "") + r.name[-12:] for r in runs], fontsize=6)
     ax.invert_yaxis()
     ax.xaxis_date()
-    ax.set_title("timeline (green completed, red failed, orange stopped, hatched early-stopped)", fontsize=9)
+    _dates(ax)
+    ax.set_title("timeline (hatched: early-stopped)", fontsize=10)
+    shown = sorted({"prior" if r.prior else r.status for r in runs})
+    patches = require("matplotlib.patches")
+    ax.legend(
+        handles=[
+            patches.Patch(
+                color=PRIOR_COLOUR if s == "prior" else STATUS_COLOURS.get(s, PRIOR_COLOUR), label=s
+            )
+            for s in shown
+        ],
+        fontsize=7,
+        loc="lower right",
+    )
+
+
+def _dates(ax: Any) -> None:
+    """Few, short date ticks (the default locator crowds a short tuning run's axis)."""
+    dates = require("matplotlib.dates")
+    locator = dates.AutoDateLocator(minticks=3, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     ax.tick_params(axis="x", labelsize=7)

@@ -11,7 +11,8 @@ Contract (pure: no I/O, no client; the renderers and the command build on it):
   categorical), scaling type and bounds are kept. A hyperparameter that appears in training jobs'
   TunedHyperParameters without a declared range (Autotune chooses ranges itself) is categorical when
   some value is not a number, else continuous with the observed bounds and scaling "Auto".
-- Every training job becomes a `Run`: its definition name ("" for single-definition jobs), status,
+- Every training job becomes a `Run` (`runs`: the parents' first, each group in launch order): its
+  definition name ("" for single-definition jobs), status,
   times, objective value (None unless SageMaker reported a final objective metric), tuned values,
   failure reason, and `prior=True` for the training jobs of warm-start parents. `early_stopped` is
   True for a Stopped training job of a tuning job with early stopping (TrainingJobEarlyStoppingType
@@ -154,8 +155,16 @@ def _key(run: Run, maximize: bool) -> tuple[float, str]:
     return (-value if maximize else value, run.name)
 
 
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def _when(run: Run) -> dt.datetime:
-    return run.ended or run.started or run.created or dt.datetime.min.replace(tzinfo=dt.UTC)
+    """When the run produced its result (for the best-so-far walk)."""
+    return run.ended or run.started or run.created or _NEVER
+
+
+def _launched(run: Run) -> dt.datetime:
+    return run.created or run.started or run.ended or _NEVER
 
 
 def as_number(value: object) -> float | None:
@@ -345,11 +354,11 @@ def build_report(
     """The report of one tuning job (see the module docstring)."""
     config = _config(describe)
     objective = _mapping(config.get("HyperParameterTuningJobObjective"))
-    current = sorted(_runs(describe, training_jobs, prior=False), key=lambda r: (_when(r), r.name))
+    current = sorted(_runs(describe, training_jobs, prior=False), key=lambda r: (_launched(r), r.name))
     prior: list[Run] = []
     for parent_describe, parent_jobs in parents:
         prior.extend(_runs(parent_describe, parent_jobs, prior=True))
-    prior.sort(key=lambda r: (_when(r), r.name))
+    prior.sort(key=lambda r: (_launched(r), r.name))
     declared = declared_ranges(describe)
     ranges = (*declared, *_observed_ranges(declared, (*prior, *current)))
     best_name = _text(_mapping(describe.get("BestTrainingJob")).get("TrainingJobName"))
