@@ -8,13 +8,16 @@ internet). Panels, each a plotly figure:
   best-so-far line (over prior and current training jobs: warm start continues the parents' search);
 - objective against each tuned hyperparameter: categorical ones as jittered strips, log-scaled
   ranges (ScalingType Logarithmic) on log axes;
-- parallel coordinates of the tuned hyperparameters and the objective, coloured by the objective;
+- parallel coordinates of the tuned hyperparameters and the objective, coloured by the objective
+  (log-scaled ranges as log10; training jobs of a definition that does not tune a hyperparameter on a
+  "not tuned" tick);
 - hyperparameter importance (`report_importance`, its method stated under the chart);
 - a timeline of the training jobs (creation to end, coloured by status, early-stopped ones hatched);
 then a table of every training job, sortable by clicking a column header (a few lines of inline
 JavaScript). The page's script records what it drew in the element `#report-state`:
 ``data-state="drawn"`` and ``data-plots`` (how many figures plotly drew) once every figure is
-drawn, ``data-errors`` with any script error; the browser test reads these.
+drawn, with ``data-boxes`` (each figure's page rectangle) and ``data-height``; ``data-errors`` with
+any script error. The browser test reads these.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from reconciler.tools.report_extra import require
 from reconciler.tools.report_importance import METHOD, importance
-from reconciler.tools.report_model import Report, Run
+from reconciler.tools.report_model import Range, Report, Run
 from reconciler.tools.report_style import (
     PALETTE,
     PRIOR_COLOUR,
@@ -141,27 +144,13 @@ def objective_vs_hyperparameters(report: Report) -> Any:
     return fig
 
 
+NOT_TUNED = "not tuned"
+
+
 def parallel_coordinates(report: Report) -> Any:
     go = require("plotly.graph_objects")
     runs = list(report.scored)
-    dimensions: list[dict[str, Any]] = []
-    for hp in report.ranges:
-        if hp.kind == "categorical":
-            names = categories(hp, [r for r in runs if hp.name in r.hyperparameters])
-            index = {v: n for n, v in enumerate(names)}
-            values: list[Any] = [index.get(r.hyperparameters.get(hp.name, "")) for r in runs]
-            dimensions.append(
-                {"label": hp.name, "values": values, "tickvals": list(range(len(names))), "ticktext": names}
-            )
-        else:
-            dimensions.append(
-                {
-                    "label": hp.name + (" (log)" if hp.log_scale else ""),
-                    "values": [
-                        _log10(r.numeric(hp.name)) if hp.log_scale else r.numeric(hp.name) for r in runs
-                    ],
-                }
-            )
+    dimensions = [_dimension(hp, runs) for hp in report.ranges]
     objectives = [r.objective for r in runs]
     dimensions.append({"label": report.objective_metric, "values": objectives})
     fig = go.Figure(
@@ -179,6 +168,34 @@ def parallel_coordinates(report: Report) -> Any:
     )
     fig.update_layout(title="parallel coordinates, coloured by the objective (brighter = better)")
     return fig
+
+
+def _dimension(hp: Range, runs: list[Run]) -> dict[str, Any]:
+    """One parcoords axis. Parcoords has no missing values: a training job whose definition does not
+    tune `hp` (multi-definition jobs) sits on a "not tuned" tick below the axis' values."""
+    missing = any(hp.name not in r.hyperparameters for r in runs)
+    if hp.kind == "categorical":
+        names = categories(hp, runs) + ([NOT_TUNED] if missing else [])
+        index = {v: n for n, v in enumerate(names)}
+        values = [index[r.hyperparameters.get(hp.name, NOT_TUNED)] for r in runs]
+        return {"label": hp.name, "values": values, "tickvals": list(range(len(names))), "ticktext": names}
+    raw = [r.numeric(hp.name) for r in runs]
+    scaled = [_log10(v) if hp.log_scale else v for v in raw]
+    present = [v for v in scaled if v is not None]
+    label = hp.name + (" (log10)" if hp.log_scale else "")
+    if not missing or not present:
+        return {"label": label, "values": scaled}
+    low, high = min(present), max(present)
+    span = (high - low) or 1.0
+    below = low - 0.2 * span
+    ticks = [low + span * i / 4 for i in range(5)]
+    return {
+        "label": label,
+        "values": [below if v is None else v for v in scaled],
+        "range": [below, high],
+        "tickvals": [below, *ticks],
+        "ticktext": [NOT_TUNED, *(f"{t:.3g}" for t in ticks)],
+    }
 
 
 def _log10(value: float | None) -> float | None:
@@ -329,6 +346,13 @@ _SCRIPT = """
     drawn.push(Plotly.newPlot(div, fig.data, fig.layout, {responsive: true, displaylogo: false}));
   });
   Promise.all(drawn).then(function (divs) {
+    // Where each figure landed on the page, for tests that look at a screenshot.
+    var boxes = divs.map(function (div) {
+      var r = div.getBoundingClientRect();
+      return {id: div.id, x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height};
+    });
+    state.setAttribute('data-boxes', JSON.stringify(boxes));
+    state.setAttribute('data-height', String(document.documentElement.scrollHeight));
     state.setAttribute('data-plots', String(divs.length));
     state.setAttribute('data-state', 'drawn');
     state.textContent = 'drawn ' + divs.length + ' plots';
