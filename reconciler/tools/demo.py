@@ -5,9 +5,12 @@ Contract: `run_demo(run_command=..., out=...)` starts both sandboxes, applies `c
 entry point, passed in so this module does not import the CLI) every few seconds as the CronJob would,
 printing the `kubectl get hyperparametertuningjob` table after each pass until the tuning job
 completes, then the TrainingJob table and the describe view (best training job, tuned
-hyperparameters), then deletes the resource and shows the finalizer flow finishing. Tables come from
-real kubectl against the sandbox when it is installed, else from a small built-in renderer.
-Returns the exit code (0 when the job completed and the resource was released).
+hyperparameters) and `hpo-reconciler report`'s terminal summary, then deletes the resource and shows
+the finalizer flow finishing. It ends by writing the report (`report --job ... -o`) as HTML and PNG
+into `report_dir` (default: DEFAULT_REPORT_DIR, kept after the demo) and printing the paths; without
+the `report` extra it says so and how to install it. Tables come from real kubectl against the
+sandbox when it is installed, else from a small built-in renderer.
+Returns the exit code (0 when the job completed, the resource was released and the report written).
 This module may import reconciler.sandbox; product modules may not.
 """
 
@@ -156,11 +159,15 @@ class _Shell:
         )
 
 
+DEFAULT_REPORT_DIR = Path(tempfile.gettempdir()) / "hpo-reconciler-demo"
+
+
 def run_demo(
     *,
     run_command: Callable[[list[str]], int],
     out: TextIO = sys.stdout,
     time_scale: float = DEFAULT_TIME_SCALE,
+    report_dir: Path = DEFAULT_REPORT_DIR,
 ) -> int:
     started = time.monotonic()
     name = str(yaml.safe_load(SAMPLE.read_text())["metadata"]["name"])
@@ -198,6 +205,13 @@ def run_demo(
             shell.kubectl_show("get", "trainingjobs")
             shell.say("\n=== the best training job and its tuned hyperparameters ===")
             shell.kubectl_show("describe", "hyperparametertuningjob", name)
+            job = str(
+                (shell.tuning_job(name) or {})
+                .get("status", {})
+                .get("sageMakerHyperParameterTuningJobName", "")
+            )
+            shell.say(f"\n=== how it went: hpo-reconciler report {name} ===")
+            run_command(["report", name])
             shell.say("\n=== deleting: the finalizer holds the resource until the reconciler releases it ===")
             shell.kubectl_show("delete", "hyperparametertuningjob", name, "--wait=false")
             held = shell.tuning_job(name) or {}
@@ -209,9 +223,22 @@ def run_demo(
             run_command(["run", "--lease", "default/hpo-reconciler"])
             shell.kubectl_show("get", "hyperparametertuningjob,trainingjobs")
             released = shell.tuning_job(name) is None
+            # The SageMaker job outlives the resource (as in AWS): the report reads it by name.
+            shell.say(
+                f"\n=== the report as a page and a picture: hpo-reconciler report --job {job} -o ... ==="
+            )
+            report_dir.mkdir(parents=True, exist_ok=True)
+            written = [report_dir / "report.html", report_dir / "report.png"]
+            reported = bool(job) and all(
+                run_command(["report", "--job", job, "-o", str(p)]) == 0 for p in written
+            )
         shell.say(
             f"\ndemo finished in {time.monotonic() - started:.0f}s: tuning job "
             f"{'completed' if completed else 'did not complete'}, "
             f"resource {'released' if released else 'still held'}"
         )
-    return 0 if completed and released else 1
+        if reported:
+            shell.say(f"report: {written[0]} (open it in a browser; works offline), picture: {written[1]}")
+        else:
+            shell.say("report: not written (see the message above)")
+    return 0 if completed and released and reported else 1

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reconciler import cli
+from reconciler.tools.demo import DEFAULT_REPORT_DIR
 from tests.e2e.e2e_world import KUBECTL, SAMPLE, World
 
 
@@ -99,4 +100,17 @@ def test_demo_completes_and_releases() -> None:
     code, out, _ = cli_output("demo")
     assert code == 0
     assert "Completed" in out and "Tuned Hyper Parameters" in out
-    assert out.rstrip().endswith("tuning job completed, resource released")
+    lines = out.rstrip().splitlines()
+    assert lines[-2].endswith("tuning job completed, resource released")
+    assert "Best training job: " in out  # the report's terminal summary
+    page, picture = DEFAULT_REPORT_DIR / "report.html", DEFAULT_REPORT_DIR / "report.png"
+    assert lines[-1] == f"report: {page} (open it in a browser; works offline), picture: {picture}"
+    assert 'id="report-state"' in page.read_text() and picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_demo_and_sandbox_up_find_the_repositorys_crds_and_sample() -> None:
+    # Both modules moved into reconciler/tools/: paths relative to their file must still reach the root.
+    from reconciler.tools import demo, sandbox_up
+
+    assert demo.SAMPLE.is_file() and (demo.CRD_DIR / "hyperparametertuningjob.yaml").is_file()
+    assert (sandbox_up.CRD_DIR / "trainingjob.yaml").is_file()

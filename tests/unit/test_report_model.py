@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sys
+from pathlib import Path
 
 import pytest
 
+from reconciler.tools.report import write
+from reconciler.tools.report_extra import ReportExtraMissing
 from reconciler.tools.report_importance import correlation_ratio, importance, ranks, spearman
 from reconciler.tools.report_model import NO_REASON, Range, build_report
 from reconciler.tools.report_text import render_text
@@ -185,3 +190,29 @@ def test_terminal_summary_shows_status_best_top_and_grouped_failures() -> None:
 def test_terminal_summary_of_a_job_without_results_says_so() -> None:
     text = render_text(build_report(describe(status="InProgress"), []))
     assert "Best training job: none yet" in text and "Failure reasons: none" in text
+
+
+@pytest.mark.parametrize(
+    ("suffix", "package"), [("html", "plotly"), ("png", "matplotlib"), ("svg", "matplotlib")]
+)
+def test_a_missing_report_extra_names_the_install_command_and_leaves_no_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, suffix: str, package: str
+) -> None:
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, package, None)  # what `import package` sees when it is not installed
+    job, jobs, _ = rich()
+    with pytest.raises(ReportExtraMissing) as caught:
+        write(build_report(job, jobs), tmp_path / f"report.{suffix}", out=io.StringIO())
+    assert f"needs {package}" in str(caught.value)
+    assert "pip install 'hpo-reconciler[report]'" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_terminal_summary_needs_no_plotting_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    for package in ("plotly", "matplotlib"):
+        monkeypatch.setitem(sys.modules, package, None)
+    out = io.StringIO()
+    job, jobs, _ = rich()
+    assert write(build_report(job, jobs), None, out=out) is None
+    assert out.getvalue().startswith("Tuning job hpo-a")
