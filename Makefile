@@ -38,5 +38,9 @@ crds: $(STAMP)
 	$(BIN)/python -m reconciler.tools.crdgen
 	bash cronjob/sync-crds.sh
 
+# README's picture of `hpo-reconciler report`: the Hyperband sample run on the sandbox.
+docs-images: $(STAMP)
+	$(BIN)/python docs/images/generate.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
