@@ -58,7 +58,7 @@ def find_or_install() -> tuple[str | None, str]:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (
         [apt, "update", "-q"],
-        [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"],
+        [apt, "install", "-y", "-q", "chromium"],
     ):
         try:
             done = subprocess.run(
