@@ -37,7 +37,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from reconciler.core.settings import Settings, SettingsError
-    from reconciler.engine.run import run_pass
     from reconciler.engine.summary import Reporter, configure_logging
     from reconciler.gateways.kube import KubeConfigError
 
@@ -57,6 +56,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "allow_custom_endpoints": args.allow_custom_endpoints,
         "heartbeat_seconds": args.heartbeat_seconds,
         "retry_mode": args.retry_mode,
+        "pushgateway": args.pushgateway,
+        "metrics_textfile": args.metrics_textfile,
+        "metrics_max_resources": args.metrics_max_resources,
     }
     try:
         settings = Settings.from_sources(flags=flags, environ=os.environ)
@@ -66,7 +68,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_format, stderr=sys.stderr)
     out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
     try:
-        report = run_pass(settings, out=out)
+        report = _observed_pass(settings, out=out)
     except KubeConfigError as exc:
         out.error(str(exc))
         return EXIT_USAGE
@@ -77,6 +79,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if settings.fail_on_error and report.stalled:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _observed_pass(settings: Any, *, out: Any) -> Any:
+    """One pass; with --pushgateway/--metrics-textfile its metrics are exported after it (a delivery
+    problem is reported on stderr and does not change the exit code: the pass itself did its job)."""
+    import datetime as dt
+
+    from reconciler.engine.run import run_pass
+
+    if not (settings.pushgateway or settings.metrics_textfile):
+        return run_pass(settings, out=out)
+    from reconciler.engine.metrics import ResourceGauges, publish
+
+    gauges = ResourceGauges(limit=settings.metrics_max_resources)
+    report = run_pass(settings, out=out, observer=gauges.observe)
+    for problem in publish(report, gauges, settings=settings, now=dt.datetime.now(dt.UTC)):
+        out.error(f"metrics not delivered: {problem}")
+    return report
 
 
 def _needs_sandbox(command: str) -> Callable[[Handler], Handler]:
@@ -185,7 +205,8 @@ def _add_run_command(commands: Any) -> None:
         epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
-        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE.",
+        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _PUSHGATEWAY, "
+        "_METRICS_TEXTFILE, _METRICS_MAX_RESOURCES.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
@@ -218,6 +239,19 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument(
         "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"
+    )
+    metrics = run.add_argument_group("metrics (docs/monitoring.md)")
+    metrics.add_argument(
+        "--pushgateway", metavar="URL", help="push the pass's metrics to this Prometheus Pushgateway"
+    )
+    metrics.add_argument(
+        "--metrics-textfile", metavar="PATH", help="write the pass's metrics to this node-exporter textfile"
+    )
+    metrics.add_argument(
+        "--metrics-max-resources",
+        type=int,
+        metavar="N",
+        help="per-resource series for at most N resources, Stalled and unfinished first (default 100)",
     )
     run.set_defaults(handler=_cmd_run)
 

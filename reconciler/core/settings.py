@@ -89,6 +89,15 @@ class Settings(BaseModel):
     page_size: int = Field(default=500, ge=1, le=1000)
     """`limit` of each Kubernetes list page (500, as client-go's pager: 10,000 resources in 20 lists)."""
 
+    pushgateway: str | None = None
+    """Base URL of a Prometheus Pushgateway the pass pushes its metrics to (docs/monitoring.md)."""
+
+    metrics_textfile: str | None = None
+    """Path of a node-exporter textfile (`*.prom`) the pass writes its metrics to, atomically."""
+
+    metrics_max_resources: int = Field(default=100, ge=0, le=10000)
+    """At most this many resources get per-resource metric series (Stalled and unfinished first)."""
+
     @field_validator("shard")
     @classmethod
     def _shard_in_range(cls, value: tuple[int, int]) -> tuple[int, int]:

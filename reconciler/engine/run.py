@@ -55,10 +55,11 @@ def run_pass(
     api_client: Any | None = None,
     session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    observer: Callable[[Result], None] | None = None,
 ) -> PassReport:
     started = time.monotonic()
     calls = CallCounter()
-    report = PassReport()
+    report = PassReport(observer=observer)
     client = api_client if api_client is not None else kube.connect(settings)
     gateway = kube.KubeGateway(client, calls=calls)
     smgw = sagemaker.SageMakerGateway(settings=settings, calls=calls, session_factory=session_factory)
@@ -96,6 +97,7 @@ def run_pass(
         if held is not None:
             held.release()
         report.calls = calls.snapshot()
+        report.requests = calls.results()
         report.duration_seconds = time.monotonic() - started
         out.summary(report)
     return report
