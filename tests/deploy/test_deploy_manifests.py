@@ -59,17 +59,26 @@ HELM_CUSTOM_VALUES: dict[str, Any] = {
     "tolerations": [{"key": "batch", "operator": "Exists", "effect": "NoSchedule"}],
 }
 
+PUSHGATEWAY = "http://prometheus-pushgateway.monitoring.svc:9091"  # overlays/pushgateway's URL
+
 RENDERINGS = {
     "kustomize-base": lambda: kustomize(CRONJOB),
     "kustomize-namespaced": lambda: kustomize(CRONJOB / "overlays" / "namespaced"),
     "kustomize-schedule": lambda: kustomize(CRONJOB / "overlays" / "schedule"),
     "kustomize-image": lambda: kustomize(CRONJOB / "overlays" / "image"),
     "kustomize-pod-identity": lambda: kustomize(CRONJOB / "overlays" / "pod-identity"),
+    "kustomize-pushgateway": lambda: kustomize(CRONJOB / "overlays" / "pushgateway"),
     "helm-default": lambda: helm_render(CHART, name="hpo-reconciler", namespace="hpo-reconciler"),
     "helm-namespaced": lambda: helm_render(
         CHART, values={"rbac": {"namespaced": True}}, name="hpo-reconciler", namespace="ml-team"
     ),
     "helm-custom": lambda: helm_render(CHART, values=HELM_CUSTOM_VALUES, name="hpo", namespace="platform"),
+    "helm-pushgateway": lambda: helm_render(
+        CHART,
+        values={"metrics": {"pushgateway": PUSHGATEWAY}},
+        name="hpo-reconciler",
+        namespace="hpo-reconciler",
+    ),
 }
 NAMESPACED = {"kustomize-namespaced", "helm-namespaced"}
 
@@ -370,6 +379,7 @@ def comparable(manifests: list[Manifest]) -> dict[str, Any]:
 @pytest.mark.parametrize(("kustomized", "helmed"), [
     ("kustomize-base", "helm-default"),
     ("kustomize-namespaced", "helm-namespaced"),
+    ("kustomize-pushgateway", "helm-pushgateway"),
 ])
 def test_helm_chart_renders_the_same_objects_as_kustomize(kustomized: str, helmed: str) -> None:
     assert comparable(rendering(helmed)) == comparable(rendering(kustomized))
@@ -406,6 +416,27 @@ def test_helm_values_schema_rejects_nonsense() -> None:
         for bad in ({"reconciler": {"logFormat": "yaml"}}, {"rbac": {"namespaced": "yes"}},
                     {"schedule": "every 5 minutes"}, {"serviceAccount": {"roleArn": "my-role"}},
                     {"lease": {"name": "Hpo_Lease"}}, {"activeDeadlineSeconds": 0}):
+            with pytest.raises(helm_python.HelmValuesError):
+                chart.validate_schema(chart.merge_values(bad))
+
+
+def test_pushgateway_renderings_add_only_the_push_flag() -> None:
+    pairs = (("kustomize-pushgateway", "kustomize-base"), ("helm-pushgateway", "helm-default"))
+    for name, base_name in pairs:
+        cronjob, base = one(rendering(name), "CronJob"), one(rendering(base_name), "CronJob")
+        args = pod_spec(cronjob)["containers"][0]["args"]
+        assert args[-2:] == ["--pushgateway", PUSHGATEWAY], name
+        pod_spec(cronjob)["containers"][0]["args"] = args[:-2]
+        assert cronjob == base, name
+    limited = helm_render(
+        CHART, values={"metrics": {"pushgateway": PUSHGATEWAY, "maxResources": 20}}, name="h", namespace="n"
+    )
+    args = pod_spec(one(limited, "CronJob"))["containers"][0]["args"]
+    assert args[-4:] == ["--pushgateway", PUSHGATEWAY, "--metrics-max-resources", "20"]
+    import helm_python
+
+    with helm_python.Chart.load(CHART) as chart:
+        for bad in ({"metrics": {"pushgateway": "pushgateway:9091"}}, {"metrics": {"maxResources": -1}}):
             with pytest.raises(helm_python.HelmValuesError):
                 chart.validate_schema(chart.merge_values(bad))
 
