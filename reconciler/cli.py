@@ -212,7 +212,12 @@ def _add_run_command(commands: Any) -> None:
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
     )
     run.add_argument("--selector", "-l", metavar="LABELS", help="label selector, e.g. team=a,env!=dev")
-    run.add_argument("--shard", metavar="K/N", help="handle only the resources whose UID hash is K modulo N")
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="handle only the resources whose UID hash is K modulo N; auto/N takes K from an Indexed "
+        "Job's JOB_COMPLETION_INDEX (and a Lease of its own per shard)",
+    )
     run.add_argument("--dry-run", action="store_true", default=None, help="print the plan; write nothing")
     run.add_argument("--concurrency", type=int, metavar="N", help="resources reconciled at once (default 8)")
     lease = run.add_mutually_exclusive_group()

@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 ENV_PREFIX = "HPO_RECONCILER_"
 DEFAULT_LEASE_NAME = "hpo-reconciler"
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
+_AUTO_SHARD = re.compile(r"^auto/(\d+)$")
+# Set by Kubernetes in every pod of an Indexed Job (batch/v1 Job, completionMode: Indexed).
+COMPLETION_INDEX_VARIABLE = "JOB_COMPLETION_INDEX"
 
 
 class SettingsError(ValueError):
@@ -40,6 +43,10 @@ class Settings(BaseModel):
 
     shard: tuple[int, int] = (0, 1)
     """(K, N): this process handles the resources whose stable UID hash modulo N equals K."""
+
+    shard_from_job_index: bool = False
+    """`--shard auto/N`: K came from the Indexed Job's JOB_COMPLETION_INDEX; each shard takes a Lease of
+    its own (the Lease name suffixed `-K`), since every pod of the Job has the same arguments."""
 
     dry_run: bool = False
     """Read and decide, print the plan, write nothing to Kubernetes or SageMaker."""
@@ -126,6 +133,9 @@ class Settings(BaseModel):
                 values[name] = _coerce(name, flags[name], source=f"--{name.replace('_', '-')}")
             elif env_name in environ:
                 values[name] = _coerce(name, environ[env_name], source=env_name)
+        if isinstance(values.get("shard"), str):  # auto/N: this pod's index in its Indexed Job
+            values["shard"] = _job_index_shard(values["shard"], environ)
+            values["shard_from_job_index"] = True
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -138,8 +148,36 @@ class Settings(BaseModel):
 def parse_shard(text: str) -> tuple[int, int]:
     match = _SHARD.match(text.strip())
     if not match:
-        raise SettingsError(f"shard {text!r}: expected K/N, e.g. 0/3")
+        raise SettingsError(f"shard {text!r}: expected K/N, e.g. 0/3, or auto/N in an Indexed Job")
     return int(match.group(1)), int(match.group(2))
+
+
+def lease_name(settings: Settings, *, default_namespace: str) -> tuple[str, str]:
+    """(namespace, name) of the Lease this run takes: `--lease` or the default, suffixed `-K` for the
+    shard K of `--shard auto/N` (N pods with the same arguments must not hold one Lease)."""
+    namespace, name = settings.lease or (default_namespace, DEFAULT_LEASE_NAME)
+    if settings.shard_from_job_index:
+        name = f"{name}-{settings.shard[0]}"
+    return namespace, name
+
+
+def _job_index_shard(text: str, environ: Mapping[str, str]) -> tuple[int, int]:
+    count = int(text.split("/", 1)[1])
+    index_text = environ.get(COMPLETION_INDEX_VARIABLE)
+    if index_text is None:
+        raise SettingsError(
+            f"shard {text}: {COMPLETION_INDEX_VARIABLE} is not set; `auto` works in the pods of an Indexed "
+            "Job (completionMode: Indexed), elsewhere give K/N"
+        )
+    if not index_text.strip().isdigit():
+        raise SettingsError(f"shard {text}: {COMPLETION_INDEX_VARIABLE}={index_text!r} is not a number")
+    index = int(index_text)
+    if count < 1 or index >= count:
+        raise SettingsError(
+            f"shard {text}: {COMPLETION_INDEX_VARIABLE}={index} is not below the shard count {count}; the "
+            "Job's completions and parallelism must equal N"
+        )
+    return index, count
 
 
 def parse_lease(text: str) -> tuple[str, str]:
@@ -156,6 +194,8 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
     if name in {"namespaces", "allowed_role_arns"}:
         return tuple(part.strip() for part in value.split(",") if part.strip())
     if name == "shard":
+        if _AUTO_SHARD.match(value.strip()):
+            return value.strip()  # resolved against JOB_COMPLETION_INDEX by from_sources
         return parse_shard(value)
     if name == "lease":
         return parse_lease(value)
