@@ -205,8 +205,8 @@ def _add_run_command(commands: Any) -> None:
         epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
-        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _PUSHGATEWAY, "
-        "_METRICS_TEXTFILE, _METRICS_MAX_RESOURCES.",
+        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _LEASE_PER_SHARD, "
+        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"

@@ -44,9 +44,10 @@ class Settings(BaseModel):
     shard: tuple[int, int] = (0, 1)
     """(K, N): this process handles the resources whose stable UID hash modulo N equals K."""
 
-    shard_from_job_index: bool = False
-    """`--shard auto/N`: K came from the Indexed Job's JOB_COMPLETION_INDEX; each shard takes a Lease of
-    its own (the Lease name suffixed `-K`), since every pod of the Job has the same arguments."""
+    lease_per_shard: bool = False
+    """Suffix the Lease name with `-K` so that each shard holds a Lease of its own. On by default with
+    `--shard auto/N` (K from an Indexed Job's JOB_COMPLETION_INDEX): every pod of that Job has the
+    same arguments, so they cannot name different Leases."""
 
     dry_run: bool = False
     """Read and decide, print the plan, write nothing to Kubernetes or SageMaker."""
@@ -135,7 +136,7 @@ class Settings(BaseModel):
                 values[name] = _coerce(name, environ[env_name], source=env_name)
         if isinstance(values.get("shard"), str):  # auto/N: this pod's index in its Indexed Job
             values["shard"] = _job_index_shard(values["shard"], environ)
-            values["shard_from_job_index"] = True
+            values.setdefault("lease_per_shard", True)
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -156,7 +157,7 @@ def lease_name(settings: Settings, *, default_namespace: str) -> tuple[str, str]
     """(namespace, name) of the Lease this run takes: `--lease` or the default, suffixed `-K` for the
     shard K of `--shard auto/N` (N pods with the same arguments must not hold one Lease)."""
     namespace, name = settings.lease or (default_namespace, DEFAULT_LEASE_NAME)
-    if settings.shard_from_job_index:
+    if settings.lease_per_shard and settings.shard[1] > 1:
         name = f"{name}-{settings.shard[0]}"
     return namespace, name
 
@@ -199,7 +200,7 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
         return parse_shard(value)
     if name == "lease":
         return parse_lease(value)
-    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints"}:
+    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints", "lease_per_shard"}:
         lowered = value.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:
             return True

@@ -53,7 +53,7 @@ def test_bad_values_are_settings_errors(
 
 def test_auto_shard_takes_the_index_of_the_indexed_job_and_a_lease_of_its_own() -> None:
     settings = Settings.from_sources(flags={"shard": "auto/3"}, environ={"JOB_COMPLETION_INDEX": "2"})
-    assert settings.shard == (2, 3) and settings.shard_from_job_index
+    assert settings.shard == (2, 3) and settings.lease_per_shard
     assert lease_name(settings, default_namespace="ops") == ("ops", "hpo-reconciler-2")
     from_env = Settings.from_sources(
         flags={"lease": "team/pass"},
@@ -64,6 +64,9 @@ def test_auto_shard_takes_the_index_of_the_indexed_job_and_a_lease_of_its_own() 
     manual = Settings.from_sources(flags={"shard": "1/3", "lease": "team/pass-b"})
     assert lease_name(manual, default_namespace="x") == ("team", "pass-b")
     assert lease_name(Settings.from_sources(), default_namespace="ops") == ("ops", "hpo-reconciler")
+    environ = {"HPO_RECONCILER_LEASE_PER_SHARD": "true"}
+    suffixed = Settings.from_sources(flags={"shard": "1/3"}, environ=environ)
+    assert lease_name(suffixed, default_namespace="ops") == ("ops", "hpo-reconciler-1")
 
 
 @pytest.mark.parametrize(
