@@ -67,6 +67,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     configure_logging(settings.log_format, stderr=sys.stderr)
     out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
+    if args.wait or args.timeout is not None:
+        return _wait(args, settings, out=out)
     try:
         report = _observed_pass(settings, out=out)
     except KubeConfigError as exc:
@@ -81,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _observed_pass(settings: Any, *, out: Any) -> Any:
+def _observed_pass(settings: Any, *, out: Any, observer: Callable[[Any], None] | None = None) -> Any:
     """One pass; with --pushgateway/--metrics-textfile its metrics are exported after it (a delivery
     problem is reported on stderr and does not change the exit code: the pass itself did its job)."""
     import datetime as dt
@@ -89,14 +91,56 @@ def _observed_pass(settings: Any, *, out: Any) -> Any:
     from reconciler.engine.run import run_pass
 
     if not (settings.pushgateway or settings.metrics_textfile):
-        return run_pass(settings, out=out)
+        return run_pass(settings, out=out, observer=observer)
     from reconciler.engine.metrics import ResourceGauges, publish
 
     gauges = ResourceGauges(limit=settings.metrics_max_resources)
-    report = run_pass(settings, out=out, observer=gauges.observe)
+
+    def both(result: Any) -> None:
+        gauges.observe(result)
+        if observer is not None:
+            observer(result)
+
+    report = run_pass(settings, out=out, observer=both)
     for problem in publish(report, gauges, settings=settings, now=dt.datetime.now(dt.UTC)):
         out.error(f"metrics not delivered: {problem}")
     return report
+
+
+def _wait(args: argparse.Namespace, settings: Any, *, out: Any) -> int:
+    """`run --wait`: passes until every selected resource is settled; 0 when all are Ready, else 1."""
+    import signal
+    import threading
+
+    from reconciler.engine.wait import DurationError, parse_duration, wait_until_settled
+    from reconciler.gateways.kube import KubeConfigError
+
+    try:
+        timeout = parse_duration(args.timeout) if args.timeout is not None else None
+        interval = parse_duration(args.wait_interval) if args.wait_interval is not None else 10.0
+    except DurationError as exc:
+        print(f"hpo-reconciler run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        result = wait_until_settled(
+            lambda observer: _observed_pass(settings, out=out, observer=observer),
+            format=settings.log_format,
+            stdout=sys.stdout,
+            timeout_seconds=timeout,
+            stop=stop,
+            interval_seconds=interval,
+        )
+    except KubeConfigError as exc:
+        out.error(str(exc))
+        return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_OK if result.ready else EXIT_FAILED
 
 
 def _needs_sandbox(command: str) -> Callable[[Handler], Handler]:
@@ -244,6 +288,21 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument(
         "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"
+    )
+    waiting = run.add_argument_group("waiting for the outcome (docs/ci.md)")
+    waiting.add_argument(
+        "--wait",
+        action="store_true",
+        help="repeat passes until every selected resource is settled; exit 0 when all are Ready, else 1",
+    )
+    waiting.add_argument(
+        "--timeout", metavar="DURATION", help="with --wait: give up after DURATION (180s, 90m, 2h); exit 1"
+    )
+    waiting.add_argument(
+        "--wait-interval",
+        metavar="DURATION",
+        help="with --wait: pause after a pass that changed something (default 10s; quiet passes back off "
+        "to 120s)",
     )
     metrics = run.add_argument_group("metrics (docs/monitoring.md)")
     metrics.add_argument(
