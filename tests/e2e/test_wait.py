@@ -16,12 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 
-from reconciler.sandbox.kube import KubeSandbox
-from reconciler.sandbox.sagemaker import SageMakerSandbox
-from tests.e2e.e2e_world import ROOT, World, parse_json_lines
+from tests.e2e.e2e_world import World, open_world, parse_json_lines
 
 CONSOLE_SCRIPT = str(Path(sys.executable).parent / "hpo-reconciler")
 
@@ -30,15 +26,8 @@ CONSOLE_SCRIPT = str(Path(sys.executable).parent / "hpo-reconciler")
 def fast_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """The e2e world with SageMaker's clock 20 times faster: the sample's tuning job (about 220 s of
     simulated time) completes after about 11 s of waiting."""
-    with KubeSandbox() as kube, SageMakerSandbox(time_scale=20.0) as sagemaker:
-        kubeconfig = tmp_path / "kubeconfig"
-        kube.write_kubeconfig(kubeconfig)
-        kube.install_crds(ROOT / "crds")
-        for key, value in sagemaker.env().items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-        api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
-        yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), k8s.CoreV1Api(api))
+    with open_world(tmp_path, monkeypatch, time_scale=20.0) as world:
+        yield world
 
 
 def events(stdout: str, kind: str) -> list[dict[str, Any]]:
