@@ -37,7 +37,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from reconciler.core.settings import Settings, SettingsError
-    from reconciler.engine.run import run_pass
     from reconciler.engine.summary import Reporter, configure_logging
     from reconciler.gateways.kube import KubeConfigError
 
@@ -57,6 +56,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "allow_custom_endpoints": args.allow_custom_endpoints,
         "heartbeat_seconds": args.heartbeat_seconds,
         "retry_mode": args.retry_mode,
+        "pushgateway": args.pushgateway,
+        "metrics_textfile": args.metrics_textfile,
+        "metrics_max_resources": args.metrics_max_resources,
     }
     try:
         settings = Settings.from_sources(flags=flags, environ=os.environ)
@@ -65,8 +67,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     configure_logging(settings.log_format, stderr=sys.stderr)
     out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
+    if args.wait or args.timeout is not None:
+        return _wait(args, settings, out=out)
     try:
-        report = run_pass(settings, out=out)
+        report = _observed_pass(settings, out=out)
     except KubeConfigError as exc:
         out.error(str(exc))
         return EXIT_USAGE
@@ -77,6 +81,66 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if settings.fail_on_error and report.stalled:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _observed_pass(settings: Any, *, out: Any, observer: Callable[[Any], None] | None = None) -> Any:
+    """One pass; with --pushgateway/--metrics-textfile its metrics are exported after it (a delivery
+    problem is reported on stderr and does not change the exit code: the pass itself did its job)."""
+    import datetime as dt
+
+    from reconciler.engine.run import run_pass
+
+    if not (settings.pushgateway or settings.metrics_textfile):
+        return run_pass(settings, out=out, observer=observer)
+    from reconciler.engine.metrics import ResourceGauges, publish
+
+    gauges = ResourceGauges(limit=settings.metrics_max_resources)
+
+    def both(result: Any) -> None:
+        gauges.observe(result)
+        if observer is not None:
+            observer(result)
+
+    report = run_pass(settings, out=out, observer=both)
+    for problem in publish(report, gauges, settings=settings, now=dt.datetime.now(dt.UTC)):
+        out.error(f"metrics not delivered: {problem}")
+    return report
+
+
+def _wait(args: argparse.Namespace, settings: Any, *, out: Any) -> int:
+    """`run --wait`: passes until every selected resource is settled; 0 when all are Ready, else 1."""
+    import signal
+    import threading
+
+    from reconciler.engine.wait import DurationError, parse_duration, wait_until_settled
+    from reconciler.gateways.kube import KubeConfigError
+
+    try:
+        timeout = parse_duration(args.timeout) if args.timeout is not None else None
+        interval = parse_duration(args.wait_interval) if args.wait_interval is not None else 10.0
+    except DurationError as exc:
+        print(f"hpo-reconciler run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        result = wait_until_settled(
+            lambda observer: _observed_pass(settings, out=out, observer=observer),
+            format=settings.log_format,
+            stdout=sys.stdout,
+            timeout_seconds=timeout,
+            stop=stop,
+            interval_seconds=interval,
+        )
+    except KubeConfigError as exc:
+        out.error(str(exc))
+        return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_OK if result.ready else EXIT_FAILED
 
 
 def _needs_sandbox(command: str) -> Callable[[Handler], Handler]:
@@ -254,13 +318,19 @@ def _add_run_command(commands: Any) -> None:
         epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
-        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE.",
+        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _LEASE_PER_SHARD, "
+        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
     )
     run.add_argument("--selector", "-l", metavar="LABELS", help="label selector, e.g. team=a,env!=dev")
-    run.add_argument("--shard", metavar="K/N", help="handle only the resources whose UID hash is K modulo N")
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="handle only the resources whose UID hash is K modulo N; auto/N takes K from an Indexed "
+        "Job's JOB_COMPLETION_INDEX (and a Lease of its own per shard)",
+    )
     run.add_argument("--dry-run", action="store_true", default=None, help="print the plan; write nothing")
     run.add_argument("--concurrency", type=int, metavar="N", help="resources reconciled at once (default 8)")
     lease = run.add_mutually_exclusive_group()
@@ -287,6 +357,34 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument(
         "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"
+    )
+    waiting = run.add_argument_group("waiting for the outcome (docs/ci.md)")
+    waiting.add_argument(
+        "--wait",
+        action="store_true",
+        help="repeat passes until every selected resource is settled; exit 0 when all are Ready, else 1",
+    )
+    waiting.add_argument(
+        "--timeout", metavar="DURATION", help="with --wait: give up after DURATION (180s, 90m, 2h); exit 1"
+    )
+    waiting.add_argument(
+        "--wait-interval",
+        metavar="DURATION",
+        help="with --wait: pause after a pass that changed something (default 10s; quiet passes back off "
+        "to 120s)",
+    )
+    metrics = run.add_argument_group("metrics (docs/monitoring.md)")
+    metrics.add_argument(
+        "--pushgateway", metavar="URL", help="push the pass's metrics to this Prometheus Pushgateway"
+    )
+    metrics.add_argument(
+        "--metrics-textfile", metavar="PATH", help="write the pass's metrics to this node-exporter textfile"
+    )
+    metrics.add_argument(
+        "--metrics-max-resources",
+        type=int,
+        metavar="N",
+        help="per-resource series for at most N resources, Stalled and unfinished first (default 100)",
     )
     run.set_defaults(handler=_cmd_run)
 

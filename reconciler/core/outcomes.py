@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Outcome(enum.Enum):
@@ -35,6 +37,9 @@ class Result:
     job: str | None = None
     message: str | None = None
     stalled_reason: str | None = None
+    # The resource's status (API form) after this pass, as written or as found; None when the
+    # resource is gone. Read by the pass's metrics; never kept beyond the pass.
+    status: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -51,10 +56,18 @@ class PassReport:
     error: str | None = None
     calls: dict[str, dict[str, int]] = field(default_factory=dict)
     duration_seconds: float = 0.0
+    stalled_reasons: Counter[str] = field(default_factory=Counter)
+    requests: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (service, verb, result)
+    # Called with every result, settled ones included (the metrics' per-resource gauges).
+    observer: Callable[[Result], None] | None = field(default=None, repr=False)
 
     def add(self, result: Result) -> None:
         self.outcomes[result.outcome.value] += 1
         self.stalled += 1 if result.stalled_reason else 0
+        if result.stalled_reason:
+            self.stalled_reasons[result.stalled_reason] += 1
+        if self.observer is not None:
+            self.observer(result)
         self.failed += 1 if result.outcome is Outcome.FAILED else 0
         if result.outcome is not Outcome.UNCHANGED:
             self.acted.append(result)

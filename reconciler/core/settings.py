@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 ENV_PREFIX = "HPO_RECONCILER_"
 DEFAULT_LEASE_NAME = "hpo-reconciler"
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
+_AUTO_SHARD = re.compile(r"^auto/(\d+)$")
+# Set by Kubernetes in every pod of an Indexed Job (batch/v1 Job, completionMode: Indexed).
+COMPLETION_INDEX_VARIABLE = "JOB_COMPLETION_INDEX"
 
 
 class SettingsError(ValueError):
@@ -40,6 +43,11 @@ class Settings(BaseModel):
 
     shard: tuple[int, int] = (0, 1)
     """(K, N): this process handles the resources whose stable UID hash modulo N equals K."""
+
+    lease_per_shard: bool = False
+    """Suffix the Lease name with `-K` so that each shard holds a Lease of its own. On by default with
+    `--shard auto/N` (K from an Indexed Job's JOB_COMPLETION_INDEX): every pod of that Job has the
+    same arguments, so they cannot name different Leases."""
 
     dry_run: bool = False
     """Read and decide, print the plan, write nothing to Kubernetes or SageMaker."""
@@ -89,6 +97,15 @@ class Settings(BaseModel):
     page_size: int = Field(default=500, ge=1, le=1000)
     """`limit` of each Kubernetes list page (500, as client-go's pager: 10,000 resources in 20 lists)."""
 
+    pushgateway: str | None = None
+    """Base URL of a Prometheus Pushgateway the pass pushes its metrics to (docs/monitoring.md)."""
+
+    metrics_textfile: str | None = None
+    """Path of a node-exporter textfile (`*.prom`) the pass writes its metrics to, atomically."""
+
+    metrics_max_resources: int = Field(default=100, ge=0, le=10000)
+    """At most this many resources get per-resource metric series (Stalled and unfinished first)."""
+
     @field_validator("shard")
     @classmethod
     def _shard_in_range(cls, value: tuple[int, int]) -> tuple[int, int]:
@@ -117,6 +134,9 @@ class Settings(BaseModel):
                 values[name] = _coerce(name, flags[name], source=f"--{name.replace('_', '-')}")
             elif env_name in environ:
                 values[name] = _coerce(name, environ[env_name], source=env_name)
+        if isinstance(values.get("shard"), str):  # auto/N: this pod's index in its Indexed Job
+            values["shard"] = _job_index_shard(values["shard"], environ)
+            values.setdefault("lease_per_shard", True)
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -129,8 +149,36 @@ class Settings(BaseModel):
 def parse_shard(text: str) -> tuple[int, int]:
     match = _SHARD.match(text.strip())
     if not match:
-        raise SettingsError(f"shard {text!r}: expected K/N, e.g. 0/3")
+        raise SettingsError(f"shard {text!r}: expected K/N, e.g. 0/3, or auto/N in an Indexed Job")
     return int(match.group(1)), int(match.group(2))
+
+
+def lease_name(settings: Settings, *, default_namespace: str) -> tuple[str, str]:
+    """(namespace, name) of the Lease this run takes: `--lease` or the default, suffixed `-K` for the
+    shard K of `--shard auto/N` (N pods with the same arguments must not hold one Lease)."""
+    namespace, name = settings.lease or (default_namespace, DEFAULT_LEASE_NAME)
+    if settings.lease_per_shard and settings.shard[1] > 1:
+        name = f"{name}-{settings.shard[0]}"
+    return namespace, name
+
+
+def _job_index_shard(text: str, environ: Mapping[str, str]) -> tuple[int, int]:
+    count = int(text.split("/", 1)[1])
+    index_text = environ.get(COMPLETION_INDEX_VARIABLE)
+    if index_text is None:
+        raise SettingsError(
+            f"shard {text}: {COMPLETION_INDEX_VARIABLE} is not set; `auto` works in the pods of an Indexed "
+            "Job (completionMode: Indexed), elsewhere give K/N"
+        )
+    if not index_text.strip().isdigit():
+        raise SettingsError(f"shard {text}: {COMPLETION_INDEX_VARIABLE}={index_text!r} is not a number")
+    index = int(index_text)
+    if count < 1 or index >= count:
+        raise SettingsError(
+            f"shard {text}: {COMPLETION_INDEX_VARIABLE}={index} is not below the shard count {count}; the "
+            "Job's completions and parallelism must equal N"
+        )
+    return index, count
 
 
 def parse_lease(text: str) -> tuple[str, str]:
@@ -147,10 +195,12 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
     if name in {"namespaces", "allowed_role_arns"}:
         return tuple(part.strip() for part in value.split(",") if part.strip())
     if name == "shard":
+        if _AUTO_SHARD.match(value.strip()):
+            return value.strip()  # resolved against JOB_COMPLETION_INDEX by from_sources
         return parse_shard(value)
     if name == "lease":
         return parse_lease(value)
-    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints"}:
+    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints", "lease_per_shard"}:
         lowered = value.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:
             return True

@@ -167,7 +167,13 @@ def _unfinished(obj: Mapping[str, Any], outcome: Outcome, *, why: str, message: 
     metadata = obj.get("metadata") or {}
     namespace, name = str(metadata.get("namespace", "")), str(metadata.get("name", ""))
     return Result(
-        namespace, name, outcome, why=why, message=message, stalled_reason=recorded_stall(obj.get("status"))
+        namespace,
+        name,
+        outcome,
+        why=why,
+        message=message,
+        stalled_reason=recorded_stall(obj.get("status")),
+        status=_status_dict(obj),
     )
 
 
@@ -205,6 +211,7 @@ def settled_result(obj: Mapping[str, Any], *, dry_run: bool) -> Result | None:
         action.why,
         resource.status.sage_maker_hyper_parameter_tuning_job_name,
         stalled_reason=recorded_stall(obj.get("status")),
+        status=_status_dict(obj),
     )
 
 
@@ -232,6 +239,8 @@ class _Reconciler:
         self.children_mirrored = True
         # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
         self.stalled_reason = recorded_stall(obj.get("status"))
+        # What the status is after this pass (record() updates it): the pass's metrics read it.
+        self.status_after: Mapping[str, Any] = _status_dict(obj)
 
     def result(self, outcome: Outcome, action: Action, *, message: str | None = None) -> Result:
         return Result(
@@ -243,6 +252,7 @@ class _Reconciler:
             self.job_name,
             message,
             action.refusal.reason if action.refusal else self.stalled_reason,
+            status=self.status_after,
         )
 
     # -- observe + decide ------------------------------------------------------------------------
@@ -479,9 +489,11 @@ class _Reconciler:
             old, new, now=self.now, heartbeat_seconds=self.ctx.settings.heartbeat_seconds, running=running
         ):
             return False
-        patch = status_patch(_status_dict(self.obj), new.to_api())
+        written = new.to_api()
+        patch = status_patch(_status_dict(self.obj), written)
         try:
             self.ctx.kube.patch_tuning_job_status(self.namespace, self.name, patch)
+            self.status_after = written
         except kube.InvalidError as exc:
             # A resource stored before the CRD had its schema can break it; an API server without
             # validation ratcheting (before Kubernetes 1.30) then refuses every write to it, the

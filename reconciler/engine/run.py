@@ -29,7 +29,7 @@ import boto3
 
 from reconciler.core.calls import CallCounter
 from reconciler.core.outcomes import PassReport, Result
-from reconciler.core.settings import DEFAULT_LEASE_NAME, Settings
+from reconciler.core.settings import Settings, lease_name
 from reconciler.engine.reconcile import Context, NamespacePolicies, reconcile, settled_result
 from reconciler.engine.summary import Reporter
 from reconciler.gateways import kube, lease, sagemaker
@@ -55,10 +55,11 @@ def run_pass(
     api_client: Any | None = None,
     session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    observer: Callable[[Result], None] | None = None,
 ) -> PassReport:
     started = time.monotonic()
     calls = CallCounter()
-    report = PassReport()
+    report = PassReport(observer=observer)
     client = api_client if api_client is not None else kube.connect(settings)
     gateway = kube.KubeGateway(client, calls=calls)
     smgw = sagemaker.SageMakerGateway(settings=settings, calls=calls, session_factory=session_factory)
@@ -96,6 +97,7 @@ def run_pass(
         if held is not None:
             held.release()
         report.calls = calls.snapshot()
+        report.requests = calls.results()
         report.duration_seconds = time.monotonic() - started
         out.summary(report)
     return report
@@ -153,7 +155,8 @@ def _selected(gateway: kube.KubeGateway, settings: Settings) -> Iterator[dict[st
 def _acquire_lease(
     gateway: kube.KubeGateway, settings: Settings, *, clock: Callable[[], dt.datetime]
 ) -> lease.HeldLease | lease.Busy:
-    namespace, name = settings.lease or (kube.pod_namespace(settings), DEFAULT_LEASE_NAME)
+    default_namespace = "" if settings.lease else kube.pod_namespace(settings)
+    namespace, name = lease_name(settings, default_namespace=default_namespace)
     holder = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         return lease.acquire(

@@ -213,13 +213,17 @@ class KubeGateway:
         for attempt in range(1, attempts + 1):
             self._calls.add(SERVICE, f"{verb} {resource}")
             try:
-                return call()
+                value = call()
             except Exception as exc:
                 error = map_error(exc, what=f"{verb} {resource}")
+                throttled = error.status == 429
+                self._calls.add_result(SERVICE, f"{verb} {resource}", "throttled" if throttled else "error")
                 if isinstance(error, TransientError) and attempt < attempts:
                     time.sleep(_RETRY_DELAY_SECONDS * attempt)
                     continue
                 raise error from None
+            self._calls.add_result(SERVICE, f"{verb} {resource}", "ok")
+            return value
         raise AssertionError("unreachable")
 
     def _object(

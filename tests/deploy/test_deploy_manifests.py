@@ -15,6 +15,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
+from reconciler import cli
+from reconciler.core.settings import COMPLETION_INDEX_VARIABLE, Settings, lease_name
 from tests.deploy.deploy_helpers import (
     CRONJOB,
     Manifest,
@@ -59,17 +61,30 @@ HELM_CUSTOM_VALUES: dict[str, Any] = {
     "tolerations": [{"key": "batch", "operator": "Exists", "effect": "NoSchedule"}],
 }
 
+PUSHGATEWAY = "http://prometheus-pushgateway.monitoring.svc:9091"  # overlays/pushgateway's URL
+
 RENDERINGS = {
     "kustomize-base": lambda: kustomize(CRONJOB),
     "kustomize-namespaced": lambda: kustomize(CRONJOB / "overlays" / "namespaced"),
     "kustomize-schedule": lambda: kustomize(CRONJOB / "overlays" / "schedule"),
     "kustomize-image": lambda: kustomize(CRONJOB / "overlays" / "image"),
     "kustomize-pod-identity": lambda: kustomize(CRONJOB / "overlays" / "pod-identity"),
+    "kustomize-pushgateway": lambda: kustomize(CRONJOB / "overlays" / "pushgateway"),
+    "kustomize-sharded": lambda: kustomize(CRONJOB / "overlays" / "sharded"),
     "helm-default": lambda: helm_render(CHART, name="hpo-reconciler", namespace="hpo-reconciler"),
     "helm-namespaced": lambda: helm_render(
         CHART, values={"rbac": {"namespaced": True}}, name="hpo-reconciler", namespace="ml-team"
     ),
     "helm-custom": lambda: helm_render(CHART, values=HELM_CUSTOM_VALUES, name="hpo", namespace="platform"),
+    "helm-pushgateway": lambda: helm_render(
+        CHART,
+        values={"metrics": {"pushgateway": PUSHGATEWAY}},
+        name="hpo-reconciler",
+        namespace="hpo-reconciler",
+    ),
+    "helm-sharded": lambda: helm_render(
+        CHART, values={"sharding": {"shards": 3}}, name="hpo-reconciler", namespace="hpo-reconciler"
+    ),
 }
 NAMESPACED = {"kustomize-namespaced", "helm-namespaced"}
 
@@ -173,13 +188,23 @@ def test_lease_role_covers_the_lease_the_pass_takes(name: str) -> None:
     manifests = rendering(name)
     cronjob = one(manifests, "CronJob")
     args = pod_spec(cronjob)["containers"][0]["args"]
-    lease_namespace, _, lease_name = args[args.index("--lease") + 1].partition("/")
-    # $(POD_NAMESPACE) is the pod's own namespace: the Role must sit there.
-    assert lease_namespace == "$(POD_NAMESPACE)"
+    # The Lease names each pod takes, as the real settings code derives them from the pod's arguments
+    # and (sharded) its JOB_COMPLETION_INDEX; $(POD_NAMESPACE) is the pod's own namespace.
+    job = cronjob["spec"]["jobTemplate"]["spec"]
+    indexes = range(job["completions"]) if job.get("completionMode") == "Indexed" else [None]
+    taken = set()
+    for index in indexes:
+        parsed = cli.build_parser().parse_args(args)
+        environ = {} if index is None else {COMPLETION_INDEX_VARIABLE: str(index)}
+        settings = Settings.from_sources(
+            flags={"lease": parsed.lease, "shard": parsed.shard}, environ=environ
+        )
+        taken.add(lease_name(settings, default_namespace="unused"))
+    assert {namespace for namespace, _ in taken} == {"$(POD_NAMESPACE)"}
     (lease_role,) = [r for r in by_kind(manifests, "Role") if r["metadata"]["name"].endswith("-lease")]
     assert lease_role["metadata"]["namespace"] == cronjob["metadata"]["namespace"]
     named = [rule for rule in lease_role["rules"] if rule.get("resourceNames")]
-    assert [rule["resourceNames"] for rule in named] == [[lease_name]]
+    assert [sorted(rule["resourceNames"]) for rule in named] == [sorted(name for _, name in taken)]
 
 
 # -------------------------------------------------------------------------------------------- CronJob
@@ -370,6 +395,8 @@ def comparable(manifests: list[Manifest]) -> dict[str, Any]:
 @pytest.mark.parametrize(("kustomized", "helmed"), [
     ("kustomize-base", "helm-default"),
     ("kustomize-namespaced", "helm-namespaced"),
+    ("kustomize-pushgateway", "helm-pushgateway"),
+    ("kustomize-sharded", "helm-sharded"),
 ])
 def test_helm_chart_renders_the_same_objects_as_kustomize(kustomized: str, helmed: str) -> None:
     assert comparable(rendering(helmed)) == comparable(rendering(kustomized))
@@ -408,6 +435,46 @@ def test_helm_values_schema_rejects_nonsense() -> None:
                     {"lease": {"name": "Hpo_Lease"}}, {"activeDeadlineSeconds": 0}):
             with pytest.raises(helm_python.HelmValuesError):
                 chart.validate_schema(chart.merge_values(bad))
+
+
+def test_pushgateway_renderings_add_only_the_push_flag() -> None:
+    pairs = (("kustomize-pushgateway", "kustomize-base"), ("helm-pushgateway", "helm-default"))
+    for name, base_name in pairs:
+        cronjob, base = one(rendering(name), "CronJob"), one(rendering(base_name), "CronJob")
+        args = pod_spec(cronjob)["containers"][0]["args"]
+        assert args[-2:] == ["--pushgateway", PUSHGATEWAY], name
+        pod_spec(cronjob)["containers"][0]["args"] = args[:-2]
+        assert cronjob == base, name
+    limited = helm_render(
+        CHART, values={"metrics": {"pushgateway": PUSHGATEWAY, "maxResources": 20}}, name="h", namespace="n"
+    )
+    args = pod_spec(one(limited, "CronJob"))["containers"][0]["args"]
+    assert args[-4:] == ["--pushgateway", PUSHGATEWAY, "--metrics-max-resources", "20"]
+    import helm_python
+
+    with helm_python.Chart.load(CHART) as chart:
+        for bad in ({"metrics": {"pushgateway": "pushgateway:9091"}}, {"metrics": {"maxResources": -1}}):
+            with pytest.raises(helm_python.HelmValuesError):
+                chart.validate_schema(chart.merge_values(bad))
+
+
+@pytest.mark.parametrize("name", ["kustomize-sharded", "helm-sharded"])
+def test_sharded_renderings_run_an_indexed_job_of_n_pods_each_taking_its_own_shard(name: str) -> None:
+    cronjob = one(rendering(name), "CronJob")
+    job = cronjob["spec"]["jobTemplate"]["spec"]
+    args = pod_spec(cronjob)["containers"][0]["args"]
+    count = 3
+    assert job["completionMode"] == "Indexed"
+    assert job["completions"] == job["parallelism"] == count
+    assert args[args.index("--shard") + 1] == f"auto/{count}"
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    shards = set()
+    for index in range(count):
+        parsed = cli.build_parser().parse_args(args)
+        environ = {COMPLETION_INDEX_VARIABLE: str(index)}
+        settings = Settings.from_sources(flags={"shard": parsed.shard}, environ=environ)
+        shards.add(settings.shard)
+    assert shards == {(index, count) for index in range(count)}
 
 
 def test_helm_lint_really_lints(tmp_path: Any) -> None:

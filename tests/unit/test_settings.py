@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.settings import Settings, SettingsError
+from reconciler.core.settings import Settings, SettingsError, lease_name
 
 
 def test_defaults() -> None:
@@ -49,3 +49,36 @@ def test_bad_values_are_settings_errors(
     with pytest.raises(SettingsError) as caught:
         Settings.from_sources(flags=flags, environ=environ)
     assert fragment in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_auto_shard_takes_the_index_of_the_indexed_job_and_a_lease_of_its_own() -> None:
+    settings = Settings.from_sources(flags={"shard": "auto/3"}, environ={"JOB_COMPLETION_INDEX": "2"})
+    assert settings.shard == (2, 3) and settings.lease_per_shard
+    assert lease_name(settings, default_namespace="ops") == ("ops", "hpo-reconciler-2")
+    from_env = Settings.from_sources(
+        flags={"lease": "team/pass"},
+        environ={"HPO_RECONCILER_SHARD": "auto/4", "JOB_COMPLETION_INDEX": "0"},
+    )
+    assert from_env.shard == (0, 4) and lease_name(from_env, default_namespace="x") == ("team", "pass-0")
+    # A K/N given by hand keeps the Lease it names (one CronJob per shard, docs/install.md).
+    manual = Settings.from_sources(flags={"shard": "1/3", "lease": "team/pass-b"})
+    assert lease_name(manual, default_namespace="x") == ("team", "pass-b")
+    assert lease_name(Settings.from_sources(), default_namespace="ops") == ("ops", "hpo-reconciler")
+    environ = {"HPO_RECONCILER_LEASE_PER_SHARD": "true"}
+    suffixed = Settings.from_sources(flags={"shard": "1/3"}, environ=environ)
+    assert lease_name(suffixed, default_namespace="ops") == ("ops", "hpo-reconciler-1")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "JOB_COMPLETION_INDEX is not set"),
+        ({"JOB_COMPLETION_INDEX": "3"}, "not below the shard count 3"),
+        ({"JOB_COMPLETION_INDEX": "one"}, "is not a number"),
+    ],
+)
+def test_auto_shard_without_a_usable_index_is_a_usage_error(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_sources(flags={"shard": "auto/3"}, environ=environ)
+    with pytest.raises(SettingsError, match="K/N"):
+        Settings.from_sources(flags={"shard": "auto"}, environ={"JOB_COMPLETION_INDEX": "0"})
