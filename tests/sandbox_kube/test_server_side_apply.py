@@ -14,6 +14,9 @@ import pytest
 import yaml
 from kubernetes.client.exceptions import ApiException
 
+from reconciler.core.calls import CallCounter
+from reconciler.core.settings import Settings
+from reconciler.gateways import kube as kube_gateway
 from reconciler.sandbox.kube import KubeSandbox
 from tests.sandbox_kube.kube_test_support import (
     CRDS,
@@ -270,3 +273,36 @@ def test_apply_to_a_missing_object(crds: KubeSandbox, custom: Custom, subresourc
     with pytest.raises(ApiException) as caught:
         custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
     assert caught.value.status == 409
+
+
+def test_reapplying_keeps_what_the_reconciler_wrote(
+    crds: KubeSandbox, kubectl: Kubectl, custom: Custom, kubeconfig: Path, tmp_path: Path
+) -> None:
+    """A GitOps tool re-applies the manifest after the reconciler (its real gateway) added its finalizer,
+    an annotation and status: nothing of the reconciler's is removed or in conflict."""
+    _apply(kubectl, tmp_path, sample_hpo(), "--field-manager=flux")
+    gateway = kube_gateway.KubeGateway(
+        kube_gateway.connect(Settings(kubeconfig=str(kubeconfig))), calls=CallCounter()
+    )
+    live = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, NAME)
+    gateway.set_finalizers(
+        "default",
+        NAME,
+        ["sagemaker.aws.amazon.com/hyperparametertuningjob"],
+        resource_version=live["metadata"]["resourceVersion"],
+        annotations={"sagemaker.aws.amazon.com/creation-endpoint": "https://api.sagemaker.example"},
+    )
+    gateway.patch_tuning_job_status("default", NAME, {"hyperParameterTuningJobStatus": "InProgress"})
+    _apply(kubectl, tmp_path, sample_hpo(), "--field-manager=flux")
+    stored = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, NAME)
+    assert stored["metadata"]["finalizers"] == ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
+    assert "sagemaker.aws.amazon.com/creation-endpoint" in stored["metadata"]["annotations"]
+    assert stored["status"]["hyperParameterTuningJobStatus"] == "InProgress"
+    entries = {
+        (e["manager"], e["operation"], e.get("subresource", "")) for e in stored["metadata"]["managedFields"]
+    }
+    assert entries == {
+        ("flux", "Apply", ""),
+        ("OpenAPI-Generator", "Update", ""),
+        ("OpenAPI-Generator", "Update", "status"),
+    }
