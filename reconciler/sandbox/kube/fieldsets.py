@@ -214,24 +214,52 @@ def merge(live: Any, config: Any, schema: Schema, *, top: bool = True) -> Any:
                 members[key] = merge(live.get(key), value, schema.child(key, top=top), top=False)
         return members
     if isinstance(config, list) and isinstance(live, list) and schema.is_list(config):
-        kind, _keys, config_elements = _list_layout(config, schema)
+        _, _, config_elements = _list_layout(config, schema)
         _, _, live_elements = _list_layout(live, schema)
         if config_elements is None or live_elements is None:
             return copy.deepcopy(config)
-        if kind == "set":
-            return [*live, *(copy.deepcopy(v) for v in config if v not in live)]
-        result = list(live)
-        positions = {element: i for i, element in enumerate(live_elements)}
-        for item, element in zip(config, config_elements, strict=True):
-            if element in positions:
-                result[positions[element]] = merge(
-                    result[positions[element]], item, schema.items(), top=False
-                )
-            else:
-                positions[element] = len(result)
-                result.append(copy.deepcopy(item))
-        return result
+        return _merge_items(live, live_elements, config, config_elements, schema.items())
     return copy.deepcopy(config)
+
+
+def _merge_items(
+    live: list[Any], live_order: list[Element], config: list[Any], config_order: list[Element], items: Schema
+) -> list[Any]:
+    """structured-merge-diff's list order: live items keep their place, items only in the configuration
+    come where the configuration has them, and shared items follow the configuration's order."""
+    live_items = dict(zip(live_order, live, strict=True))
+    config_items = dict(zip(config_order, config, strict=True))
+    shared = [e for e in config_order if e in live_items]
+    next_shared = shared.pop(0) if shared else None
+    out: list[Any] = []
+    li = ri = 0
+    while li < len(live_order) or ri < len(config_order):
+        if li < len(live_order) and ri < len(config_order):
+            element = live_order[li]
+            if element == config_order[ri]:
+                out.append(merge(live_items[element], config_items[element], items, top=False))
+                li, ri = li + 1, ri + 1
+                next_shared = shared.pop(0) if shared else None
+                continue
+            if element in config_items and next_shared is not None and next_shared != element:
+                li += 1  # shared, but its turn comes with the configuration's order
+                continue
+        if li < len(live_order) and live_order[li] not in config_items:
+            out.append(live_items[live_order[li]])
+            li += 1
+            continue
+        if ri < len(config_order):
+            element = config_order[ri]
+            if element in live_items:
+                out.append(merge(live_items[element], config_items[element], items, top=False))
+            else:
+                out.append(copy.deepcopy(config_items[element]))
+            ri += 1
+            if next_shared == element:
+                next_shared = shared.pop(0) if shared else None
+            continue
+        li += 1  # a shared item already taken in the configuration's order
+    return out
 
 
 def remove(obj: dict[str, Any], paths: Iterable[Path], schema: Schema) -> dict[str, Any]:
