@@ -24,6 +24,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ class Schema:
     builtin: bool = False
 
     def _resolved(self) -> Mapping[str, Any] | None:
+        return self.resolved
+
+    @functools.cached_property
+    def resolved(self) -> Mapping[str, Any] | None:
         return builtins.resolve(self.node) if self.node is not None else None
 
     @property

@@ -48,25 +48,24 @@ from reconciler.sandbox.kube.fieldsets import Path, Schema
 from reconciler.sandbox.kube.registry import ResourceType
 
 APPLY = "application/apply-patch+yaml"
-_STRIPPED: tuple[Path, ...] = (
-    (("f", "apiVersion"),),
-    (("f", "kind"),),
-    *(
-        (("f", "metadata"), ("f", name))
-        for name in (
-            "name",
-            "namespace",
-            "uid",
-            "resourceVersion",
-            "generation",
-            "creationTimestamp",
-            "managedFields",
-            "selfLink",
-            "deletionTimestamp",
-            "deletionGracePeriodSeconds",
-        )
-    ),
+# apimachinery managedfields/internal/stripmeta.go: never owned by anyone.
+_STRIPPED_TOP = frozenset({("f", "apiVersion"), ("f", "kind")})
+_STRIPPED_META = frozenset(
+    ("f", name)
+    for name in (
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "managedFields",
+        "selfLink",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    )
 )
+_METADATA = ("f", "metadata")
 
 
 @dataclass
@@ -145,17 +144,51 @@ def _is_reset(managed: Any) -> bool:
 def _owned_paths(
     obj: Mapping[str, Any], *, rt: ResourceType, subresource: str | None, update: bool = False
 ) -> dict[Path, Any]:
+    if rt.has_status and subresource is None:
+        obj = {k: v for k, v in obj.items() if k != "status"}  # reset: the status subresource owns it
+    elif subresource == "status":
+        obj = {k: v for k, v in obj.items() if k in ("metadata", "status")}
     paths = fieldsets.field_set(obj, schema_of(rt), maps=update)
-    result = {}
-    for path, value in paths.items():
-        if any(path[: len(s)] == s for s in _STRIPPED):
-            continue
-        if rt.has_status and subresource is None and path[:1] == (("f", "status"),):
-            continue  # reset on the main resource: the status subresource owns it
-        if subresource == "status" and path[:1] not in ((("f", "status"),), (("f", "metadata"),)):
-            continue
-        result[path] = value
-    return result
+    return {
+        path: value
+        for path, value in paths.items()
+        if path[0] not in _STRIPPED_TOP
+        and not (path[0] == _METADATA and len(path) > 1 and path[1] in _STRIPPED_META)
+    }
+
+
+def _changed_parts(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`old` and `new` cut down to the top-level members (and metadata members) that differ: members equal
+    on both sides have equal field sets, so they add nothing to a comparison and are not walked."""
+
+    def cut(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        keys = [k for k in {**a, **b} if a.get(k, _ABSENT) != b.get(k, _ABSENT)]
+        return {k: a[k] for k in keys if k in a}, {k: b[k] for k in keys if k in b}
+
+    old_cut, new_cut = cut(old, new)
+    old_meta, new_meta = old.get("metadata"), new.get("metadata")
+    if isinstance(old_meta, dict) and isinstance(new_meta, dict) and old_meta != new_meta:
+        old_cut["metadata"], new_cut["metadata"] = cut(old_meta, new_meta)
+    return old_cut, new_cut
+
+
+_ABSENT = object()
+
+
+def _diff(
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any],
+    *,
+    rt: ResourceType,
+    subresource: str | None,
+    update: bool,
+) -> tuple[set[Path], set[Path], set[Path]]:
+    old_cut, new_cut = _changed_parts(old or {}, new)
+    old_paths = (
+        _owned_paths(old_cut, rt=rt, subresource=subresource, update=update) if old is not None else {}
+    )
+    new_paths = _owned_paths(new_cut, rt=rt, subresource=subresource, update=update)
+    return _compare(old_paths, new_paths, rt=rt)
 
 
 def _compare(
@@ -214,16 +247,23 @@ def record_update(
 ) -> None:
     """Set `new`'s managedFields for a non-apply write by `manager` (an Update entry)."""
     live_meta = (old or {}).get("metadata") or {}
-    sent = new.get("metadata", {}).get("managedFields")
+    meta = new.setdefault("metadata", {})
+    sent = meta.get("managedFields")
+    added, modified, removed = _diff(old, new, rt=rt, subresource=subresource, update=True)
+    keeps_live = subresource or not sent or not decode_managers(meta)
+    if not (added or modified or removed) and keeps_live and not _is_reset(sent):
+        # Nothing changed and the stored entries stand: keep them byte for byte (no re-encoding).
+        if live_meta.get("managedFields"):
+            meta["managedFields"] = live_meta["managedFields"]
+        else:
+            meta.pop("managedFields", None)
+        return
     if subresource:
         managers = decode_managers(live_meta)
     elif _is_reset(sent):
         managers = {}
     else:
-        managers = decode_managers(new.get("metadata") or {}) or decode_managers(live_meta)
-    old_paths = _owned_paths(old, rt=rt, subresource=subresource, update=True) if old is not None else {}
-    new_paths = _owned_paths(new, rt=rt, subresource=subresource, update=True)
-    added, modified, removed = _compare(old_paths, new_paths, rt=rt)
+        managers = decode_managers(meta) or decode_managers(live_meta)
     changed = added | modified
     key = (manager, "Update", subresource or "")
     for entry in managers.values():
@@ -289,9 +329,7 @@ def apply(
     entry = Entry(manager, "Apply", subresource or "", rt.api_version, now, applied)
     others = set().union(*(e.paths for k, e in managers.items() if k != key))
     merged = fieldsets.remove(merged, (previous - applied) - others, schema)
-    old_paths = _owned_paths(current, rt=rt, subresource=subresource)
-    new_paths = _owned_paths(merged, rt=rt, subresource=subresource)
-    added, modified, removed = _compare(old_paths, new_paths, rt=rt)
+    added, modified, removed = _diff(current, merged, rt=rt, subresource=subresource, update=False)
     conflicts: list[tuple[Entry, Path]] = []
     for other_key, other in managers.items():
         if other_key == key:
