@@ -306,3 +306,49 @@ def test_reapplying_keeps_what_the_reconciler_wrote(
         ("OpenAPI-Generator", "Update", ""),
         ("OpenAPI-Generator", "Update", "status"),
     }
+
+
+def test_migration_applies_our_crds_over_the_operators(
+    kube: KubeSandbox, kubectl: Kubectl, tmp_path: Path
+) -> None:
+    """docs/migration.md step 3: `kubectl apply --server-side --force-conflicts -f crds/` over CRDs another
+    tool created with other values: without --force-conflicts the apply names that tool's fields."""
+    ours = yaml.safe_load((CRDS / "hyperparametertuningjob.yaml").read_text())
+    theirs = copy.deepcopy(ours)
+    theirs["spec"]["names"]["shortNames"] = ["hpojob"]
+    legacy = tmp_path / "legacy-crd.yaml"
+    legacy.write_text(yaml.safe_dump(theirs))
+    kubectl("create", "-f", str(legacy), "--field-manager=operator-install")
+    target = tmp_path / "ours.yaml"
+    target.write_text(yaml.safe_dump(ours))
+    refused = kubectl("apply", "--server-side", "-f", str(target), check=False)
+    assert refused.returncode == 1
+    assert (
+        'conflict with "operator-install" using apiextensions.k8s.io/v1: .spec.names.shortNames'
+        in refused.stderr
+    )
+    kubectl("apply", "--server-side", "--force-conflicts", "-f", str(target))
+    crd = json.loads(kubectl("get", "crd", f"{HPO}.{GROUP}", "--show-managed-fields", "-o", "json").stdout)
+    assert crd["spec"]["names"]["shortNames"] == ours["spec"]["names"]["shortNames"]
+    owners = {e["manager"]: e for e in crd["metadata"]["managedFields"]}
+    assert "f:shortNames" in owners["kubectl"]["fieldsV1"]["f:spec"]["f:names"]
+    assert "f:shortNames" not in owners["operator-install"]["fieldsV1"].get("f:spec", {}).get("f:names", {})
+
+
+def test_server_side_apply_after_client_side_apply(
+    crds: KubeSandbox, kubectl: Kubectl, custom: Custom, tmp_path: Path
+) -> None:
+    """As with a real server, switching to server-side apply while changing a value conflicts with the
+    client-side applier; applying the same manifest first lets kubectl move that applier's fields to its
+    Apply manager (a JSON patch of managedFields, after a successful apply), and then changes apply."""
+    path = tmp_path / "hpo.yaml"
+    path.write_text(yaml.safe_dump(sample_hpo()))
+    kubectl("apply", "-f", str(path))
+    assert ("kubectl-client-side-apply", "Update") in _managed(custom)
+    changed = _apply(kubectl, tmp_path, _with_limit(4), check=False)
+    assert f'conflict with "kubectl-client-side-apply" using {GROUP}/{VERSION}: {LIMIT}' in changed.stderr
+    _apply(kubectl, tmp_path, sample_hpo())
+    assert ("kubectl", "Apply") in _managed(custom)
+    _apply(kubectl, tmp_path, _with_limit(4))
+    stored = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, NAME)
+    assert stored["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxNumberOfTrainingJobs"] == 4
