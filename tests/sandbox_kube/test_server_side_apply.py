@@ -352,3 +352,21 @@ def test_server_side_apply_after_client_side_apply(
     _apply(kubectl, tmp_path, _with_limit(4))
     stored = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, NAME)
     assert stored["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxNumberOfTrainingJobs"] == 4
+
+
+def test_apply_to_the_status_subresource(
+    crds: KubeSandbox, kubectl: Kubectl, custom: Custom, tmp_path: Path
+) -> None:
+    _apply(kubectl, tmp_path, sample_hpo())
+    with_status = sample_hpo()
+    with_status["status"] = {"hyperParameterTuningJobStatus": "InProgress"}
+    with_status["spec"]["hyperParameterTuningJobConfig"]["strategy"] = "Random"  # ignored through /status
+    _apply(kubectl, tmp_path, with_status, "--subresource=status", "--field-manager=controller")
+    stored = custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, NAME)
+    assert stored["status"] == {"hyperParameterTuningJobStatus": "InProgress"}
+    assert stored["spec"]["hyperParameterTuningJobConfig"]["strategy"] == "Bayesian"
+    entries = {(e["manager"], e.get("subresource", "")): e for e in stored["metadata"]["managedFields"]}
+    assert entries[("controller", "status")]["fieldsV1"] == {
+        "f:status": {"f:hyperParameterTuningJobStatus": {}}
+    }
+    assert "f:status" not in entries[("kubectl", "")]["fieldsV1"]
