@@ -35,6 +35,7 @@ keys (an item without its key makes the whole list one atomic value).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,12 +77,23 @@ class Entry:
     api_version: str
     time: str | None
     paths: set[Path] = field(default_factory=set)
+    # The stored entry this one was decoded from, and its paths then: rendered again as it was when
+    # nothing changed (re-encoding a large set on every write of an object is the costly part).
+    raw: dict[str, Any] | None = None
+    decoded: frozenset[Path] = frozenset()
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.manager, self.operation, self.subresource)
 
     def body(self) -> dict[str, Any]:
+        if (
+            self.raw is not None
+            and self.raw.get("time") == self.time
+            and self.raw.get("apiVersion") == self.api_version
+            and self.paths == self.decoded
+        ):
+            return self.raw
         out: dict[str, Any] = {
             "manager": self.manager,
             "operation": self.operation,
@@ -119,16 +131,25 @@ def decode_managers(meta: Mapping[str, Any]) -> Managers:
     for raw in meta.get("managedFields") or ():
         if not isinstance(raw, dict) or (not raw.get("manager") and not raw.get("fieldsV1")):
             continue
+        paths = _decoded(json.dumps(raw.get("fieldsV1") or {}))
         entry = Entry(
             manager=str(raw.get("manager", "")),
             operation=str(raw.get("operation", "Update")),
             subresource=str(raw.get("subresource", "")),
             api_version=str(raw.get("apiVersion", "")),
             time=raw.get("time"),
-            paths=fieldsets.decode(raw.get("fieldsV1") or {}),
+            paths=set(paths),
+            raw=raw,
+            decoded=paths,
         )
         managers[entry.key] = entry
     return managers
+
+
+@functools.lru_cache(maxsize=512)
+def _decoded(fields_json: str) -> frozenset[Path]:
+    """fieldsV1 -> paths, remembered: the same stored entries are decoded on every write of an object."""
+    return frozenset(fieldsets.decode(json.loads(fields_json)))
 
 
 def encode_managers(managers: Managers) -> list[dict[str, Any]]:
