@@ -102,7 +102,7 @@ class Entry:
         if self.time:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = fieldsets.encode(self.paths)
+        out["fieldsV1"] = _encoded(frozenset(self.paths))
         if self.subresource:
             out["subresource"] = self.subresource
         return out
@@ -150,6 +150,18 @@ def decode_managers(meta: Mapping[str, Any]) -> Managers:
 def _decoded(fields_json: str) -> frozenset[Path]:
     """fieldsV1 -> paths, remembered: the same stored entries are decoded on every write of an object."""
     return frozenset(fieldsets.decode(json.loads(fields_json)))
+
+
+def _encoded(paths: frozenset[Path]) -> dict[str, Any]:
+    """paths -> fieldsV1 (a fresh dict each time; the encoding is remembered, as objects of one kind
+    written alike own the same set)."""
+    encoded: dict[str, Any] = json.loads(_encoded_json(paths))
+    return encoded
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded_json(paths: frozenset[Path]) -> str:
+    return json.dumps(fieldsets.encode(paths), separators=(",", ":"))
 
 
 def encode_managers(managers: Managers) -> list[dict[str, Any]]:
