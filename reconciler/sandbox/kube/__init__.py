@@ -4,9 +4,10 @@ It serves HTTP on 127.0.0.1 with the API server's semantics for what hpo-reconci
 discovery and OpenAPI v3, Namespaces, Events, Leases, CustomResourceDefinitions and the kinds they
 register, and the built-ins the shipped manifests contain (ServiceAccount, CronJob, Job, ClusterRole,
 ClusterRoleBinding, Role, RoleBinding: stored, validated against their 1.32 schemas and rules), schema
-validation and pruning, status subresources, generation, resourceVersion conflicts,
-merge and JSON patch, finalizers, ownerReference garbage collection, selectors, paging, watch and
-server-side Table output. It is test and demo infrastructure: product code never imports it.
+validation and pruning, status subresources, generation, resourceVersion conflicts, merge and JSON
+patch, server-side apply and managedFields (`ssa`), finalizers, ownerReference garbage collection,
+selectors, paging, watch and server-side Table output. It is test and demo infrastructure: product code
+never imports it.
 
 In-process use::
 
@@ -29,13 +30,12 @@ HTTP mirror of the controls (JSON in and out):
   a latency ``{"latency": seconds}``. Bad input -> 400 ``{"error": ...}``.
 - ``DELETE /sandbox/faults`` clears faults and latency; ``POST /sandbox/reset`` also zeroes the counters.
 
-Not emulated (each answered the way a server without it would, never with a wrong success): server-side
-apply (415 UnsupportedMediaType; kubectl says "Server-side apply not available"), managedFields,
-aggregated discovery (clients fall back to the legacy documents served here), protobuf responses (JSON is
-returned; protobuf request bodies are decoded for every built-in kind served), CRD version conversion,
-authorization (every request is allowed; RBAC objects are stored, not enforced), controllers (a CronJob
-starts no Job, a Job runs no Pod, no ServiceAccount token is made), defaulting of built-in fields, and
-kinds other than the built-ins listed above and CRD-registered ones. Deleting a CRD
+Not emulated (each answered the way a server without it would, never with a wrong success): the parts of
+server-side apply `ssa` lists, aggregated discovery (clients fall back to the legacy documents served here),
+protobuf responses (JSON is returned; protobuf request bodies are decoded for every built-in kind served),
+CRD version conversion, authorization (every request is allowed; RBAC objects are stored, not enforced),
+controllers (a CronJob starts no Job, a Job runs no Pod, no ServiceAccount token is made), defaulting of
+built-in fields, and kinds other than the built-ins listed above and CRD-registered ones. Deleting a CRD
 removes its custom resources at once, whatever their finalizers.
 """
 

@@ -6,8 +6,7 @@ Contract: `apply_patch(current, patch_bytes, content_type=, custom=)` returns th
 with the patch strategies of the kind's OpenAPI definition (`schema`: `finalizers` merged as a set,
 `ownerReferences` by `uid`, containers and env by `name`, ...) and the `$patch: replace|delete` and
 `$deleteFromPrimitiveList/<field>` directives, other lists replaced; custom resources get 415 for it, as
-kube-apiserver answers. Server-side apply (`application/apply-patch+yaml`) is not
-emulated and answered with 415 UnsupportedMediaType.
+kube-apiserver answers. Server-side apply (`application/apply-patch+yaml`) is `ssa`'s, not this module's.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from reconciler.sandbox.kube.errors import ApiError, Cause, bad_request, unsuppo
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
-APPLY = "application/apply-patch+yaml"
 
 CUSTOM_PATCH_TYPES = (JSON_PATCH, MERGE)
 BUILTIN_PATCH_TYPES = (JSON_PATCH, MERGE, STRATEGIC)

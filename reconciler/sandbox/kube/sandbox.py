@@ -41,6 +41,9 @@ def _documents(path: Path) -> tuple[Any, ...]:
     return _parsed(path, path.stat().st_mtime_ns)
 
 
+INSTALLER = "kube-sandbox"  # the field manager of CRDs `install_crds` writes (managedFields name it)
+
+
 class KubeSandbox:
     def __init__(self, *, state_dir: Path | None = None, port: int = 0) -> None:
         self.state_dir = state_dir
@@ -118,7 +121,9 @@ class KubeSandbox:
         try:
             current = self.cluster.store.get(CRD.key, namespace="", name=name)
             if current is None:
-                writer.create(CRD, namespace=None, obj=doc, dry_run=False, validation="Strict")
+                writer.create(
+                    CRD, namespace=None, obj=doc, dry_run=False, validation="Strict", manager=INSTALLER
+                )
             else:
                 doc.setdefault("metadata", {})["resourceVersion"] = str(current.rv)
                 writer.update(
@@ -129,6 +134,7 @@ class KubeSandbox:
                     subresource=None,
                     dry_run=False,
                     validation="Strict",
+                    manager=INSTALLER,
                 )
         except ApiError as error:
             raise ValueError(f"{source}: {error.message}") from None

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from reconciler.sandbox.kube import admission, discovery, negotiation, reads, tables, watch
+from reconciler.sandbox.kube import admission, discovery, negotiation, reads, ssa, tables, watch
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.errors import (
     ApiError,
@@ -334,6 +334,7 @@ class Handler(BaseHTTPRequestHandler):
             return 200, reads.list_body(rt, page=page), []
         content_type = negotiation.media_type(self.headers.get("Content-Type", "application/json"))
         dry_run = negotiation.dry_run(query)
+        manager = ssa.manager_from(query, user_agent=self.headers.get("User-Agent", ""))
         result: WriteResult
         if verb == "DELETE":
             try:
@@ -357,15 +358,18 @@ class Handler(BaseHTTPRequestHandler):
             if rt.namespaced and route.namespace is None:
                 raise method_not_allowed()
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
+            ssa.check_options(query, apply=False)
             result = writer.create(
                 rt,
                 namespace=route.namespace,
                 obj=obj,
                 dry_run=dry_run,
                 validation=negotiation.field_validation(query),
+                manager=manager,
             )
         elif verb == "UPDATE":
             obj = admission.decode_body(body, content_type=content_type, rt=rt)
+            ssa.check_options(query, apply=False)
             result = writer.update(
                 rt,
                 namespace=route.namespace,
@@ -374,8 +378,23 @@ class Handler(BaseHTTPRequestHandler):
                 subresource=route.subresource,
                 dry_run=dry_run,
                 validation=negotiation.field_validation(query),
+                manager=manager,
+            )
+        elif content_type == ssa.APPLY:
+            ssa.check_options(query, apply=True)
+            result = writer.server_side_apply(
+                rt,
+                namespace=route.namespace,
+                name=str(route.name),
+                body=body,
+                manager=manager,
+                force=query.get("force") == "true",
+                subresource=route.subresource,
+                dry_run=dry_run,
+                validation=negotiation.field_validation(query),
             )
         else:
+            ssa.check_options(query, apply=False)
             result = writer.patch(
                 rt,
                 namespace=route.namespace,
@@ -385,6 +404,7 @@ class Handler(BaseHTTPRequestHandler):
                 subresource=route.subresource,
                 dry_run=dry_run,
                 validation=negotiation.field_validation(query),
+                manager=manager,
             )
         return result.code, _json(result.obj), result.warnings
 

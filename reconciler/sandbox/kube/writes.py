@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.sandbox.kube import admission, builtins, gc, lifecycle, objectmeta, patching
+from reconciler.sandbox.kube import admission, builtins, gc, lifecycle, objectmeta, patching, ssa
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.errors import (
     STALE_OBJECT,
@@ -85,8 +85,17 @@ class Writer:
 
     # -- create -----------------------------------------------------------------------------------------
     def create(
-        self, rt: ResourceType, *, namespace: str | None, obj: dict[str, Any], dry_run: bool, validation: str
+        self,
+        rt: ResourceType,
+        *,
+        namespace: str | None,
+        obj: dict[str, Any],
+        dry_run: bool,
+        validation: str,
+        manager: str = "",
+        applied: bool = False,
     ) -> WriteResult:
+        """`manager` records an Update entry in managedFields; `applied`: they were set by an apply."""
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != namespace:
@@ -121,6 +130,10 @@ class Writer:
         lifecycle.prepare_create(self.cluster, rt=rt, obj=obj)
         obj, warnings = admission.admit(rt, obj=obj, validation=validation)
         lifecycle.validate(self.cluster, rt=rt, obj=obj, old=None)
+        if not applied:
+            ssa.record_update(
+                rt, old=None, new=obj, manager=manager, subresource=None, now=self.cluster.timestamp()
+            )
         meta = obj["metadata"]
         with self.store.lock:
             if rt.custom and lifecycle.crd_terminating(self.cluster, rt=rt):
@@ -176,6 +189,7 @@ class Writer:
         subresource: str | None,
         dry_run: bool,
         validation: str,
+        manager: str = "",
     ) -> WriteResult:
         def replace(current: dict[str, Any]) -> dict[str, Any]:
             rv = (obj.get("metadata") or {}).get("resourceVersion")
@@ -195,7 +209,14 @@ class Writer:
             return obj
 
         return self._update(
-            rt, namespace, name, replace, subresource=subresource, dry_run=dry_run, validation=validation
+            rt,
+            namespace,
+            name,
+            replace,
+            subresource=subresource,
+            dry_run=dry_run,
+            validation=validation,
+            manager=manager,
         )
 
     def patch(
@@ -209,6 +230,7 @@ class Writer:
         subresource: str | None,
         dry_run: bool,
         validation: str,
+        manager: str = "",
     ) -> WriteResult:
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             patched = patching.apply_patch(
@@ -222,8 +244,68 @@ class Writer:
             return patched
 
         return self._update(
-            rt, namespace, name, apply, subresource=subresource, dry_run=dry_run, validation=validation
+            rt,
+            namespace,
+            name,
+            apply,
+            subresource=subresource,
+            dry_run=dry_run,
+            validation=validation,
+            manager=manager,
         )
+
+    def server_side_apply(
+        self,
+        rt: ResourceType,
+        *,
+        namespace: str | None,
+        name: str,
+        body: bytes,
+        manager: str,
+        force: bool,
+        subresource: str | None,
+        dry_run: bool,
+        validation: str,
+    ) -> WriteResult:
+        """An `application/apply-patch+yaml` PATCH (see `ssa`); creates the object when it is missing."""
+        config = ssa.parse_config(body, rt=rt)
+        config_name = (config.get("metadata") or {}).get("name")
+        if config_name and config_name != name:
+            raise bad_request(
+                f"the name of the object ({config_name}) does not match the name on the URL ({name})"
+            )
+
+        def merge(current: dict[str, Any] | None) -> dict[str, Any]:
+            return ssa.apply(
+                rt,
+                live=current,
+                config=config,
+                manager=manager,
+                force=force,
+                subresource=subresource,
+                now=self.cluster.timestamp(),
+            )
+
+        with self.store.lock:
+            if self.store.get(rt.key, namespace=namespace or "", name=name) is None:
+                if subresource:
+                    raise not_found(rt.plural, group=rt.group, name=name)
+                created = merge(None)
+                created.setdefault("metadata", {})["name"] = name
+                return self.create(
+                    rt, namespace=namespace, obj=created, dry_run=dry_run, validation=validation, applied=True
+                )
+            return self._update(
+                rt,
+                namespace,
+                name,
+                merge,
+                subresource=subresource,
+                dry_run=dry_run,
+                validation=validation,
+                manager=manager,
+                applied=True,
+            )
 
     def _update(
         self,
@@ -235,6 +317,8 @@ class Writer:
         subresource: str | None,
         dry_run: bool,
         validation: str,
+        manager: str = "",
+        applied: bool = False,
     ) -> WriteResult:
         ns = namespace or ""
         with self.store.lock:
@@ -267,7 +351,10 @@ class Writer:
                 )
             if subresource == "status":
                 status = new.get("status")
+                managed = (new.get("metadata") or {}).get("managedFields")
                 new = copy.deepcopy(current)
+                if applied:
+                    new["metadata"]["managedFields"] = managed
                 if status is None:
                     new.pop("status", None)
                 else:
@@ -296,6 +383,15 @@ class Writer:
             new, warnings = admission.admit(rt, obj=new, validation=validation)
             meta = new["metadata"]
             lifecycle.validate(self.cluster, rt=rt, obj=new, old=current)
+            if not applied:
+                ssa.record_update(
+                    rt,
+                    old=current,
+                    new=new,
+                    manager=manager,
+                    subresource=subresource,
+                    now=self.cluster.timestamp(),
+                )
             if old_meta.get("deletionTimestamp"):
                 added = [
                     f for f in meta.get("finalizers") or () if f not in (old_meta.get("finalizers") or ())
