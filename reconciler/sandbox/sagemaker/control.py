@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
+from reconciler.sandbox.sagemaker.builtin_metrics import fill_builtin_metric_definitions
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.sagemaker_ops import add_static_hyperparameters
 from reconciler.sandbox.sagemaker.simulator import Simulator
@@ -80,6 +81,7 @@ def seed_tuning_job(
             raise errors.tuning_job_name_in_use(name)
         filled = with_defaults(request, shape_name="CreateHyperParameterTuningJobRequest")
         add_static_hyperparameters(filled)
+        fill_builtin_metric_definitions(filled)
         job = lifecycle.new_tuning_job(
             filled, region=region, created=now if created is None else created, seed=sim.seed, knobs=sim.knobs
         )

@@ -190,6 +190,15 @@ def describe_training_job(job: TuningJob, run: TrainingRun, t: float) -> dict[st
     for member in _DEFINITION_MEMBERS_COPIED:
         if member in definition:
             out[member] = definition[member]
+    if "OutputDataConfig" in out:
+        # DescribeTrainingJob always carries OutputDataConfig.KmsKeyId, "" when none was given:
+        # the SageMaker Python SDK reads it without a default (sagemaker/estimator.py,
+        # `_prepare_init_params_from_job_description`) while it adds "" itself for the tuning
+        # job's definition (sagemaker/tuner.py, `_prepare_estimator_from_job_description`), and
+        # AWS's Kubernetes controller late-initializes TrainingJob OutputDataConfig.KMSKeyID
+        # (aws-controllers-k8s/sagemaker-controller, generator.yaml). So: filled here, echoed as
+        # sent in DescribeHyperParameterTuningJob.
+        out["OutputDataConfig"] = {"KmsKeyId": "", **out["OutputDataConfig"]}
     out["CreationTime"] = run.created
     if t >= run.t_download:
         out["TrainingStartTime"] = run.t_download

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.loaders
 
 from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
+from reconciler.sandbox.sagemaker.builtin_metrics import fill_builtin_metric_definitions
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.paging import page
@@ -38,6 +39,7 @@ def create_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[
         raise errors.tuning_job_limit_exceeded(limit=sim.max_running_tuning_jobs, running=running)
     request = with_defaults(params, shape_name="CreateHyperParameterTuningJobRequest")
     add_static_hyperparameters(request)
+    fill_builtin_metric_definitions(request)
     job = lifecycle.new_tuning_job(request, region=region, created=now, seed=sim.seed, knobs=sim.knobs)
     sim.store.add(job)
     return {"HyperParameterTuningJobArn": job.arn}

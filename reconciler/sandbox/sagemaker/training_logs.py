@@ -20,7 +20,7 @@ def log_stream_name(run: TrainingRun) -> str:
     return f"{run.name}/algo-1-{int(run.created)}"
 
 
-def _labels(metric_name: str) -> tuple[str, str]:
+def metric_labels(metric_name: str) -> tuple[str, str]:
     channel, _, metric = metric_name.partition(":")
     if not metric:
         return f"train-{channel}", channel
@@ -45,7 +45,7 @@ def events(job: TuningJob, run: TrainingRun, t: float) -> list[tuple[int, str]]:
         (run.t_train, "Training data downloaded; starting training."),
     ]
     final = _planned_final(job, run)
-    train_label, objective_label = _labels(job.metric_name)
+    train_label, objective_label = metric_labels(job.metric_name)
     duration = run.t_upload - run.t_train
     for i in range(run.rounds_reported):
         at = run.t_train + duration * (i + 1) / run.rounds_total
