@@ -247,7 +247,7 @@ def test_filter_log_events_searches_streams_pages_to_the_end_and_matches_terms(
     found: list[dict[str, Any]] = []
     pages, token = 0, None
     while True:
-        kwargs = {"nextToken": token} if token else {}
+        kwargs: dict[str, Any] = {"nextToken": token} if token else {}
         page = logs.filter_log_events(
             logGroupName=GROUP,
             logStreamNamePrefix=f"{child}/",

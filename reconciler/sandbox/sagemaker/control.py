@@ -64,6 +64,20 @@ def set_failure_rates(sim: Simulator, *, retryable: float = 0.0, non_retryable: 
         sim.knobs.non_retryable_failure_rate = non_retryable
 
 
+def set_instance_quota(sim: Simulator, instance_type: str, instances: int | None) -> None:
+    """The account's quota "<instance_type> for training job usage"; None removes it (unlimited)."""
+    if instances is not None and instances < 0:
+        raise ValueError("an instance quota is 0 or more instances")
+    with sim.store.lock:
+        sim.record(
+            {"kind": "instance-quota", "instanceType": instance_type, "instances": instances, "at": sim.now()}
+        )
+        if instances is None:
+            sim.knobs.instance_quotas.pop(instance_type, None)
+        else:
+            sim.knobs.instance_quotas[instance_type] = instances
+
+
 def tuning_job_names(sim: Simulator) -> list[str]:
     with sim.store.lock:
         return list(sim.store.created_names)

@@ -80,7 +80,13 @@ def tuning_job_summary(job: TuningJob, t: float) -> dict[str, Any]:
 
 
 def final_metric(job: TuningJob, run: TrainingRun) -> dict[str, Any]:
-    return {"Type": job.objective_type, "MetricName": job.metric_name, "Value": run.final_metric}
+    """FinalHyperParameterTuningJobObjectiveMetric: MetricName and Value only.
+
+    The model requires only those two (its optional Type is never filled in recorded real
+    DescribeHyperParameterTuningJob / ListTrainingJobsForHyperParameterTuningJob outputs, which
+    issue 12's audit compared against), so a client that relies on Type is caught here.
+    """
+    return {"MetricName": job.metric_name, "Value": run.final_metric}
 
 
 def training_summary(job: TuningJob, run: TrainingRun, t: float) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
     strategy = config.get("Strategy")
     problems += _objective_problems(config, definitions)
     problems += _limit_problems(config, strategy)
-    problems += _strategy_problems(config, strategy)
+    problems += _strategy_problems(config, strategy, definitions)
     for definition in definitions:
         ranges = definition.get("HyperParameterRanges") or config.get("ParameterRanges") or {}
         problems += _range_problems(ranges, strategy, definition.get("StaticHyperParameters") or {})
@@ -44,10 +44,19 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
         problems += _algorithm_problems(definition, config)
         problems += definition_problems(definition)
     problems += warm_start_problems(request)
-    for tag in request.get("Tags") or []:
-        if str(tag.get("Key", "")).lower().startswith("aws:"):
-            problems.append(f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}.")
+    problems += reserved_tag_problems(request.get("Tags") or [])
     return problems
+
+
+def reserved_tag_problems(tags: list[Mapping[str, Any]]) -> list[str]:
+    """Tag keys starting with `aws:` (any case) are reserved for AWS use ("Tagging AWS resources",
+    tag naming limits and requirements); SageMaker refuses them at create and in AddTags alike.
+    The simulator refused them only at create before; the stricter, uniform rule is chosen."""
+    return [
+        f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}."
+        for tag in tags
+        if str(tag.get("Key", "")).lower().startswith("aws:")
+    ]
 
 
 def _objective_problems(config: Mapping[str, Any], definitions: list[Mapping[str, Any]]) -> list[str]:
@@ -74,7 +83,9 @@ def _limit_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
     return []
 
 
-def _strategy_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
+def _strategy_problems(
+    config: Mapping[str, Any], strategy: Any, definitions: list[Mapping[str, Any]]
+) -> list[str]:
     problems: list[str] = []
     hyperband = ((config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig")) or {}
     if config.get("StrategyConfig") and strategy != "Hyperband":
@@ -90,7 +101,45 @@ def _strategy_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
             problems.append(
                 f"HyperbandStrategyConfig.MinResource ({low}) cannot be greater than MaxResource ({high})."
             )
+        problems += _hyperband_max_resource_problems(high, definitions)
     return problems
+
+
+# HyperbandStrategyConfig.MaxResource (API reference; botocore's model documents it alike): when
+# absent, SageMaker infers it from one of these StaticHyperParameters, "If HyperbandStrategyConfig
+# is unable to infer a value for MaxResource, it generates a validation error. The maximum value
+# is 20,000 epochs."
+HYPERBAND_EPOCH_KEYS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
+HYPERBAND_MAX_RESOURCE = 20000
+
+
+def _hyperband_max_resource_problems(high: Any, definitions: list[Mapping[str, Any]]) -> list[str]:
+    if high is not None:
+        if high > HYPERBAND_MAX_RESOURCE:
+            return [
+                f"HyperbandStrategyConfig.MaxResource ({high}) exceeds the maximum of "
+                f"{HYPERBAND_MAX_RESOURCE} epochs."
+            ]
+        return []
+    for definition in definitions:
+        statics: Mapping[str, Any] = definition.get("StaticHyperParameters") or {}
+        key = next((k for k in HYPERBAND_EPOCH_KEYS if k in statics), None)
+        if key is None:
+            return [
+                "HyperbandStrategyConfig.MaxResource is not set and cannot be inferred: set it, or set "
+                f"one of the static hyperparameters {', '.join(HYPERBAND_EPOCH_KEYS)}."
+            ]
+        # The stricter reading: an inferred value obeys the same maximum (and must be a number).
+        try:
+            inferred = int(str(statics[key]))
+        except ValueError:
+            return [f"HyperbandStrategyConfig.MaxResource cannot be inferred from {key}={statics[key]!r}."]
+        if inferred > HYPERBAND_MAX_RESOURCE:
+            return [
+                f"HyperbandStrategyConfig.MaxResource inferred from {key} ({inferred}) exceeds the maximum "
+                f"of {HYPERBAND_MAX_RESOURCE} epochs."
+            ]
+    return []
 
 
 def _range_problems(ranges: Mapping[str, Any], strategy: Any, statics: Mapping[str, Any]) -> list[str]:
