@@ -47,8 +47,10 @@ def new_tuning_job(
     limits = config.get("ResourceLimits") or {}
     max_jobs = limits.get("MaxNumberOfTrainingJobs")
     if strategy == "Grid":
-        size = sampler.grid_size(ranges[0])
-        max_jobs = min(size, max_jobs) if max_jobs else size
+        # The whole grid, always: a MaxNumberOfTrainingJobs that differs from its size was refused
+        # at create (`semantic`, developer guide: "if specified, it should equal" the number of
+        # distinct combinations), so the grid is never silently shortened.
+        max_jobs = sampler.grid_size(ranges[0])
     criteria = config.get("TuningJobCompletionCriteria") or {}
     not_improving = (criteria.get("BestObjectiveNotImproving") or {}).get(
         "MaxNumberOfTrainingJobsNotImproving"

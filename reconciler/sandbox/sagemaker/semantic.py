@@ -6,10 +6,12 @@ simulator answers the first as a ValidationException, as SageMaker reports one s
 at a time. Rules: exactly one of TrainingJobDefinition / TrainingJobDefinitions; an objective;
 MaxNumberOfTrainingJobs for every strategy but Grid, and MaxParallelTrainingJobs <= it; Grid takes
 only categorical ranges; Hyperband needs TrainingJobEarlyStoppingType Off and MinResource <=
-MaxResource, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
+MaxResource, a MaxResource given or inferable from an epochs static hyperparameter and at most
+20,000, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
 Logarithmic needs MinValue > 0, ReverseLogarithmic needs 0 <= MinValue and MaxValue < 1; a
-hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for every strategy
-but Grid, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
+hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for Grid,
+MaxNumberOfTrainingJobs, when given, equals the number of combinations; for every other
+strategy, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
 combinations; exactly one of TrainingImage / AlgorithmName; the objective metric among
 MetricDefinitions when those are given; no `aws:` tags; plus the per-definition and warm-start
 rules of `semantic_definition`.
@@ -20,6 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.awsmodel_combinations import (
+    GRID_STRATEGY,
+    grid_max_jobs_problem,
+    not_enough_combinations_problem,
+)
 from reconciler.sandbox.sagemaker.semantic_definition import definition_problems, warm_start_problems
 
 
@@ -177,27 +184,25 @@ MAX_RANGES = 30
 
 
 def _combination_problems(ranges: Mapping[str, Any], strategy: Any, config: Mapping[str, Any]) -> list[str]:
-    """At most 30 tuned hyperparameters in all; a finite search space must cover MaxNumberOfTrainingJobs."""
+    """At most 30 tuned hyperparameters in all; the search space's size against MaxNumberOfTrainingJobs.
+
+    The counting rules live in `reconciler.awsmodel_combinations`, shared with the reconciler:
+    for Grid, MaxNumberOfTrainingJobs (optional) must equal the number of combinations; for the
+    other strategies a finite space must hold at least MaxNumberOfTrainingJobs combinations. With
+    several training job definitions each definition's space is checked on its own: no source
+    says how SageMaker counts them together, and this is the stricter reading.
+    """
     kinds = ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
     total = sum(len(ranges.get(kind) or []) for kind in kinds)
     if total > MAX_RANGES:
         return [f"A tuning job can search at most {MAX_RANGES} hyperparameters; these ranges name {total}."]
     most = (config.get("ResourceLimits") or {}).get("MaxNumberOfTrainingJobs")
-    if strategy == "Grid" or most is None or ranges.get("ContinuousParameterRanges"):
-        return []
-    combinations = 1.0
-    for r in ranges.get("IntegerParameterRanges") or []:
-        combinations *= int(r["MaxValue"]) - int(r["MinValue"]) + 1
-    for r in ranges.get("CategoricalParameterRanges") or []:
-        combinations *= len(r.get("Values") or [])
-    if total and combinations < most:
-        # SageMaker's own wording (it calls the limit MaxNumberOfJobs here).
-        return [
-            "You don't have enough combinations of hyperparameter ranges. The total number of "
-            f"hyperparameter combinations for the provided ranges [{combinations}] must be equal or "
-            f"greater than the value of MaxNumberOfJobs, [{most}]. Provide additional ranges."
-        ]
-    return []
+    problem = (
+        grid_max_jobs_problem(ranges, most)
+        if strategy == GRID_STRATEGY
+        else not_enough_combinations_problem(ranges, most)
+    )
+    return [problem] if problem else []
 
 
 def _numeric_range_problems(r: Mapping[str, Any], parse: type[int] | type[float]) -> list[str]:
