@@ -278,3 +278,16 @@ def test_filter_log_events_searches_streams_pages_to_the_end_and_matches_terms(
     with pytest.raises(ClientError) as caught:
         logs.filter_log_events(logGroupName=GROUP, filterPattern="{ $.level = 1 }")
     assert "only term filter patterns" in caught.value.response["Error"]["Message"]
+
+
+def test_a_log_group_is_named_exactly_once(logs: Any) -> None:
+    # Logs API reference: "You must include either logGroupIdentifier or logGroupName, but not both."
+    for kwargs in ({}, {"logGroupName": GROUP, "logGroupIdentifier": GROUP}):
+        for call in (logs.describe_log_streams, logs.filter_log_events):
+            with pytest.raises(ClientError) as caught:
+                call(**kwargs)
+            assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    streams = logs.describe_log_streams(
+        logGroupIdentifier=f"arn:aws:logs:us-east-2:123456789012:log-group:{GROUP}"
+    )
+    assert streams["logStreams"] == []
