@@ -7,16 +7,20 @@ read workflows must work as they do against SageMaker: `HyperparameterTuner.atta
 `Session.wait_for_tuning_job`. The SDK's parsing reads many response members without defaults,
 which records what the real service returns; docs/fidelity.md lists each member this settled.
 
-Offline: the Session gets an explicit empty `sagemaker_config` (no config file is looked up) and
-boto3 clients that reach the simulator through AWS_ENDPOINT_URL_*; none of the calls used here
-emit the SDK's telemetry (only fit/deploy-style calls do).
+Offline: the SDK is imported with AWS_EC2_METADATA_DISABLED=true (importing it builds a boto3
+session, which otherwise asks the EC2 instance metadata service at 169.254.169.254 for a region)
+and SAGEMAKER_SUPPRESS_V2_WARNING=1; the Session gets an explicit empty `sagemaker_config` (no
+config file is read) and boto3 clients that reach the simulator through AWS_ENDPOINT_URL_*. None
+of the calls used here emit the SDK's telemetry (only fit/deploy-style calls do).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -27,10 +31,22 @@ from reconciler.desired import desired_request
 from reconciler.model import HyperparameterTuningJob
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 
-sagemaker = pytest.importorskip("sagemaker", reason="the `sdk` extra (pip install -e '.[sdk]') is missing")
-from sagemaker.estimator import Estimator  # noqa: E402
-from sagemaker.session import Session  # noqa: E402
-from sagemaker.tuner import HyperparameterTuner  # noqa: E402
+# Found, not imported: importing it is the `sdk` fixture's job (with the environment it needs).
+if importlib.util.find_spec("sagemaker") is None:
+    pytest.skip("the `sdk` extra (pip install -e '.[sdk]') is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def sdk() -> Iterator[SimpleNamespace]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        env.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+        from sagemaker.estimator import Estimator
+        from sagemaker.session import Session
+        from sagemaker.tuner import HyperparameterTuner
+
+        yield SimpleNamespace(Estimator=Estimator, Session=Session, HyperparameterTuner=HyperparameterTuner)
+
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "samples"
 SAMPLES = sorted(SAMPLE_DIR.glob("*.yaml"))
@@ -66,14 +82,15 @@ def _run_to_end(sandbox: SageMakerSandbox, sm: Any, name: str) -> dict[str, Any]
     raise AssertionError(f"{name} did not end")
 
 
-def _session(region: str) -> Session:
-    return Session(boto_session=boto3.Session(region_name=region), sagemaker_config={})
+def _session(sdk: SimpleNamespace, region: str) -> Any:
+    return sdk.Session(boto_session=boto3.Session(region_name=region), sagemaker_config={})
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
 def test_the_sdk_reads_the_tuning_job_the_reconciler_created_from_each_sample(
-    sandbox: SageMakerSandbox, sample: Path
+    sandbox: SageMakerSandbox, sdk: SimpleNamespace, sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     name = ("sdk-" + sample.stem.removeprefix("xgboost-mnist-hpo").strip("-"))[:32].rstrip("-")
     request = _request(sample, name)
     region = yaml.safe_load(sample.read_text())["spec"].get("region", "us-east-2")
@@ -86,13 +103,13 @@ def test_the_sdk_reads_the_tuning_job_the_reconciler_created_from_each_sample(
     sm.create_hyper_parameter_tuning_job(**request)
     ended = _run_to_end(sandbox, sm, name)
     assert ended["HyperParameterTuningJobStatus"] == "Completed", ended.get("FailureReason")
-    session = _session(region)
+    session = _session(sdk, region)
 
     # Session.wait_for_tuning_job returns the description of an ended job.
     waited = session.wait_for_tuning_job(name, poll=0)
     assert waited["HyperParameterTuningJobStatus"] == "Completed"
 
-    tuner = HyperparameterTuner.attach(name, sagemaker_session=session)
+    tuner = sdk.HyperparameterTuner.attach(name, sagemaker_session=session)
     assert tuner.latest_tuning_job.name == name
     config = request["HyperParameterTuningJobConfig"]
     assert tuner.strategy == config["Strategy"]
@@ -111,7 +128,7 @@ def test_the_sdk_reads_the_tuning_job_the_reconciler_created_from_each_sample(
         == ended["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
     )
 
-    estimator = Estimator.attach(best, sagemaker_session=session)
+    estimator = sdk.Estimator.attach(best, sagemaker_session=session)
     assert estimator.latest_training_job.name == best
     described = sm.describe_training_job(TrainingJobName=best)
     assert estimator.model_data == described["ModelArtifacts"]["S3ModelArtifacts"]
