@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, check_input, spec_to_request
-from reconciler.awsmodel_combinations import GRID_STRATEGY, combinations
+from reconciler.awsmodel.combinations import GRID_STRATEGY, combinations
 from reconciler.awsmodel.crd import HPO_FILE, crd_documents
 from reconciler.core.model import (
     API_VERSION,
@@ -115,7 +115,7 @@ def complete_for_clients(request: dict[str, Any]) -> None:
       Empty lists equal absent ones in the drift comparison (`delta`), so this changes no verdict.
     - MaxNumberOfTrainingJobs for Grid when the spec leaves it out: the number of distinct
       combinations, which is the only value the developer guide allows there ("if specified, it
-      should equal the number of distinct combinations"; `awsmodel_combinations`).
+      should equal the number of distinct combinations"; `reconciler.awsmodel.combinations`).
     """
     config = request.get("HyperParameterTuningJobConfig")
     if not isinstance(config, dict):

@@ -1,8 +1,8 @@
-"""awsmodel_combinations: the one counting rule the simulator, the request builder and validate share."""
+"""awsmodel.combinations: the one counting rule the simulator, the request builder and validate share."""
 
 from __future__ import annotations
 
-from reconciler.awsmodel_combinations import (
+from reconciler.awsmodel.combinations import (
     combinations,
     grid_max_jobs_problem,
     not_enough_combinations_problem,

@@ -1,6 +1,6 @@
 """The SageMaker Python SDK (v2), the most used client of these APIs, reads jobs the reconciler created.
 
-For the tuning job the reconciler builds from every sample (`reconciler.desired.desired_request`,
+For the tuning job the reconciler builds from every sample (`reconciler.spec.desired.desired_request`,
 the request a pass sends), created with boto3 on the simulator and run to its end, the SDK's
 read workflows must work as they do against SageMaker: `HyperparameterTuner.attach`,
 `.best_training_job()`, `.analytics().dataframe()`, `Estimator.attach(best)` and
@@ -27,9 +27,9 @@ import boto3
 import pytest
 import yaml
 
-from reconciler.desired import desired_request
-from reconciler.model import HyperparameterTuningJob
+from reconciler.core.model import HyperparameterTuningJob
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from reconciler.spec.desired import desired_request
 
 # Found, not imported: importing it is the `sdk` fixture's job (with the environment it needs).
 if importlib.util.find_spec("sagemaker") is None:

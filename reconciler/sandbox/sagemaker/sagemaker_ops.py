@@ -74,7 +74,7 @@ def _instances(definition: Mapping[str, Any]) -> tuple[str, int] | None:
     return None
 
 
-def _check_instance_quotas(sim: Simulator, params: Params, *, now: float) -> None:
+def _check_instance_quotas(sim: SimulatorState, params: Params, *, now: float) -> None:
     """The account-level quota "<type> for training job usage" (Service Quotas), when one is set.
 
     The request delta is the instances one training job asks for; current utilization counts the

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.awsmodel_combinations import (
+from reconciler.awsmodel.combinations import (
     GRID_STRATEGY,
     grid_max_jobs_problem,
     not_enough_combinations_problem,
@@ -186,7 +186,7 @@ MAX_RANGES = 30
 def _combination_problems(ranges: Mapping[str, Any], strategy: Any, config: Mapping[str, Any]) -> list[str]:
     """At most 30 tuned hyperparameters in all; the search space's size against MaxNumberOfTrainingJobs.
 
-    The counting rules live in `reconciler.awsmodel_combinations`, shared with the reconciler:
+    The counting rules live in `reconciler.awsmodel.combinations`, shared with the reconciler:
     for Grid, MaxNumberOfTrainingJobs (optional) must equal the number of combinations; for the
     other strategies a finite space must hold at least MaxNumberOfTrainingJobs combinations. With
     several training job definitions each definition's space is checked on its own: no source

@@ -9,7 +9,7 @@ CreateHyperParameterTuningJob request; values as the API carries them, strings):
 - `not_enough_combinations_problem(ranges, max_jobs)` is the message of the rule for the other
   strategies, or None.
 One implementation for every caller: the simulator's create-time checks
-(`reconciler.sandbox.sagemaker.semantic`), the reconciler's request builder (`reconciler.desired`)
+(`reconciler.sandbox.sagemaker.semantic`), the reconciler's request builder (`reconciler.spec.desired`)
 and, later, `validate`.
 Raises nothing for ranges that passed the API model check; a MinValue or MaxValue that does not
 parse as an integer makes the count unknown (None), since another rule reports it.
