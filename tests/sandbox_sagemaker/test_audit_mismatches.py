@@ -261,3 +261,15 @@ def test_a_tuning_job_whose_training_jobs_all_fail_ends_after_five_attempts(
         "No training job succeeded after 5 attempts. "
         "Please take a look at the training job failures to get more details."
     )
+
+
+def test_an_injected_resource_limit_is_the_concurrent_tuning_jobs_limit(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    # A scripted ResourceLimitExceeded is the transient case, worded as SageMaker words it.
+    sandbox.inject_fault(operation="CreateHyperParameterTuningJob", error="ResourceLimitExceeded")
+    with pytest.raises(ClientError) as caught:
+        sm.create_hyper_parameter_tuning_job(**sample_request())
+    assert _error(caught)["Message"].startswith(
+        "The account-level service limit 'Number of concurrent hyperparameter tuning jobs' is 100 Jobs"
+    )

@@ -97,12 +97,20 @@ def access_denied(*, action: str, resource: str, partition: str, account: str) -
 
 
 def from_fault(
-    error: str | int, *, action: str = "", resource: str = "", partition: str = "aws", account: str = ""
+    error: str | int,
+    *,
+    action: str = "",
+    resource: str = "",
+    partition: str = "aws",
+    account: str = "",
+    tuning_jobs_limit: int = 100,
 ) -> ApiError:
     """The error an injected fault produces: an AWS error code, or an HTTP status 500/503.
 
-    AccessDeniedException carries IAM's real wording for `action` on `resource`; other codes
-    without a known wording say "Injected fault: <code>" (a test control, no AWS counterpart)."""
+    AccessDeniedException carries IAM's real wording for `action` on `resource`;
+    ResourceLimitExceeded is the concurrent-tuning-jobs limit, full (the transient case; the
+    permanent instance quota has its own control, `set_instance_quota`); other codes without a
+    known wording say "Injected fault: <code>" (a test control, no AWS counterpart)."""
     if isinstance(error, int):
         if error == 503:
             return ApiError(
@@ -111,6 +119,8 @@ def from_fault(
         return ApiError("InternalFailure", "An internal error has occurred. Please try again.", status=error)
     if error == "ThrottlingException":
         return throttling()
+    if error == "ResourceLimitExceeded":
+        return tuning_job_limit_exceeded(limit=tuning_jobs_limit, running=tuning_jobs_limit)
     if error == "AccessDeniedException" and action:
         return access_denied(action=action, resource=resource, partition=partition, account=account)
     return ApiError(error, f"Injected fault: {error}")

@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.sandbox.sagemaker import errors
 
@@ -67,9 +68,10 @@ class Faults:
             self.latency = 0.0
 
     def take(
-        self, operation: str, *, subject: str | None, denial: dict[str, str] | None = None
+        self, operation: str, *, subject: str | None, denial: dict[str, Any] | None = None
     ) -> errors.ApiError | None:
-        """`denial` (action, resource, partition, account) words an AccessDeniedException as IAM does."""
+        """`denial` (`errors.from_fault`'s keywords: action, resource, partition, account,
+        tuning_jobs_limit) lets injected errors be worded as the real service words them."""
         context = denial or {}
         with self._lock:
             for fault in self._scripted:

@@ -67,7 +67,12 @@ class Simulator:
         if latency > 0:
             time.sleep(latency)
         fault = self.faults.take(
-            operation, subject=_subject(params), denial=_denial(service, operation, params, region)
+            operation,
+            subject=_subject(params),
+            denial={
+                **_denial(service, operation, params, region),
+                "tuning_jobs_limit": self.max_running_tuning_jobs,
+            },
         )
         if fault is not None:
             raise fault
