@@ -63,6 +63,7 @@ def job_delta(
     """What differs between the request the spec yields and the job SageMaker describes."""
     shape = _input_shape()
     comparable = [m for m in shape.members if m not in _IGNORED_TOP_LEVEL]
+    desired = _with_server_filled(desired, observed)
     left = _normalize({m: desired.get(m) for m in comparable}, shape, defaults)
     right = _normalize({m: observed.get(m) for m in comparable}, shape, defaults)
     if _identical(left, right):
@@ -85,6 +86,50 @@ def job_delta(
             else:
                 paths.add(_display_path(keys, shape))
     return Delta(paths=tuple(sorted(paths)))
+
+
+def _with_server_filled(desired: Mapping[str, Any], observed: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`desired`, taking from `observed` what SageMaker fills in when the request leaves it out.
+
+    AlgorithmSpecification.MetricDefinitions of a training job definition: for a built-in
+    algorithm the request may omit them and DescribeHyperParameterTuningJob reports the
+    algorithm's own. Sources: the SageMaker Python SDK reads
+    `TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions` of the response without a
+    default (sagemaker/tuner.py, `_prepare_init_params_from_job_description`), and AWS's
+    Kubernetes controller late-initializes that field from the service
+    (aws-controllers-k8s/sagemaker-controller, generator.yaml). A value the spec sets is compared
+    as usual; only an absent one adopts SageMaker's.
+    """
+    pairs: list[tuple[Any, Any]] = [
+        (desired.get("TrainingJobDefinition"), observed.get("TrainingJobDefinition"))
+    ]
+    mine_many = desired.get("TrainingJobDefinitions") or []
+    pairs += list(zip(mine_many, observed.get("TrainingJobDefinitions") or [], strict=False))
+    adopted: dict[int, Any] = {}
+    for index, (mine, theirs) in enumerate(pairs):
+        if not isinstance(mine, Mapping) or not isinstance(theirs, Mapping):
+            continue
+        my_spec = mine.get("AlgorithmSpecification")
+        their_spec = theirs.get("AlgorithmSpecification")
+        if not isinstance(my_spec, Mapping) or not isinstance(their_spec, Mapping):
+            continue
+        if my_spec.get("MetricDefinitions") or not their_spec.get("MetricDefinitions"):
+            continue
+        adopted[index] = {
+            **mine,
+            "AlgorithmSpecification": {**my_spec, "MetricDefinitions": their_spec["MetricDefinitions"]},
+        }
+    if not adopted:
+        return desired
+    result = dict(desired)
+    if 0 in adopted:
+        result["TrainingJobDefinition"] = adopted.pop(0)
+    if adopted:
+        many = list(desired.get("TrainingJobDefinitions") or [])
+        for index, definition in adopted.items():
+            many[index - 1] = definition
+        result["TrainingJobDefinitions"] = many
+    return result
 
 
 def _leaves(prefix: list[Any], value: Any) -> list[list[Any]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, check_input, spec_to_request
+from reconciler.awsmodel.combinations import GRID_STRATEGY, combinations
 from reconciler.awsmodel.crd import HPO_FILE, crd_documents
 from reconciler.core.model import (
     API_VERSION,
@@ -84,6 +85,7 @@ def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desi
         t for t in request.get("Tags") or [] if not str(t.get("Key", "")).startswith("hpo-reconciler/")
     ]
     request["Tags"] = user_tags + reconciler_tags(resource)
+    complete_for_clients(request)
     for violation in check_input("CreateHyperParameterTuningJob", request):
         path = violation.path
         where = (
@@ -93,6 +95,48 @@ def desired_request(resource: HyperparameterTuningJob, *, job_name: str) -> Desi
     if problems:
         return Desired(None, tuple(_unique(problems)))
     return Desired(request)
+
+
+_RANGE_LISTS = ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
+
+
+def complete_for_clients(request: dict[str, Any]) -> None:
+    """Add what the spec may leave out but clients of DescribeHyperParameterTuningJob read.
+
+    The SageMaker Python SDK (v2, `HyperparameterTuner.attach`) reads the response without
+    defaults: `ParameterRanges["CategoricalParameterRanges"]` and its two siblings, and
+    `ResourceLimits["MaxNumberOfTrainingJobs"]` (sagemaker/tuner.py,
+    `_prepare_parameter_ranges_from_job_description`, `_prepare_init_params_from_job_description`).
+    DescribeHyperParameterTuningJob returns the configuration as it was sent, so the request
+    carries them:
+    - all three range lists, empty ones included, in every ParameterRanges / HyperParameterRanges
+      present: every request example of the API reference (API_CreateHyperParameterTuningJob.html)
+      and every request the SDK builds (`_prepare_parameter_ranges_for_tuning`) sends all three.
+      Empty lists equal absent ones in the drift comparison (`delta`), so this changes no verdict.
+    - MaxNumberOfTrainingJobs for Grid when the spec leaves it out: the number of distinct
+      combinations, which is the only value the developer guide allows there ("if specified, it
+      should equal the number of distinct combinations"; `reconciler.awsmodel.combinations`).
+    """
+    config = request.get("HyperParameterTuningJobConfig")
+    if not isinstance(config, dict):
+        return
+    definitions = [request.get("TrainingJobDefinition"), *(request.get("TrainingJobDefinitions") or [])]
+    range_sets = [config.get("ParameterRanges")] + [
+        d.get("HyperParameterRanges") for d in definitions if isinstance(d, dict)
+    ]
+    for ranges in range_sets:
+        if isinstance(ranges, dict):
+            for key in _RANGE_LISTS:
+                ranges.setdefault(key, [])
+    limits = config.get("ResourceLimits")
+    grid = config.get("Strategy") == GRID_STRATEGY
+    if grid and isinstance(limits, dict) and limits.get("MaxNumberOfTrainingJobs") is None:
+        ranges = config.get("ParameterRanges")
+        if ranges is None and isinstance(request.get("TrainingJobDefinition"), dict):
+            ranges = request["TrainingJobDefinition"].get("HyperParameterRanges")
+        count = combinations(ranges) if isinstance(ranges, dict) else None
+        if count:
+            limits["MaxNumberOfTrainingJobs"] = count
 
 
 _SCHEMA_LOCK = threading.Lock()

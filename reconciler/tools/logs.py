@@ -91,7 +91,8 @@ def _messages(client: Any, stream: str) -> list[str]:
         page = client.get_log_events(**params)
         messages.extend(str(e.get("message", "")) for e in page.get("events", []))
         next_token = page.get("nextForwardToken")
-        # GetLogEvents signals the end by returning the token it was given.
-        if not page.get("events") or not next_token or next_token == token:
+        # GetLogEvents signals the end by returning the token it was given; an empty or partial
+        # page before that is not the end (Logs API reference, GetLogEvents).
+        if not next_token or next_token == token:
             return messages
         token = next_token

@@ -6,6 +6,9 @@ import itertools
 import math
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from reconciler.sandbox.sagemaker import SageMakerSandbox, objective_value
 from reconciler.sandbox.sagemaker.clock import SimClock
 from reconciler.sandbox.sagemaker.ranges import parse_ranges
@@ -394,7 +397,8 @@ def test_maximize_objective_and_several_training_job_definitions(
     assert {c["TrainingJobDefinitionName"] for c in children} == {"small", "large"}
     values = [c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for c in children]
     assert d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == max(values)
-    assert d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Type"] == "Maximize"
+    # MetricName and Value only, as recorded real outputs have it (no Type).
+    assert set(d["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]) == {"MetricName", "Value"}
     assert all(
         definition["StaticHyperParameters"]["_tuning_objective_metric"] == "validation:auc"
         for definition in d["TrainingJobDefinitions"]
@@ -436,3 +440,43 @@ def test_time_scale_drives_the_lifecycle_from_the_real_clock(sample_request: Any
         d = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=JOB)
         assert d["HyperParameterTuningJobStatus"] == "Completed"
         assert d["TrainingJobStatusCounters"]["Completed"] == 10
+
+
+GRID = {
+    "CategoricalParameterRanges": [
+        {"Name": "booster_kind", "Values": ["gbtree", "dart"]},
+        {"Name": "depth", "Values": ["2", "4", "8"]},
+    ]
+}
+
+
+def test_grid_with_max_jobs_equal_to_its_size_runs_the_whole_grid(
+    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    # Developer guide (tuning "how it works", grid search): MaxNumberOfTrainingJobs is optional
+    # for Grid and, if specified, equals the number of distinct combinations.
+    limits = {"MaxNumberOfTrainingJobs": 6, "MaxParallelTrainingJobs": 3}
+    sm.create_hyper_parameter_tuning_job(
+        **sample_request(Strategy="Grid", ParameterRanges=GRID, ResourceLimits=limits)
+    )
+    d = _run_to_end(sm, sandbox, step=30)
+    assert d["TrainingJobStatusCounters"]["Completed"] == 6
+    assert len({tuple(sorted(c["TunedHyperParameters"].items())) for c in _children(sm)}) == 6
+
+
+@pytest.mark.parametrize("max_jobs", [4, 7])
+def test_grid_with_max_jobs_other_than_its_size_is_refused_not_shortened(
+    sm: Any, sample_request: Any, max_jobs: int
+) -> None:
+    limits = {"MaxNumberOfTrainingJobs": max_jobs, "MaxParallelTrainingJobs": 2}
+    with pytest.raises(ClientError) as caught:
+        sm.create_hyper_parameter_tuning_job(
+            **sample_request(Strategy="Grid", ParameterRanges=GRID, ResourceLimits=limits)
+        )
+    assert caught.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": f"For the Grid strategy, MaxNumberOfTrainingJobs ({max_jobs}) must equal the number of "
+        "distinct combinations of the categorical parameter ranges (6). Set it to 6, or leave it out to "
+        "run the whole grid.",
+    }
+    assert sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"] == []

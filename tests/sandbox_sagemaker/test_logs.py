@@ -144,13 +144,15 @@ _ANY = st.one_of(
     st.booleans(),
     st.integers(min_value=-5, max_value=20000),
     st.text(max_size=30),
-    st.sampled_from([GROUP, "LogStreamName", "LastEventTime", "f/0", "b/3", "x/1/algo-1-5"]),
+    st.sampled_from([GROUP, "LogStreamName", "LastEventTime", "f/0", "b/3", "p/2/0", "x/1/algo-1-5"]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.sampled_from(['"unterminated', "{ $.a = 1 }", "-x ?y z"]),
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    operation=st.sampled_from(["DescribeLogStreams", "GetLogEvents"]),
+    operation=st.sampled_from(["DescribeLogStreams", "GetLogEvents", "FilterLogEvents"]),
     body=st.dictionaries(
         st.sampled_from(
             [
@@ -165,6 +167,8 @@ _ANY = st.one_of(
                 "startTime",
                 "endTime",
                 "startFromHead",
+                "filterPattern",
+                "logStreamNames",
             ]
         ),
         _ANY,
@@ -181,3 +185,109 @@ def test_any_logs_request_gets_a_client_error_or_an_answer_never_a_500(
     payload = json.loads(response.read())
     conn.close()
     assert response.status in (200, 400), payload
+
+
+def _read_forward(logs: Any, stream: str) -> tuple[list[str], list[int]]:
+    """Every message of `stream` read with forward tokens until the token comes back; page sizes."""
+    page = logs.get_log_events(logGroupName=GROUP, logStreamName=stream, startFromHead=True, limit=1)
+    messages, sizes = [e["message"] for e in page["events"]], [len(page["events"])]
+    token = page["nextForwardToken"]
+    for _ in range(500):
+        page = logs.get_log_events(logGroupName=GROUP, logStreamName=stream, nextToken=token, limit=50)
+        messages += [e["message"] for e in page["events"]]
+        sizes.append(len(page["events"]))
+        if page["nextForwardToken"] == token:
+            return messages, sizes
+        token = page["nextForwardToken"]
+    raise AssertionError("the forward token never came back")
+
+
+def test_get_log_events_answers_empty_and_partial_pages_mid_stream(
+    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    # Logs API reference, GetLogEvents: "A returned page might only be partially full, or even
+    # empty"; only the returned token equal to the one sent ends the stream.
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    child = _first_child(sm)
+    sandbox.advance(3600)
+    stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
+    messages, sizes = _read_forward(logs, stream["logStreamName"])
+    full = logs.get_log_events(logGroupName=GROUP, logStreamName=stream["logStreamName"], startFromHead=True)
+    assert messages == [e["message"] for e in full["events"]]
+    middle = sizes[1:-1]
+    assert 0 in middle, sizes  # an empty page before the end
+    assert any(0 < size < 50 for size in middle), sizes  # a partial page before the end
+    assert sizes[-1] == 0
+
+
+def test_a_multi_instance_training_job_has_one_stream_per_instance(
+    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    request = sample_request()
+    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = 3
+    sm.create_hyper_parameter_tuning_job(**request)
+    child = _first_child(sm)
+    sandbox.advance(3600)
+    streams = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{child}/")["logStreams"]
+    names = [s["logStreamName"] for s in streams]
+    assert [n.rsplit("-", 1)[0] for n in names] == [f"{child}/algo-{i}" for i in (1, 2, 3)]
+    assert len({n.rsplit("-", 1)[1] for n in names}) == 1  # one creation epoch for all
+    for name in names:
+        assert _read_forward(logs, name)[0][-1].startswith("Training complete")
+
+
+def test_filter_log_events_searches_streams_pages_to_the_end_and_matches_terms(
+    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    request = sample_request()
+    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = 2
+    sm.create_hyper_parameter_tuning_job(**request)
+    child = _first_child(sm)
+    sandbox.advance(3600)
+    found: list[dict[str, Any]] = []
+    pages, token = 0, None
+    while True:
+        kwargs: dict[str, Any] = {"nextToken": token} if token else {}
+        page = logs.filter_log_events(
+            logGroupName=GROUP,
+            logStreamNamePrefix=f"{child}/",
+            filterPattern="validation-error",
+            limit=5,
+            **kwargs,
+        )
+        found += page["events"]
+        pages += 1
+        token = page.get("nextToken")
+        if not token:
+            break
+    rounds = [e for e in found if ROUND.match(e["message"])]
+    described = sm.describe_training_job(TrainingJobName=child)
+    assert len(rounds) == 2 * int(described["HyperParameters"]["num_round"])
+    assert {e["logStreamName"].split("/")[1].rsplit("-", 1)[0] for e in found} == {"algo-1", "algo-2"}
+    assert [e["timestamp"] for e in found] == sorted(e["timestamp"] for e in found)
+    assert pages > 1 and len({e["eventId"] for e in found}) == len(found)
+    excluded = logs.filter_log_events(
+        logGroupName=GROUP,
+        logStreamNames=[f"{child}/" + found[0]["logStreamName"].split("/")[1]],
+        filterPattern='"Training complete" -validation-error',
+    )["events"]
+    assert [e["message"] for e in excluded] == ["Training complete. Uploading the model artifacts."]
+    with pytest.raises(ClientError) as caught:
+        logs.filter_log_events(logGroupName=GROUP, logStreamNames=["a"], logStreamNamePrefix="a")
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    with pytest.raises(ClientError) as caught:
+        logs.filter_log_events(logGroupName=GROUP, filterPattern="{ $.level = 1 }")
+    assert "only term filter patterns" in caught.value.response["Error"]["Message"]
+
+
+def test_a_log_group_is_named_exactly_once(logs: Any) -> None:
+    # Logs API reference: "You must include either logGroupIdentifier or logGroupName, but not both."
+    for kwargs in ({}, {"logGroupName": GROUP, "logGroupIdentifier": GROUP}):
+        for call in (logs.describe_log_streams, logs.filter_log_events):
+            with pytest.raises(ClientError) as caught:
+                call(**kwargs)
+            assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    streams = logs.describe_log_streams(
+        logGroupIdentifier=f"arn:aws:logs:us-east-2:123456789012:log-group:{GROUP}"
+    )
+    assert streams["logStreams"] == []

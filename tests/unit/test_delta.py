@@ -135,3 +135,34 @@ def test_object_holding_only_a_default_reports_the_changed_member() -> None:
 
 def test_empty_delta_is_falsy() -> None:
     assert not Delta() and Delta(paths=("a",))
+
+
+SERVER_METRICS = [{"Name": "validation:error", "Regex": r".*#011validation-error:(\S+).*"}]
+
+
+def test_metric_definitions_sagemaker_fills_in_for_an_omitted_member_are_no_drift() -> None:
+    # SageMaker reports a built-in algorithm's metric definitions when the request sent none.
+    observed = described(TrainingJobDefinition__AlgorithmSpecification__MetricDefinitions=SERVER_METRICS)
+    assert not job_delta(REQUEST, observed, defaults=DEFAULTS)
+
+
+def test_metric_definitions_the_spec_sets_are_still_compared() -> None:
+    request = copy.deepcopy(REQUEST)
+    request["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"] = [
+        {"Name": "validation:error", "Regex": "mine:(\\S+)"}
+    ]
+    observed = described(TrainingJobDefinition__AlgorithmSpecification__MetricDefinitions=SERVER_METRICS)
+    delta = job_delta(request, observed, defaults=DEFAULTS)
+    assert delta.paths == ("trainingJobDefinition.algorithmSpecification.metricDefinitions[0].regex",)
+
+
+def test_server_filled_metric_definitions_of_the_nth_definition_are_no_drift() -> None:
+    definition = copy.deepcopy(REQUEST["TrainingJobDefinition"])
+    definition["DefinitionName"] = "a"
+    many = {k: v for k, v in REQUEST.items() if k != "TrainingJobDefinition"}
+    many["TrainingJobDefinitions"] = [definition, {**copy.deepcopy(definition), "DefinitionName": "b"}]
+    observed = copy.deepcopy(many)
+    observed["TrainingJobDefinitions"][1]["AlgorithmSpecification"]["MetricDefinitions"] = SERVER_METRICS
+    assert not job_delta(many, observed, defaults=DEFAULTS)
+    observed["TrainingJobDefinitions"][1]["RoleArn"] = "arn:aws:iam::123456789012:role/other"
+    assert job_delta(many, observed, defaults=DEFAULTS).paths == ("trainingJobDefinitions[1].roleArn",)

@@ -89,3 +89,32 @@ def test_a_forged_reconciler_tag_is_refused() -> None:
 def test_invalid_job_name_is_a_problem() -> None:
     desired = desired_request(resource(sample_spec()), job_name="-bad-")
     assert desired.request is None and "hyperParameterTuningJobName" in desired.problems[0]
+
+
+def test_every_parameter_ranges_structure_carries_all_three_lists() -> None:
+    # Clients read all three from DescribeHyperParameterTuningJob (the SageMaker Python SDK's attach).
+    desired = desired_request(resource(sample_spec()), job_name="xgboosth")
+    assert desired.request is not None
+    ranges = desired.request["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    assert ranges["ContinuousParameterRanges"] == [] and ranges["CategoricalParameterRanges"] == []
+    assert [r["Name"] for r in ranges["IntegerParameterRanges"]] == ["num_round"]
+
+
+def test_a_grid_without_a_job_limit_sends_the_number_of_combinations() -> None:
+    spec = sample_spec()
+    config = spec["hyperParameterTuningJobConfig"]
+    config["strategy"] = "Grid"
+    config["resourceLimits"] = {"maxParallelTrainingJobs": 2}
+    config["parameterRanges"] = {
+        "categoricalParameterRanges": [
+            {"name": "max_depth", "values": ["3", "5", "7"]},
+            {"name": "min_child_weight", "values": ["1", "2"]},
+        ]
+    }
+    desired = desired_request(resource(spec), job_name="xgboosth")
+    assert desired.problems == ()
+    assert desired.request is not None
+    assert desired.request["HyperParameterTuningJobConfig"]["ResourceLimits"] == {
+        "MaxParallelTrainingJobs": 2,
+        "MaxNumberOfTrainingJobs": 6,
+    }

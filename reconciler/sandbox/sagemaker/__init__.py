@@ -7,9 +7,11 @@ Real boto3 reaches it through `SageMakerSandbox.env()` (`AWS_ENDPOINT_URL_SAGEMA
 Operations: CreateHyperParameterTuningJob, DescribeHyperParameterTuningJob,
 ListHyperParameterTuningJobs, StopHyperParameterTuningJob, DeleteHyperParameterTuningJob,
 ListTrainingJobsForHyperParameterTuningJob, DescribeTrainingJob, ListTrainingJobs,
-StopTrainingJob, AddTags, ListTags; Logs DescribeLogStreams, GetLogEvents on
-`/aws/sagemaker/TrainingJobs`. Requests are validated against botocore's model with AWS's
-wording (`reconciler.awsmodel.check_input`), then SageMaker's create-time rules (`semantic`).
+StopTrainingJob, AddTags, ListTags; Logs DescribeLogStreams, GetLogEvents, FilterLogEvents on
+`/aws/sagemaker/TrainingJobs` (one stream per instance; pages may be empty or partial mid-stream,
+as the Logs API allows). Requests are validated against botocore's model with AWS's wording
+(`reconciler.awsmodel.check_input`), then SageMaker's create-time rules (`semantic`). Each
+behaviour, its source and how sure we are: docs/fidelity.md.
 
 Time: simulated time = start + real elapsed * time_scale + sum(advance()). time_scale=1 is real
 time (a 10-job run of samples/xgboost-mnist-hpo.yaml, 10 in parallel, takes about 3-4 simulated
@@ -20,8 +22,9 @@ takes ~4 real seconds. The lifecycle is computed from the clock when a request a
 The objective each training job reports is the documented function in `objective`.
 
 Test controls (in process on `SageMakerSandbox`, over HTTP under `/sandbox/`, see `mirror`):
-request counters, scripted and random faults (ThrottlingException "Rate exceeded", 500, 503),
-latency, advancing the clock, forcing outcomes, failure rates.
+request counters, scripted and random faults (ThrottlingException "Rate exceeded", 500, 503,
+AccessDeniedException in IAM's words), latency, advancing the clock, forcing outcomes, failure
+rates, account instance quotas (ResourceLimitExceeded on create).
 
 Run alone: `python -m reconciler.sandbox.sagemaker --dir DIR [--port N] [--time-scale X]`
 writes DIR/endpoint (the URL) once it accepts requests and serves until interrupted.
@@ -32,7 +35,8 @@ name/ARN, caught up to the clock) and `render` (response shapes). The lifecycle 
 (catch-up, completion), `launch` (planning a run), `interventions` (stop, forced outcomes),
 `sampler` + `ranges` (hyperparameter draws), `objective` (the metric), `training_logs` (log
 lines), `clock`. Validation: `validation` (model check via reconciler.awsmodel), `semantic` +
-`semantic_definition` (create-time rules), `defaults` (API_DEFAULTS filled in). Test controls:
+`semantic_definition` (create-time rules), `defaults` (API_DEFAULTS filled in),
+`builtin_metrics` (metric definitions of built-in algorithms). Test controls:
 `control`, `mirror` (HTTP), `faults`; `persistence` (journal); `api` (`SageMakerSandbox`).
 """
 

@@ -119,6 +119,11 @@ class SageMakerSandbox:
     def set_failure_rates(self, *, retryable: float = 0.0, non_retryable: float = 0.0) -> None:
         control.set_failure_rates(self.simulator, retryable=retryable, non_retryable=non_retryable)
 
+    def set_instance_quota(self, instance_type: str, instances: int | None) -> None:
+        """Set the account quota "<instance_type> for training job usage" (None: unlimited); a create
+        that exceeds it is refused with ResourceLimitExceeded, as SageMaker words it."""
+        control.set_instance_quota(self.simulator, instance_type, instances)
+
     def tuning_job_names(self) -> list[str]:
         return control.tuning_job_names(self.simulator)
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
+from reconciler.sandbox.sagemaker.builtin_metrics import fill_builtin_metric_definitions
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.sagemaker_ops import add_static_hyperparameters
 from reconciler.sandbox.sagemaker.simulator import Simulator
@@ -63,6 +64,20 @@ def set_failure_rates(sim: Simulator, *, retryable: float = 0.0, non_retryable: 
         sim.knobs.non_retryable_failure_rate = non_retryable
 
 
+def set_instance_quota(sim: Simulator, instance_type: str, instances: int | None) -> None:
+    """The account's quota "<instance_type> for training job usage"; None removes it (unlimited)."""
+    if instances is not None and instances < 0:
+        raise ValueError("an instance quota is 0 or more instances")
+    with sim.store.lock:
+        sim.record(
+            {"kind": "instance-quota", "instanceType": instance_type, "instances": instances, "at": sim.now()}
+        )
+        if instances is None:
+            sim.knobs.instance_quotas.pop(instance_type, None)
+        else:
+            sim.knobs.instance_quotas[instance_type] = instances
+
+
 def tuning_job_names(sim: Simulator) -> list[str]:
     with sim.store.lock:
         return list(sim.store.created_names)
@@ -80,6 +95,7 @@ def seed_tuning_job(
             raise errors.tuning_job_name_in_use(name)
         filled = with_defaults(request, shape_name="CreateHyperParameterTuningJobRequest")
         add_static_hyperparameters(filled)
+        fill_builtin_metric_definitions(filled)
         job = lifecycle.new_tuning_job(
             filled, region=region, created=now if created is None else created, seed=sim.seed, knobs=sim.knobs
         )

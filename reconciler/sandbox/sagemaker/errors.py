@@ -59,8 +59,58 @@ def throttling() -> ApiError:
     return ApiError("ThrottlingException", "Rate exceeded")
 
 
-def from_fault(error: str | int) -> ApiError:
-    """The error an injected fault produces: an AWS error code, or an HTTP status 500/503."""
+def instance_quota_exceeded(*, instance_type: str, limit: int, used: int, delta: int) -> ApiError:
+    """An account-level instance quota for training (Service Quotas: '<type> for training job usage').
+
+    The wording is SageMaker's, as recorded real responses quote it; it differs from the
+    concurrent-tuning-jobs limit (`tuning_job_limit_exceeded`) only by the quota named, which is
+    how a client tells a permanent quota (ask for an increase) from a transient one.
+    """
+    return ApiError(
+        "ResourceLimitExceeded",
+        f"The account-level service limit '{instance_type} for training job usage' is {limit} Instances, "
+        f"with current utilization of {used} Instances and a request delta of {delta} Instances. "
+        "Please use AWS Service Quotas to request an increase for this quota. If AWS Service Quotas "
+        "is not available, contact AWS support to request an increase for this quota.",
+    )
+
+
+# The identity the simulator's callers act as, in AccessDeniedException messages.
+CALLER_ROLE = "hpo-reconciler"
+CALLER_SESSION = "botocore-session-1"
+
+
+def access_denied(*, action: str, resource: str, partition: str, account: str) -> ApiError:
+    """AccessDeniedException worded as IAM words it for an identity-based policy that lacks `action`.
+
+    Source: IAM user guide, "Troubleshooting access denied error messages": "User: <principal
+    ARN> is not authorized to perform: <service>:<Action> on resource: <ARN> because no
+    identity-based policy allows the <service>:<Action> action"; the principal of a role session
+    is `arn:<partition>:sts::<account>:assumed-role/<role>/<session>`.
+    """
+    principal = f"arn:{partition}:sts::{account}:assumed-role/{CALLER_ROLE}/{CALLER_SESSION}"
+    return ApiError(
+        "AccessDeniedException",
+        f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
+        f"because no identity-based policy allows the {action} action",
+    )
+
+
+def from_fault(
+    error: str | int,
+    *,
+    action: str = "",
+    resource: str = "",
+    partition: str = "aws",
+    account: str = "",
+    tuning_jobs_limit: int = 100,
+) -> ApiError:
+    """The error an injected fault produces: an AWS error code, or an HTTP status 500/503.
+
+    AccessDeniedException carries IAM's real wording for `action` on `resource`;
+    ResourceLimitExceeded is the concurrent-tuning-jobs limit, full (the transient case; the
+    permanent instance quota has its own control, `set_instance_quota`); other codes without a
+    known wording say "Injected fault: <code>" (a test control, no AWS counterpart)."""
     if isinstance(error, int):
         if error == 503:
             return ApiError(
@@ -69,4 +119,8 @@ def from_fault(error: str | int) -> ApiError:
         return ApiError("InternalFailure", "An internal error has occurred. Please try again.", status=error)
     if error == "ThrottlingException":
         return throttling()
+    if error == "ResourceLimitExceeded":
+        return tuning_job_limit_exceeded(limit=tuning_jobs_limit, running=tuning_jobs_limit)
+    if error == "AccessDeniedException" and action:
+        return access_denied(action=action, resource=resource, partition=partition, account=account)
     return ApiError(error, f"Injected fault: {error}")

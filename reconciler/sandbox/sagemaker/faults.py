@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.sandbox.sagemaker import errors
 
@@ -66,7 +67,12 @@ class Faults:
             self._rate = 0.0
             self.latency = 0.0
 
-    def take(self, operation: str, *, subject: str | None) -> errors.ApiError | None:
+    def take(
+        self, operation: str, *, subject: str | None, denial: dict[str, Any] | None = None
+    ) -> errors.ApiError | None:
+        """`denial` (`errors.from_fault`'s keywords: action, resource, partition, account,
+        tuning_jobs_limit) lets injected errors be worded as the real service words them."""
+        context = denial or {}
         with self._lock:
             for fault in self._scripted:
                 if fault.operation != operation or fault.remaining <= 0:
@@ -76,8 +82,8 @@ class Faults:
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._scripted.remove(fault)
-                return errors.from_fault(fault.error)
+                return errors.from_fault(fault.error, **context)
             applies = self._rate_operations is None or operation in self._rate_operations
             if self._rate > 0 and applies and self._rng.random() < self._rate:
-                return errors.from_fault(self._rate_error)
+                return errors.from_fault(self._rate_error, **context)
         return None

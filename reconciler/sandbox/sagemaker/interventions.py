@@ -23,7 +23,7 @@ def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     job.stop_launching = True
     job.last_modified = at
     for run in job.running:
-        stop_run(run, at=at, knobs=knobs)
+        stop_run(job, run, at=at, knobs=knobs)
     if not job.running:
         end_job(job, at=at)
 
@@ -32,7 +32,7 @@ def stop_training_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Kno
     """StopTrainingJob: Stopping for knobs.stop_delay, then Stopped; the tuning job launches a replacement."""
     catch_up(job, now=at, knobs=knobs)
     job.next_due = -math.inf
-    stop_run(run, at=at, knobs=knobs)
+    stop_run(job, run, at=at, knobs=knobs)
     job.last_modified = at
 
 

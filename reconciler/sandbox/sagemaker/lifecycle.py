@@ -47,8 +47,10 @@ def new_tuning_job(
     limits = config.get("ResourceLimits") or {}
     max_jobs = limits.get("MaxNumberOfTrainingJobs")
     if strategy == "Grid":
-        size = sampler.grid_size(ranges[0])
-        max_jobs = min(size, max_jobs) if max_jobs else size
+        # The whole grid, always: a MaxNumberOfTrainingJobs that differs from its size was refused
+        # at create (`semantic`, developer guide: "if specified, it should equal" the number of
+        # distinct combinations), so the grid is never silently shortened.
+        max_jobs = sampler.grid_size(ranges[0])
     criteria = config.get("TuningJobCompletionCriteria") or {}
     not_improving = (criteria.get("BestObjectiveNotImproving") or {}).get(
         "MaxNumberOfTrainingJobsNotImproving"
@@ -143,14 +145,25 @@ def _finish_run(job: TuningJob, run: TrainingRun, *, knobs: Knobs) -> None:
         c.objective_failed += 1
     else:
         c.objective_succeeded += 1
-        if job.best is None or objective.is_better(
-            run.final_metric, job.best.final_metric or 0.0, objective_type=job.objective_type
+        previous = job.best.final_metric if job.best is not None else None
+        if previous is None or objective.is_better(
+            run.final_metric, previous, objective_type=job.objective_type
         ):
             job.best = run
+        # The best job is the best metric; "improving", for the completion criteria, is 1% or more.
+        if previous is None or objective.improves_significantly(
+            run.final_metric, previous, objective_type=job.objective_type
+        ):
             job.jobs_not_improving = 0
         else:
             job.jobs_not_improving += 1
         _check_completion_criteria(job, at=at)
+    failed = c.retryable_error + c.non_retryable_error
+    if c.objective_succeeded == 0 and c.completed == 0 and failed >= knobs.failed_attempts_limit:
+        # Recorded real runs end a tuning job whose training jobs all fail after a handful of
+        # attempts ("No training job succeeded after 5 attempts. Please take a look at the
+        # training job failures to get more details."), not after MaxNumberOfTrainingJobs.
+        job.stop_launching = True
     job.last_modified = at
     _launch_more(job, at=at, knobs=knobs)
     if not job.running:
@@ -180,8 +193,9 @@ def end_job(job: TuningJob, *, at: float) -> None:
         job.final_status = "Stopped"
     elif job.counters.objective_succeeded == 0 and job.counters.completed == 0:
         job.final_status = "Failed"
+        attempts = job.counters.retryable_error + job.counters.non_retryable_error or len(job.runs)
         job.failure_reason = (
-            f"No training job succeeded after {len(job.runs)} attempts. "
+            f"No training job succeeded after {attempts} attempts. "
             "Please take a look at the training job failures to get more details."
         )
     else:
@@ -197,12 +211,49 @@ def _launch_more(job: TuningJob, *, at: float, knobs: Knobs) -> None:
         job.last_modified = at
 
 
-def stop_run(run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+def stop_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Knobs) -> None:
+    """Stop a running training job: Stopping for knobs.stop_delay, then Stopped.
+
+    Its final objective metric is the last one it logged before it ended, or none: the API
+    reference (FinalHyperParameterTuningJobObjectiveMetric) "shows the latest objective metric
+    emitted by a training job".
+    """
     # Callers reset the parent's `next_due`: this may move the run's end earlier.
     run.stop_requested_at = at
     if run.ended_at > at + knobs.stop_delay:
-        run.ended_at = at + knobs.stop_delay
-        run.outcome, run.final_metric, run.failure_reason, run.retryable = "Stopped", None, None, False
+        end = at + knobs.stop_delay
+        emitted = sum(1 for i in range(run.rounds_reported) if round_time(run, i) <= end)
+        run.ended_at = end
+        run.outcome, run.failure_reason, run.retryable = "Stopped", None, False
+        run.early_stopped = False
+        run.rounds_reported = emitted
+        run.final_metric = (
+            objective.round_metric(
+                planned_final(job, run),
+                round_index=emitted - 1,
+                rounds_total=run.rounds_total,
+                objective_type=job.objective_type,
+            )
+            if emitted
+            else None
+        )
+
+
+def round_time(run: TrainingRun, index: int) -> float:
+    """When the run logs its `index`-th (0-based) training round."""
+    return run.t_train + (run.t_upload - run.t_train) * (index + 1) / run.rounds_total
+
+
+def planned_final(job: TuningJob, run: TrainingRun) -> float:
+    """The metric the run reaches at its last round (the documented objective function)."""
+    return objective.objective_value(
+        ranges=job.ranges[run.definition_index],
+        tuned=run.tuned,
+        objective_type=job.objective_type,
+        seed=job.seed,
+        tuning_job_name=job.name,
+        index=run.index,
+    )
 
 
 def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
@@ -210,6 +261,6 @@ def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
     job.next_due = -math.inf
     job.stop_launching = True
     for run in job.running:
-        stop_run(run, at=at, knobs=knobs)
+        stop_run(job, run, at=at, knobs=knobs)
     if not job.running:
         end_job(job, at=at)

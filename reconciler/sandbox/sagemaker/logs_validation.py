@@ -3,8 +3,8 @@
 Contract: `check_logs_request(operation, params)` raises InvalidParameterException (the error
 CloudWatch Logs documents for bad parameters) listing every violated constraint of the
 operation's flat input shape -- required members, types, string lengths, patterns, enums and
-numeric ranges -- worded like the AWS JSON services' validation messages. The two simulated
-operations (DescribeLogStreams, GetLogEvents) have scalar members only, which is all this checks.
+numeric ranges, and for list members (FilterLogEvents.logStreamNames) the item count and each
+item -- worded like the AWS JSON services' validation messages.
 """
 
 from __future__ import annotations
@@ -34,6 +34,18 @@ def _model() -> Mapping[str, Any]:
 
 def _violations(value: Any, spec: Mapping[str, Any]) -> list[str]:
     kind = spec["type"]
+    if kind == "list":
+        if not isinstance(value, list):
+            return ["Member must be of type list"]
+        problems: list[str] = []
+        if "max" in spec and len(value) > spec["max"]:
+            problems.append(f"Member must have length less than or equal to {spec['max']}")
+        if "min" in spec and len(value) < spec["min"]:
+            problems.append(f"Member must have length greater than or equal to {spec['min']}")
+        item_spec = _model()["shapes"][spec["member"]["shape"]]
+        for item in value:
+            problems += _violations(item, item_spec)
+        return problems
     wanted = _TYPES.get(kind)
     if wanted is not None and (
         not isinstance(value, wanted) or (kind != "boolean" and isinstance(value, bool))

@@ -10,6 +10,7 @@ Contract (JSON in, JSON out; 200 on success, 400 `{"error": "..."}` on bad input
   POST /sandbox/advance        {"seconds"}                     moves the simulated clock
   POST /sandbox/force-outcome  {"name", "status", "failureReason"?}
   POST /sandbox/failure-rates  {"retryable"?, "nonRetryable"?}
+  POST /sandbox/instance-quota {"instanceType", "instances"}  (instances null: unlimited)
   GET  /sandbox/tuning-jobs    -> {"names": [every tuning job ever created]}
   GET  /sandbox/clock          -> {"now": simulated epoch seconds, "timeScale": x}
 """
@@ -62,6 +63,11 @@ def _dispatch(sim: Simulator, *, method: str, route: str, data: dict[str, Any]) 
             sim,
             retryable=float(data.get("retryable", 0.0)),
             non_retryable=float(data.get("nonRetryable", 0.0)),
+        )
+    elif route == "instance-quota":
+        instances = data["instances"]
+        control.set_instance_quota(
+            sim, str(data["instanceType"]), None if instances is None else int(instances)
         )
     else:
         return 404, {"error": f"no such sandbox endpoint: {method} {PREFIX}{route}"}

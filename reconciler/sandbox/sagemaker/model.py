@@ -29,6 +29,10 @@ class Knobs:
     retryable_failure_rate: float = 0.0
     non_retryable_failure_rate: float = 0.0
     early_stop_min_jobs: int = 3  # Auto early stopping needs this many final metrics to compare with
+    # Account-level quotas "<instance type> for training job usage", in instances (unset: unlimited).
+    instance_quotas: dict[str, int] = field(default_factory=dict)
+    # A tuning job whose first this-many training jobs all fail ends Failed (see lifecycle).
+    failed_attempts_limit: int = 5
 
 
 @dataclass(slots=True)

@@ -70,3 +70,15 @@ def round_metric(final: float, *, round_index: int, rounds_total: int, objective
     """The objective as logged after round `round_index` (0-based); the last round logs `final`."""
     gap = 0.1 * (rounds_total - 1 - round_index) / max(1, rounds_total)
     return round(final - gap if objective_type == "Maximize" else final + gap, 6)
+
+
+# BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving counts "training jobs that have
+# failed to improve model performance by 1% or greater over prior training jobs" (SageMaker API
+# reference, BestObjectiveNotImproving; the same text ships in botocore's model).
+SIGNIFICANT_IMPROVEMENT = 0.01
+
+
+def improves_significantly(new: float, best: float, *, objective_type: str) -> bool:
+    """`new` beats `best` by 1% of |best| or more (any strict improvement when best is 0)."""
+    gain = new - best if objective_type == "Maximize" else best - new
+    return gain > 0 and gain >= SIGNIFICANT_IMPROVEMENT * abs(best)

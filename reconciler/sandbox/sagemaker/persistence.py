@@ -66,6 +66,8 @@ class Journal:
                 control.set_failure_rates(
                     sim, retryable=entry["retryable"], non_retryable=entry["nonRetryable"]
                 )
+            elif kind == "instance-quota":
+                control.set_instance_quota(sim, entry["instanceType"], entry["instances"])
 
     def record(self, entry: dict[str, Any]) -> None:
         if self._file is None:

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 import botocore.loaders
 
 from reconciler.sandbox.sagemaker import errors, interventions, lifecycle, render
+from reconciler.sandbox.sagemaker.builtin_metrics import fill_builtin_metric_definitions
 from reconciler.sandbox.sagemaker.defaults import with_defaults
 from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.paging import page
+from reconciler.sandbox.sagemaker.semantic import reserved_tag_problems
 
 if TYPE_CHECKING:
     from reconciler.sandbox.sagemaker.state import SimulatorState
@@ -36,8 +38,10 @@ def create_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[
     running = sim.store.running_count(now=now)
     if running >= sim.max_running_tuning_jobs:
         raise errors.tuning_job_limit_exceeded(limit=sim.max_running_tuning_jobs, running=running)
+    _check_instance_quotas(sim, params, now=now)
     request = with_defaults(params, shape_name="CreateHyperParameterTuningJobRequest")
     add_static_hyperparameters(request)
+    fill_builtin_metric_definitions(request)
     job = lifecycle.new_tuning_job(request, region=region, created=now, seed=sim.seed, knobs=sim.knobs)
     sim.store.add(job)
     return {"HyperParameterTuningJobArn": job.arn}
@@ -56,6 +60,45 @@ def _check_warm_start_parents(sim: SimulatorState, params: Params, *, now: float
             raise errors.validation_error(
                 f"The parent hyperparameter tuning job {name} is in status {status}; "
                 "a warm start needs parents that have finished."
+            )
+
+
+def _instances(definition: Mapping[str, Any]) -> tuple[str, int] | None:
+    """(instance type, instances) one training job of `definition` asks for."""
+    resources = definition.get("ResourceConfig") or {}
+    if resources.get("InstanceType"):
+        return str(resources["InstanceType"]), int(resources.get("InstanceCount") or 1)
+    flexible = (definition.get("HyperParameterTuningResourceConfig") or {}).get("InstanceConfigs") or []
+    if flexible:
+        return str(flexible[0]["InstanceType"]), int(flexible[0].get("InstanceCount") or 1)
+    return None
+
+
+def _check_instance_quotas(sim: SimulatorState, params: Params, *, now: float) -> None:
+    """The account-level quota "<type> for training job usage" (Service Quotas), when one is set.
+
+    The request delta is the instances one training job asks for; current utilization counts the
+    instances of running training jobs. SageMaker's exact accounting for tuning jobs is not
+    documented; checking one job's instances at create time is what makes a quota of 0 -- the
+    case recorded real responses show -- refuse the create.
+    """
+    quotas = sim.knobs.instance_quotas
+    if not quotas:
+        return
+    single = params.get("TrainingJobDefinition")
+    for definition in [single] if single else list(params.get("TrainingJobDefinitions") or []):
+        asked = _instances(definition)
+        if asked is None or asked[0] not in quotas:
+            continue
+        instance_type, delta = asked
+        used = 0
+        for job, run in sim.store.all_runs(now=now):
+            running = _instances(job.definition(run.definition_index))
+            if running is not None and running[0] == instance_type and run.status(now) != run.outcome:
+                used += running[1]
+        if used + delta > quotas[instance_type]:
+            raise errors.instance_quota_exceeded(
+                instance_type=instance_type, limit=quotas[instance_type], used=used, delta=delta
             )
 
 
@@ -246,6 +289,9 @@ def _tags(sim: SimulatorState, resource_arn: str) -> list[dict[str, str]]:
 
 def add_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     tags = _tags(sim, params["ResourceArn"])
+    reserved = reserved_tag_problems(params["Tags"])
+    if reserved:
+        raise errors.validation_error(reserved[0])
     merged = {t["Key"]: t.get("Value", "") for t in tags}
     for tag in params["Tags"]:
         merged[tag["Key"]] = tag.get("Value", "")

@@ -6,10 +6,12 @@ simulator answers the first as a ValidationException, as SageMaker reports one s
 at a time. Rules: exactly one of TrainingJobDefinition / TrainingJobDefinitions; an objective;
 MaxNumberOfTrainingJobs for every strategy but Grid, and MaxParallelTrainingJobs <= it; Grid takes
 only categorical ranges; Hyperband needs TrainingJobEarlyStoppingType Off and MinResource <=
-MaxResource, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
+MaxResource, a MaxResource given or inferable from an epochs static hyperparameter and at most
+20,000, and StrategyConfig is for Hyperband only; numeric ranges parse, MinValue <= MaxValue,
 Logarithmic needs MinValue > 0, ReverseLogarithmic needs 0 <= MinValue and MaxValue < 1; a
-hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for every strategy
-but Grid, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
+hyperparameter is not both tuned and static nor tuned twice; at most 30 ranges; for Grid,
+MaxNumberOfTrainingJobs, when given, equals the number of combinations; for every other
+strategy, a search space without continuous ranges has at least MaxNumberOfTrainingJobs
 combinations; exactly one of TrainingImage / AlgorithmName; the objective metric among
 MetricDefinitions when those are given; no `aws:` tags; plus the per-definition and warm-start
 rules of `semantic_definition`.
@@ -20,6 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.awsmodel.combinations import (
+    GRID_STRATEGY,
+    grid_max_jobs_problem,
+    not_enough_combinations_problem,
+)
 from reconciler.sandbox.sagemaker.semantic_definition import definition_problems, warm_start_problems
 
 
@@ -35,7 +42,7 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
     strategy = config.get("Strategy")
     problems += _objective_problems(config, definitions)
     problems += _limit_problems(config, strategy)
-    problems += _strategy_problems(config, strategy)
+    problems += _strategy_problems(config, strategy, definitions)
     for definition in definitions:
         ranges = definition.get("HyperParameterRanges") or config.get("ParameterRanges") or {}
         problems += _range_problems(ranges, strategy, definition.get("StaticHyperParameters") or {})
@@ -44,10 +51,19 @@ def create_tuning_job_problems(request: Mapping[str, Any]) -> list[str]:
         problems += _algorithm_problems(definition, config)
         problems += definition_problems(definition)
     problems += warm_start_problems(request)
-    for tag in request.get("Tags") or []:
-        if str(tag.get("Key", "")).lower().startswith("aws:"):
-            problems.append(f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}.")
+    problems += reserved_tag_problems(request.get("Tags") or [])
     return problems
+
+
+def reserved_tag_problems(tags: list[Mapping[str, Any]]) -> list[str]:
+    """Tag keys starting with `aws:` (any case) are reserved for AWS use ("Tagging AWS resources",
+    tag naming limits and requirements); SageMaker refuses them at create and in AddTags alike.
+    The simulator refused them only at create before; the stricter, uniform rule is chosen."""
+    return [
+        f"Tag keys beginning with 'aws:' are reserved for AWS use: {tag['Key']}."
+        for tag in tags
+        if str(tag.get("Key", "")).lower().startswith("aws:")
+    ]
 
 
 def _objective_problems(config: Mapping[str, Any], definitions: list[Mapping[str, Any]]) -> list[str]:
@@ -74,7 +90,9 @@ def _limit_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
     return []
 
 
-def _strategy_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
+def _strategy_problems(
+    config: Mapping[str, Any], strategy: Any, definitions: list[Mapping[str, Any]]
+) -> list[str]:
     problems: list[str] = []
     hyperband = ((config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig")) or {}
     if config.get("StrategyConfig") and strategy != "Hyperband":
@@ -90,7 +108,45 @@ def _strategy_problems(config: Mapping[str, Any], strategy: Any) -> list[str]:
             problems.append(
                 f"HyperbandStrategyConfig.MinResource ({low}) cannot be greater than MaxResource ({high})."
             )
+        problems += _hyperband_max_resource_problems(high, definitions)
     return problems
+
+
+# HyperbandStrategyConfig.MaxResource (API reference; botocore's model documents it alike): when
+# absent, SageMaker infers it from one of these StaticHyperParameters, "If HyperbandStrategyConfig
+# is unable to infer a value for MaxResource, it generates a validation error. The maximum value
+# is 20,000 epochs."
+HYPERBAND_EPOCH_KEYS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
+HYPERBAND_MAX_RESOURCE = 20000
+
+
+def _hyperband_max_resource_problems(high: Any, definitions: list[Mapping[str, Any]]) -> list[str]:
+    if high is not None:
+        if high > HYPERBAND_MAX_RESOURCE:
+            return [
+                f"HyperbandStrategyConfig.MaxResource ({high}) exceeds the maximum of "
+                f"{HYPERBAND_MAX_RESOURCE} epochs."
+            ]
+        return []
+    for definition in definitions:
+        statics: Mapping[str, Any] = definition.get("StaticHyperParameters") or {}
+        key = next((k for k in HYPERBAND_EPOCH_KEYS if k in statics), None)
+        if key is None:
+            return [
+                "HyperbandStrategyConfig.MaxResource is not set and cannot be inferred: set it, or set "
+                f"one of the static hyperparameters {', '.join(HYPERBAND_EPOCH_KEYS)}."
+            ]
+        # The stricter reading: an inferred value obeys the same maximum (and must be a number).
+        try:
+            inferred = int(str(statics[key]))
+        except ValueError:
+            return [f"HyperbandStrategyConfig.MaxResource cannot be inferred from {key}={statics[key]!r}."]
+        if inferred > HYPERBAND_MAX_RESOURCE:
+            return [
+                f"HyperbandStrategyConfig.MaxResource inferred from {key} ({inferred}) exceeds the maximum "
+                f"of {HYPERBAND_MAX_RESOURCE} epochs."
+            ]
+    return []
 
 
 def _range_problems(ranges: Mapping[str, Any], strategy: Any, statics: Mapping[str, Any]) -> list[str]:
@@ -128,27 +184,25 @@ MAX_RANGES = 30
 
 
 def _combination_problems(ranges: Mapping[str, Any], strategy: Any, config: Mapping[str, Any]) -> list[str]:
-    """At most 30 tuned hyperparameters in all; a finite search space must cover MaxNumberOfTrainingJobs."""
+    """At most 30 tuned hyperparameters in all; the search space's size against MaxNumberOfTrainingJobs.
+
+    The counting rules live in `reconciler.awsmodel.combinations`, shared with the reconciler:
+    for Grid, MaxNumberOfTrainingJobs (optional) must equal the number of combinations; for the
+    other strategies a finite space must hold at least MaxNumberOfTrainingJobs combinations. With
+    several training job definitions each definition's space is checked on its own: no source
+    says how SageMaker counts them together, and this is the stricter reading.
+    """
     kinds = ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
     total = sum(len(ranges.get(kind) or []) for kind in kinds)
     if total > MAX_RANGES:
         return [f"A tuning job can search at most {MAX_RANGES} hyperparameters; these ranges name {total}."]
     most = (config.get("ResourceLimits") or {}).get("MaxNumberOfTrainingJobs")
-    if strategy == "Grid" or most is None or ranges.get("ContinuousParameterRanges"):
-        return []
-    combinations = 1.0
-    for r in ranges.get("IntegerParameterRanges") or []:
-        combinations *= int(r["MaxValue"]) - int(r["MinValue"]) + 1
-    for r in ranges.get("CategoricalParameterRanges") or []:
-        combinations *= len(r.get("Values") or [])
-    if total and combinations < most:
-        # SageMaker's own wording (it calls the limit MaxNumberOfJobs here).
-        return [
-            "You don't have enough combinations of hyperparameter ranges. The total number of "
-            f"hyperparameter combinations for the provided ranges [{combinations}] must be equal or "
-            f"greater than the value of MaxNumberOfJobs, [{most}]. Provide additional ranges."
-        ]
-    return []
+    problem = (
+        grid_max_jobs_problem(ranges, most)
+        if strategy == GRID_STRATEGY
+        else not_enough_combinations_problem(ranges, most)
+    )
+    return [problem] if problem else []
 
 
 def _numeric_range_problems(r: Mapping[str, Any], parse: type[int] | type[float]) -> list[str]:

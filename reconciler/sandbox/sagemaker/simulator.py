@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from reconciler.sandbox.sagemaker import errors, logs_ops, sagemaker_ops
+from reconciler.sandbox.sagemaker.arns import ACCOUNT, arn, partition
 from reconciler.sandbox.sagemaker.clock import SimClock
 from reconciler.sandbox.sagemaker.faults import Faults
 from reconciler.sandbox.sagemaker.logs_validation import check_logs_request
@@ -65,7 +66,14 @@ class Simulator:
         latency = self.faults.latency
         if latency > 0:
             time.sleep(latency)
-        fault = self.faults.take(operation, subject=_subject(params))
+        fault = self.faults.take(
+            operation,
+            subject=_subject(params),
+            denial={
+                **_denial(service, operation, params, region),
+                "tuning_jobs_limit": self.max_running_tuning_jobs,
+            },
+        )
         if fault is not None:
             raise fault
         if handler is None:
@@ -110,6 +118,35 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
+
+
+def _denial(service: str, operation: str, params: Mapping[str, Any], region: str) -> dict[str, str]:
+    """What an AccessDeniedException names: the IAM action and the ARN of the resource asked for.
+
+    Resource ARNs follow the Service Authorization Reference (SageMaker: hyper-parameter-tuning-job/
+    <name>, training-job/<name>; List* actions take no resource, shown as `*`; CloudWatch Logs:
+    log-group:<group>:log-stream:<stream>).
+    """
+    where = partition(region)
+    if service == "Logs":
+        group = params.get("logGroupName") or "/aws/sagemaker/TrainingJobs"
+        resource = f"arn:{where}:logs:{region}:{ACCOUNT}:log-group:{group}"
+        if isinstance(params.get("logStreamName"), str):
+            resource += f":log-stream:{params['logStreamName']}"
+        action = f"logs:{operation}"
+    else:
+        action = f"sagemaker:{operation}"
+        if isinstance(params.get("ResourceArn"), str):
+            resource = params["ResourceArn"]
+        elif isinstance(params.get("HyperParameterTuningJobName"), str):
+            resource = arn(
+                region=region, kind="hyper-parameter-tuning-job", name=params["HyperParameterTuningJobName"]
+            )
+        elif isinstance(params.get("TrainingJobName"), str):
+            resource = arn(region=region, kind="training-job", name=params["TrainingJobName"])
+        else:
+            resource = "*"
+    return {"action": action, "resource": resource, "partition": where, "account": ACCOUNT}
 
 
 def _subject(params: Mapping[str, Any]) -> str | None:

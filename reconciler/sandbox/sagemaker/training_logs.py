@@ -1,8 +1,11 @@
 """The CloudWatch log lines a simulated training job writes, derived from its timeline.
 
-Contract: `log_stream_name(run)` is `<training job>/algo-1-<creation epoch>`, like SageMaker's;
-`events(job, run, t)` lists (timestamp ms, message) written up to simulated time `t`: a start
-banner, one line per training round in the XGBoost style
+Contract: `log_stream_names(job, run)` lists one stream per instance of the training job,
+`<training job>/algo-<N>-<creation epoch>` for N = 1..InstanceCount, as SageMaker names them
+(developer guide, "Log Amazon SageMaker Events with Amazon CloudWatch": streams
+`[training-job-name]/algo-[instance-number-in-cluster]-[epoch_timestamp]`); every instance
+writes the same lines here. `events(job, run, t)` lists (timestamp ms, message) written up to
+simulated time `t`: a start banner, one line per training round in the XGBoost style
 (`[3]#011train-error:0.08#011validation-error:0.11`: the objective metric `validation:error`
 becomes `validation-error`, converging on the final metric at the last round), then the failure
 reason or a completion line.
@@ -16,11 +19,18 @@ from reconciler.sandbox.sagemaker.model import TrainingRun, TuningJob
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
-def log_stream_name(run: TrainingRun) -> str:
-    return f"{run.name}/algo-1-{int(run.created)}"
+def instance_count(job: TuningJob, run: TrainingRun) -> int:
+    definition = job.definition(run.definition_index)
+    resources = definition.get("ResourceConfig") or definition.get("HyperParameterTuningResourceConfig") or {}
+    count = resources.get("InstanceCount")
+    return int(count) if isinstance(count, int) and count > 0 else 1
 
 
-def _labels(metric_name: str) -> tuple[str, str]:
+def log_stream_names(job: TuningJob, run: TrainingRun) -> list[str]:
+    return [f"{run.name}/algo-{n}-{int(run.created)}" for n in range(1, instance_count(job, run) + 1)]
+
+
+def metric_labels(metric_name: str) -> tuple[str, str]:
     channel, _, metric = metric_name.partition(":")
     if not metric:
         return f"train-{channel}", channel
@@ -45,7 +55,7 @@ def events(job: TuningJob, run: TrainingRun, t: float) -> list[tuple[int, str]]:
         (run.t_train, "Training data downloaded; starting training."),
     ]
     final = _planned_final(job, run)
-    train_label, objective_label = _labels(job.metric_name)
+    train_label, objective_label = metric_labels(job.metric_name)
     duration = run.t_upload - run.t_train
     for i in range(run.rounds_reported):
         at = run.t_train + duration * (i + 1) / run.rounds_total
