@@ -347,7 +347,11 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument("--context", metavar="NAME", help="kubeconfig context")
     run.add_argument(
-        "--allowed-role-arn", action="append", metavar="GLOB", help="allowed role ARN pattern (repeatable)"
+        "--allowed-role-arn",
+        action="append",
+        metavar="GLOB",
+        help="allowed role ARN pattern (repeatable; * and ? do not match /, ** does); a namespace's "
+        "allowed-role-arns annotation can narrow this list, never widen it",
     )
     run.add_argument(
         "--allow-custom-endpoints", action="store_true", default=None, help="honour spec.sageMakerEndpoint"

@@ -77,7 +77,8 @@ class Settings(BaseModel):
     """kubeconfig context to use."""
 
     allowed_role_arns: tuple[str, ...] = ()
-    """Glob patterns of role ARNs a tuning job may pass (namespaces may narrow it by annotation)."""
+    """Patterns of role ARNs a tuning job may pass (`*`/`?` stop at `/`, `**` does not; see core.policy).
+    A namespace's allowed-role-arns annotation applies as well: a role must pass both, so it narrows."""
 
     allow_custom_endpoints: bool = False
     """Honour `spec.sageMakerEndpoint`; otherwise such resources become Stalled/EndpointNotAllowed."""
