@@ -64,9 +64,7 @@ def role_refusal(
     if process_patterns:
         lists.append((list(process_patterns), "the reconciler's --allowed-role-arn setting"))
     if namespace_patterns is not None:
-        lists.append(
-            (list(namespace_patterns), f"the namespace annotation {ALLOWED_ROLE_ARNS_ANNOTATION}")
-        )
+        lists.append((list(namespace_patterns), f"the namespace annotation {ALLOWED_ROLE_ARNS_ANNOTATION}"))
     for patterns, source in lists:
         refused = [role for role in role_arns if not any(role_matches(role, p) for p in patterns)]
         if not refused:
