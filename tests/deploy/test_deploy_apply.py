@@ -8,7 +8,8 @@ API"), and its RBAC judged against what a real pass of the reconciler does.
 - The applied ClusterRole/Role rules bound to the CronJob's ServiceAccount are read back from the API and
   compared with the requests real passes made (the emulator's per-verb, per-resource counters) over a
   tuning job's life and through the recovery paths a life without faults does not take (a 409 on a
-  write, a child created by a pass whose answer was lost): the grants are exactly the (group, resource,
+  write, a child created by a pass whose answer was lost, children an earlier version labelled by
+  name only): the grants are exactly the (group, resource,
   verb) triples used, checked in both directions (every verb used is granted; every verb granted is
   used), and nothing lies beyond the documented list (docs/iam.md, RESOURCE_VERBS).
 """
@@ -271,9 +272,21 @@ def test_the_service_accounts_rules_grant_what_a_real_pass_uses_and_no_more(
         kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs", status=409)
         assert run("--lease", lease, *scope)["resources"] == 1
         # ... then passes without the Lease over the job's life: running with training jobs, deleted.
-        sagemaker.advance(3600)
+        sagemaker.advance(60)
         # (a child created but its answer lost: the pass reads the child it made)
         kube.inject_fault(verb="CREATE", resource="trainingjobs", status=409, when="after")
+        run("--no-lease", *scope)
+        # (children an earlier version labelled by name only: the pass completes their labels)
+        relabel = applier.kubectl(
+            "label",
+            "trainingjobs",
+            "-n",
+            job_namespace,
+            "--all",
+            "sagemaker.aws.amazon.com/hyperparametertuningjob-uid-",
+        )
+        assert "unlabeled" in relabel.stdout, relabel.stdout
+        sagemaker.advance(3600)
         run("--no-lease", *scope)
         applier.kubectl("delete", "hpo", "rbac-probe", "-n", job_namespace, "--wait=false")
         run("--no-lease", *scope)
@@ -293,6 +306,7 @@ def test_the_service_accounts_rules_grant_what_a_real_pass_uses_and_no_more(
         ("sagemaker.aws.amazon.com", "hyperparametertuningjobs/status", "patch"),
         ("sagemaker.aws.amazon.com", "hyperparametertuningjobs", "patch"),
         ("sagemaker.aws.amazon.com", "trainingjobs", "create"),
+        ("sagemaker.aws.amazon.com", "trainingjobs", "patch"),
         ("sagemaker.aws.amazon.com", "trainingjobs", "delete"),
         ("", "events", "create"),
         ("coordination.k8s.io", "leases", "get"),

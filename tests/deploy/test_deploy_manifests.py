@@ -37,7 +37,7 @@ GROUP = "sagemaker.aws.amazon.com"
 RESOURCE_VERBS = {
     (GROUP, "hyperparametertuningjobs"): {"get", "list", "patch"},
     (GROUP, "hyperparametertuningjobs/status"): {"patch"},
-    (GROUP, "trainingjobs"): {"get", "list", "create", "delete"},
+    (GROUP, "trainingjobs"): {"get", "list", "create", "patch", "delete"},
     (GROUP, "trainingjobs/status"): {"patch"},
     ("", "events"): {"create"},
 }

@@ -36,7 +36,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   verbs: [patch]
 - apiGroups: [sagemaker.aws.amazon.com]
   resources: [trainingjobs]
-  verbs: [get, list, create, delete]
+  verbs: [get, list, create, patch, delete]
 - apiGroups: [sagemaker.aws.amazon.com]
   resources: [trainingjobs/status]
   verbs: [patch]
