@@ -84,7 +84,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out.error(str(exc))
         return EXIT_USAGE
     if report.stopped_by_signal is not None:
-        return EXIT_SIGNAL_BASE + report.stopped_by_signal
+        return EXIT_SIGNAL_BASE + int(report.stopped_by_signal)
     if report.skipped_by is not None:
         return EXIT_OK
     if report.error is not None or report.stopped is not None or report.failed:
