@@ -3,8 +3,12 @@
 Contract (DESIGN.md section 4):
 - This is the only module that maps outcomes to process exit codes:
   0 the command did its job (per-resource problems are recorded on the resources),
-  1 it could not (or, with --fail-on-error, some resource is Stalled; for `validate`, some input is invalid),
-  2 usage or configuration error.
+  1 it could not (or, with --fail-on-error, some resource is Stalled; for `validate`, some input is invalid;
+    for `run`, a Lease renewal failed and the pass stopped starting work),
+  2 usage or configuration error,
+  128 + the signal's number when `run` stopped early on SIGTERM (143) or SIGINT (130), after
+    releasing the Lease and printing the summary: the shells' and Kubernetes' convention for "ended by
+    that signal", kept so a Job's podFailurePolicy or a CI system can tell it from a failed pass.
 - Results go to stdout, diagnostics to stderr.
 - Each subcommand's implementation is imported lazily inside its handler so that
   `hpo-reconciler version` stays within its start-up budget.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +26,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_SIGNAL_BASE = 128  # + the signal's number: 143 SIGTERM, 130 SIGINT
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,6 +43,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from reconciler.core.settings import Settings, SettingsError
+    from reconciler.engine.stopping import StopRequest, termination_signals
     from reconciler.engine.summary import Reporter, configure_logging
     from reconciler.gateways.kube import KubeConfigError
 
@@ -69,21 +76,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Reporter(format=settings.log_format, stdout=sys.stdout, stderr=sys.stderr, verbose=settings.dry_run)
     if args.wait or args.timeout is not None:
         return _wait(args, settings, out=out)
+    stop = StopRequest()
     try:
-        report = _observed_pass(settings, out=out)
+        with termination_signals(stop):
+            report = _observed_pass(settings, out=out, stop=stop)
     except KubeConfigError as exc:
         out.error(str(exc))
         return EXIT_USAGE
+    if report.stopped_by_signal is not None:
+        return EXIT_SIGNAL_BASE + int(report.stopped_by_signal)
     if report.skipped_by is not None:
         return EXIT_OK
-    if report.error is not None or report.failed:
+    if report.error is not None or report.stopped is not None or report.failed:
         return EXIT_FAILED
     if settings.fail_on_error and report.stalled:
         return EXIT_FAILED
     return EXIT_OK
 
 
-def _observed_pass(settings: Any, *, out: Any, observer: Callable[[Any], None] | None = None) -> Any:
+def _observed_pass(
+    settings: Any, *, out: Any, observer: Callable[[Any], None] | None = None, stop: Any = None
+) -> Any:
     """One pass; with --pushgateway/--metrics-textfile its metrics are exported after it (a delivery
     problem is reported on stderr and does not change the exit code: the pass itself did its job)."""
     import datetime as dt
@@ -91,7 +104,7 @@ def _observed_pass(settings: Any, *, out: Any, observer: Callable[[Any], None] |
     from reconciler.engine.run import run_pass
 
     if not (settings.pushgateway or settings.metrics_textfile):
-        return run_pass(settings, out=out, observer=observer)
+        return run_pass(settings, out=out, observer=observer, stop=stop)
     from reconciler.engine.metrics import ResourceGauges, publish
 
     gauges = ResourceGauges(limit=settings.metrics_max_resources)
@@ -101,7 +114,7 @@ def _observed_pass(settings: Any, *, out: Any, observer: Callable[[Any], None] |
         if observer is not None:
             observer(result)
 
-    report = run_pass(settings, out=out, observer=both)
+    report = run_pass(settings, out=out, observer=both, stop=stop)
     for problem in publish(report, gauges, settings=settings, now=dt.datetime.now(dt.UTC)):
         out.error(f"metrics not delivered: {problem}")
     return report
@@ -314,12 +327,13 @@ def _add_run_command(commands: Any) -> None:
         help="one reconciliation pass over every HyperparameterTuningJob, then exit",
         description="One idempotent pass. Exit codes: 0 the pass completed (per-resource problems are "
         "recorded on the resources), 1 it could not complete (or, with --fail-on-error, some resource "
-        "is Stalled), 2 usage or configuration error.",
+        "is Stalled), 2 usage or configuration error, 143 (130) stopped early by SIGTERM (SIGINT): no "
+        "new work, calls in flight finished or abandoned, Lease released, summary printed.",
         epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
         "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _LEASE_PER_SHARD, "
-        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES.",
+        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES, _SHUTDOWN_GRACE_SECONDS.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
@@ -347,7 +361,11 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument("--context", metavar="NAME", help="kubeconfig context")
     run.add_argument(
-        "--allowed-role-arn", action="append", metavar="GLOB", help="allowed role ARN pattern (repeatable)"
+        "--allowed-role-arn",
+        action="append",
+        metavar="GLOB",
+        help="allowed role ARN pattern (repeatable; * and ? do not match /, ** does); a namespace's "
+        "allowed-role-arns annotation can narrow this list, never widen it",
     )
     run.add_argument(
         "--allow-custom-endpoints", action="store_true", default=None, help="honour spec.sageMakerEndpoint"
@@ -457,4 +475,12 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    if code > EXIT_SIGNAL_BASE:
+        # A pass stopped by a signal may have abandoned calls at its grace deadline, and the
+        # interpreter would join their worker threads before exiting. Leave without them, as a
+        # SIGKILL would (every pass repairs that); the Lease is released and the summary printed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

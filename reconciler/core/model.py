@@ -34,7 +34,12 @@ TRAINING_JOB_PLURAL = "trainingjobs"
 
 FINALIZER = "sagemaker.aws.amazon.com/hyperparametertuningjob"
 LEGACY_FINALIZER = "sagemaker-operator-finalizer"
+# Children: the parent's UID is the label they are listed by (a UID always fits a label value's 63
+# characters; a name may have 253); the name label is written only where it fits, for `kubectl -l`;
+# the name annotation keeps the parent's name readable whatever its length (core.childlabels).
 CHILD_LABEL = "sagemaker.aws.amazon.com/hyperparametertuningjob"
+CHILD_UID_LABEL = "sagemaker.aws.amazon.com/hyperparametertuningjob-uid"
+CHILD_PARENT_ANNOTATION = "sagemaker.aws.amazon.com/hyperparametertuningjob"
 DELETION_POLICY_ANNOTATION = "sagemaker.aws.amazon.com/deletion-policy"
 ALLOWED_ROLE_ARNS_ANNOTATION = "sagemaker.aws.amazon.com/allowed-role-arns"
 # Written by the reconciler with its finalizer, before the create, when the job is created through a

@@ -54,6 +54,10 @@ class PassReport:
     acted: list[Result] = field(default_factory=list)  # every result but `unchanged`
     skipped_by: str | None = None  # the lease holder, when another run holds the lease
     error: str | None = None
+    stopped: str | None = None  # why the pass stopped taking new work early (a signal, fencing)
+    stopped_by_signal: int | None = None  # the signal's number, when a signal asked
+    not_started: int = 0  # resources queued but dropped when the pass stopped early
+    abandoned: int = 0  # resources still in flight at the end of the grace period
     calls: dict[str, dict[str, int]] = field(default_factory=dict)
     duration_seconds: float = 0.0
     stalled_reasons: Counter[str] = field(default_factory=Counter)

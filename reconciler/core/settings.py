@@ -64,6 +64,10 @@ class Settings(BaseModel):
     lease_duration_seconds: int = Field(default=300, ge=10)
     """How long a held Lease stays valid without renewal; the pass renews it at a third of this."""
 
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    """After SIGTERM/SIGINT or a failed Lease renewal: how long resources in flight may take to finish
+    before they are abandoned. Keep it below the pod's terminationGracePeriodSeconds (default 30)."""
+
     fail_on_error: bool = False
     """Exit 1 when some resource is Stalled after the pass."""
 
@@ -77,7 +81,8 @@ class Settings(BaseModel):
     """kubeconfig context to use."""
 
     allowed_role_arns: tuple[str, ...] = ()
-    """Glob patterns of role ARNs a tuning job may pass (namespaces may narrow it by annotation)."""
+    """Patterns of role ARNs a tuning job may pass (`*`/`?` stop at `/`, `**` does not; see core.policy).
+    A namespace's allowed-role-arns annotation applies as well: a role must pass both, so it narrows."""
 
     allow_custom_endpoints: bool = False
     """Honour `spec.sageMakerEndpoint`; otherwise such resources become Stalled/EndpointNotAllowed."""

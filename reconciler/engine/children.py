@@ -4,13 +4,19 @@ Contract:
 - `mirror_children(where, description, ...)` brings the children in line with SageMaker when the
   tuning job's description says something the parent's status does not know yet (counters, status,
   best job: `training_jobs_changed`); otherwise it makes no call. Each training job SageMaker lists
-  gets a child named after it (lowercased), owned by the parent (controller ownerReference) and
-  labelled `CHILD_LABEL=<parent name>`; a child whose recorded training-job status already matches
-  the listing is not described again. A child created by an earlier, interrupted pass (409 on
-  create) is read and completed. Returns False when the API server refused a child or its status
-  (400/422): the parent then keeps its previous counters so that the next pass lists them again,
-  and a Warning event `ChildRejected` (through `warn`) says which child and why.
-- `delete_children(kube, namespace, parent)` deletes every child of `parent` (already gone is done).
+  gets a child named after it (lowercased), owned by the parent (controller ownerReference), with the
+  labels and annotation of `core.childlabels` (listed by the parent's UID label: any name length
+  works); a child whose recorded training-job status already matches the listing is not described
+  again. A child the UID list did not show (409 on create) is read: when its controller
+  ownerReference is this parent (an earlier, interrupted pass; or an earlier version, which labelled
+  children by name only: then its labels are completed, the migration) it is completed; when it is
+  not, it is left alone with a Warning event `ChildNameTaken`. Returns False when the API server
+  refused a child or its status (400/422): the parent then keeps its previous counters so that the
+  next pass lists them again, and a Warning event `ChildRejected` (through `warn`) says which child
+  and why.
+- `delete_children(kube, parent)` deletes every child of `parent`: those with its UID label, and
+  those an earlier version labelled with its name (only where the name fits a label value; only
+  those whose controller ownerReference is this parent). Already gone is done.
 Other errors propagate to the executor (`engine.reconcile`).
 """
 
@@ -22,12 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.awsmodel import training_job_spec_from_description
+from reconciler.core.childlabels import child_metadata, child_selector, is_child_of, legacy_selector, relabel
 from reconciler.core.model import (
     API_VERSION,
-    CHILD_LABEL,
     TRAINING_JOB_KIND,
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
+    ObjectMeta,
     TrainingJob,
 )
 from reconciler.core.status import needs_write, status_patch, training_job_status, training_jobs_changed
@@ -45,9 +52,18 @@ class Parent:
     endpoint: str | None
 
 
-def delete_children(kube_port: KubePort, namespace: str, parent: str) -> None:
-    for child in kube_port.list_training_jobs(namespace, selector=f"{CHILD_LABEL}={parent}"):
-        kube_port.delete_training_job(namespace, str(child["metadata"]["name"]))
+def delete_children(kube_port: KubePort, parent: ObjectMeta) -> None:
+    names = {
+        str(child["metadata"]["name"])
+        for child in kube_port.list_training_jobs(parent.namespace, selector=child_selector(parent))
+    }
+    legacy = legacy_selector(parent)
+    if legacy is not None:
+        for child in kube_port.list_training_jobs(parent.namespace, selector=legacy):
+            if is_child_of(TrainingJob.parse(child).metadata, parent):
+                names.add(str(child["metadata"]["name"]))
+    for name in sorted(names):
+        kube_port.delete_training_job(parent.namespace, name)
 
 
 def mirror_children(
@@ -68,7 +84,7 @@ def mirror_children(
     )
     existing = {
         str(child["metadata"]["name"]): TrainingJob.parse(child)
-        for child in kube_port.list_training_jobs(meta.namespace, selector=f"{CHILD_LABEL}={meta.name}")
+        for child in kube_port.list_training_jobs(meta.namespace, selector=child_selector(meta))
     }
     mirrored = True
     for summary in summaries:
@@ -106,8 +122,23 @@ def _mirror_child(
         else:
             generation = child.metadata.generation
             previous = child.status
-    except kube.ConflictError:  # created by an earlier, interrupted pass
+    except kube.ConflictError:  # the name is taken by a child the UID list did not show
         existing = TrainingJob.parse(kube_port.get_training_job(namespace, child_name))
+        if not is_child_of(existing.metadata, parent.resource.metadata):
+            warn(
+                "ChildNameTaken",
+                f"TrainingJob {child_name} exists and is not a child of this resource, so training job "
+                f"{sm_name} is not mirrored; delete or rename that TrainingJob",
+            )
+            return True
+        # Ours: created by an interrupted pass, or labelled by name only by an earlier version.
+        patch = relabel(existing.metadata, parent.resource.metadata)
+        if patch is not None:
+            existing = TrainingJob.parse(
+                kube_port.patch_training_job_metadata(
+                    namespace, child_name, patch, resource_version=existing.metadata.resource_version
+                )
+            )
         generation, previous = existing.metadata.generation, existing.status
     except kube.InvalidError as exc:
         warn("ChildRejected", f"TrainingJob {child_name} was refused: {exc}")
@@ -130,13 +161,15 @@ def _mirror_child(
 
 def _child_body(parent: Parent, child_name: str, described: Mapping[str, Any], region: str) -> dict[str, Any]:
     meta = parent.resource.metadata
+    labels, annotations = child_metadata(meta)
     return {
         "apiVersion": API_VERSION,
         "kind": TRAINING_JOB_KIND,
         "metadata": {
             "name": child_name,
             "namespace": meta.namespace,
-            "labels": {CHILD_LABEL: meta.name},
+            "labels": labels,
+            "annotations": annotations,
             "ownerReferences": [
                 {
                     "apiVersion": API_VERSION,

@@ -160,8 +160,10 @@ class _Families(Collector):
 
 
 def succeeded(report: PassReport) -> bool:
-    """The pass's exit status would be 0 (without --fail-on-error): listed everything, nothing failed."""
-    return report.error is None and report.failed == 0 and report.skipped_by is None
+    """The pass's exit status would be 0 (without --fail-on-error): listed everything, nothing failed,
+    not stopped early (a signal, a lost Lease)."""
+    complete = report.error is None and report.stopped is None
+    return complete and report.failed == 0 and report.skipped_by is None
 
 
 def pass_registry(report: PassReport, gauges: ResourceGauges, *, now: dt.datetime) -> CollectorRegistry:
@@ -195,7 +197,7 @@ def pass_registry(report: PassReport, gauges: ResourceGauges, *, now: dt.datetim
             requests.add_metric([service, operation, result], float(count))
     gauge("hpo_reconciler_resource_series_limit", float(gauges.limit))
     gauge("hpo_reconciler_resource_series_dropped", float(gauges.dropped))
-    if report.error is None:
+    if report.error is None and report.stopped is None:  # a partial list says nothing of the rest
         families.extend(_resource_families(gauges.facts()))
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Families(families))

@@ -425,7 +425,7 @@ class _Reconciler:
         return self.result(Outcome.STOPPING, action)
 
     def finalize(self, action: Action) -> Result:
-        delete_children(self.ctx.kube, self.namespace, self.name)
+        delete_children(self.ctx.kube, self.resource.metadata)
         remaining = [f for f in self.resource.metadata.finalizers if f not in (FINALIZER, LEGACY_FINALIZER)]
         try:
             self.ctx.kube.set_finalizers(

@@ -9,6 +9,13 @@ Contract:
   by service and verb, duration. It returns a `PassReport`; it never calls sys.exit.
 - `PassError` means the pass could not complete (cannot list, no credentials); configuration
   problems raise `kube.KubeConfigError`. The CLI maps both to exit codes.
+- Stopping early (`stop`, a `StopRequest` the CLI wires to SIGTERM/SIGINT, and which a failed Lease
+  renewal also sets): no new resource is started and the list is read no further; resources queued
+  but not started are dropped; those in flight get `settings.shutdown_grace_seconds` to finish and are
+  then abandoned (left as a crash would leave them: every pass repairs that); the Lease is released
+  and the summary printed as always. `PassReport.stopped` says why, with the counts.
+- Fencing: a Lease renewal that fails (see `lease.HeldLease.renew`) means this run can no longer
+  prove it is the only one working, so it stops starting new resources as above and says so.
 - One resource's failure never stops the pass. This module never imports reconciler.sandbox.
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -31,8 +39,13 @@ from reconciler.core.calls import CallCounter
 from reconciler.core.outcomes import PassReport, Result
 from reconciler.core.settings import Settings, lease_name
 from reconciler.engine.reconcile import Context, NamespacePolicies, reconcile, settled_result
+from reconciler.engine.stopping import StopRequest
 from reconciler.engine.summary import Reporter
 from reconciler.gateways import kube, lease, sagemaker
+
+log = logging.getLogger(__name__)
+# How often a waiting pass looks at its StopRequest (a signal handler only sets the latch).
+_POLL_SECONDS = 0.5
 
 
 class PassError(Exception):
@@ -56,7 +69,9 @@ def run_pass(
     session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     observer: Callable[[Result], None] | None = None,
+    stop: StopRequest | None = None,
 ) -> PassReport:
+    stop = stop if stop is not None else StopRequest()
     started = time.monotonic()
     calls = CallCounter()
     report = PassReport(observer=observer)
@@ -77,7 +92,7 @@ def run_pass(
                 out.skipped(holder=acquired.holder, until=acquired.until)
                 return report
             held = acquired
-            _start_renewing(held, settings, stop=stop_renewing, clock=clock)
+            _start_renewing(held, settings, stop=stop_renewing, fence=stop, clock=clock)
         ctx = Context(
             kube=gateway,
             sagemaker=smgw,
@@ -85,7 +100,7 @@ def run_pass(
             namespaces=NamespacePolicies(gateway),
             clock=clock,
         )
-        _reconcile_all(ctx, _selected(gateway, settings), settings, out=out, report=report)
+        _reconcile_all(ctx, _selected(gateway, settings), settings, out=out, report=report, stop=stop)
     except PassError as exc:
         report.error = str(exc)
         out.error(str(exc))
@@ -94,6 +109,9 @@ def run_pass(
         out.error(report.error)
     finally:
         stop_renewing.set()
+        if stop.requested:
+            report.stopped = stop.reason
+            report.stopped_by_signal = stop.signum
         if held is not None:
             held.release()
         report.calls = calls.snapshot()
@@ -104,30 +122,88 @@ def run_pass(
 
 
 def _reconcile_all(
-    ctx: Context, selected: Iterator[dict[str, Any]], settings: Settings, *, out: Reporter, report: PassReport
+    ctx: Context,
+    selected: Iterator[dict[str, Any]],
+    settings: Settings,
+    *,
+    out: Reporter,
+    report: PassReport,
+    stop: StopRequest,
 ) -> None:
     pool = concurrent.futures.ThreadPoolExecutor(
         max_workers=settings.concurrency, thread_name_prefix="reconcile"
     )
     pending: set[concurrent.futures.Future[Result]] = set()
+    abandoned = False
     try:
         for obj in selected:
+            if stop.requested:
+                break
             settled = settled_result(obj, dry_run=settings.dry_run)
             if settled is not None:
                 report.add(settled)
                 out.resource(settled)
                 continue
             # Bounded backlog: list pages are consumed only as fast as resources are reconciled.
-            if len(pending) >= settings.concurrency * 4:
-                done, pending = concurrent.futures.wait(
-                    pending, return_when=concurrent.futures.FIRST_COMPLETED
-                )
-                _collect(done, out=out, report=report)
+            while len(pending) >= settings.concurrency * 4 and not stop.requested:
+                pending = _wait_some(pending, out=out, report=report)
+            if stop.requested:
+                break
             pending.add(pool.submit(reconcile, obj, ctx))
-        done, _ = concurrent.futures.wait(pending)
-        _collect(done, out=out, report=report)
+        abandoned = bool(_drain(pending, settings, out=out, report=report, stop=stop))
     finally:
-        pool.shutdown(wait=True, cancel_futures=False)
+        # Abandoned calls are not waited for (the CLI exits without joining their threads).
+        pool.shutdown(wait=not abandoned, cancel_futures=stop.requested)
+
+
+def _wait_some(
+    pending: set[concurrent.futures.Future[Result]],
+    *,
+    out: Reporter,
+    report: PassReport,
+    timeout: float = _POLL_SECONDS,
+) -> set[concurrent.futures.Future[Result]]:
+    done, still = concurrent.futures.wait(
+        pending, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
+    )
+    _collect(done, out=out, report=report)
+    return still
+
+
+def _drain(
+    pending: set[concurrent.futures.Future[Result]],
+    settings: Settings,
+    *,
+    out: Reporter,
+    report: PassReport,
+    stop: StopRequest,
+) -> set[concurrent.futures.Future[Result]]:
+    """Collect what is pending; once a stop is requested, drop what has not started and give what
+    is in flight the grace period. Returns the futures abandoned at the deadline."""
+    deadline: float | None = None
+    while True:
+        if stop.requested and deadline is None:
+            not_started = {future for future in pending if future.cancel()}
+            pending -= not_started
+            report.not_started += len(not_started)
+            deadline = time.monotonic() + settings.shutdown_grace_seconds
+            log.warning(
+                "%s: no new resource is started; waiting up to %ss for the %d in flight",
+                stop.reason,
+                settings.shutdown_grace_seconds,
+                len(pending),
+            )
+        if not pending:
+            break
+        if deadline is None:
+            pending = _wait_some(pending, out=out, report=report)
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        pending = _wait_some(pending, out=out, report=report, timeout=remaining)
+    report.abandoned = len(pending)
+    return pending
 
 
 def _collect(done: set[concurrent.futures.Future[Result]], *, out: Reporter, report: PassReport) -> None:
@@ -174,12 +250,26 @@ def _acquire_lease(
 
 
 def _start_renewing(
-    held: lease.HeldLease, settings: Settings, *, stop: threading.Event, clock: Callable[[], dt.datetime]
+    held: lease.HeldLease,
+    settings: Settings,
+    *,
+    stop: threading.Event,
+    fence: StopRequest,
+    clock: Callable[[], dt.datetime],
 ) -> None:
     interval = settings.lease_duration_seconds / 3
 
     def renew() -> None:
         while not stop.wait(interval):
-            held.renew(clock())
+            if held.renew(clock()):
+                continue
+            reason = f"lease {held.namespace}/{held.name} could not be renewed ({held.failure})"
+            log.warning(
+                "%s: this run can no longer prove it is the only one working, so it starts no new "
+                "resource (fencing); the rest wait for the next run",
+                reason,
+            )
+            fence.request(reason)
+            return
 
     threading.Thread(target=renew, name="lease-renewal", daemon=True).start()

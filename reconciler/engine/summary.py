@@ -8,7 +8,8 @@ Contract:
 - `skipped(holder=..., until=...)` prints the "skipped" line when another run holds the lease.
 - `configure_logging(format, stderr=...)` routes the modules' warnings to stderr in that format.
 - `summary(report)` prints the last line: resources by outcome, API calls by service and verb,
-  duration. Thread-safe (one lock around each write).
+  duration; for a pass stopped early, why and how many resources finished in flight, were abandoned
+  or not started. Thread-safe (one lock around each write).
 """
 
 from __future__ import annotations
@@ -106,7 +107,12 @@ class Reporter:
         )
         if report.skipped_by:
             text += f" | skipped: lease held by {report.skipped_by}"
-        if report.error:
+        if report.stopped:
+            text += (
+                f" | stopped early: {report.stopped}; {report.abandoned} abandoned in flight, "
+                f"{report.not_started} queued not started, the rest of the list not read"
+            )
+        if report.error or report.stopped:
             text += " | pass incomplete"
         record = {
             "event": "summary",
@@ -115,7 +121,14 @@ class Reporter:
             "stalled": stalled,
             "calls": report.calls,
             "duration_seconds": round(report.duration_seconds, 3),
-            "complete": report.error is None,
+            "complete": report.error is None and report.stopped is None,
             "skipped": report.skipped_by is not None,
         }
+        if report.stopped:
+            record["stopped"] = {
+                "reason": report.stopped,
+                "signal": report.stopped_by_signal,
+                "abandoned": report.abandoned,
+                "not_started": report.not_started,
+            }
         self._emit(self._stdout, text, record)

@@ -155,7 +155,7 @@ def wait_until_settled(
     while True:
         seen: dict[tuple[str, str], Progress] = {}
         report = run_once(functools.partial(_record, seen))
-        complete = report.error is None and report.skipped_by is None
+        complete = report.error is None and report.stopped is None and report.skipped_by is None
         if complete:
             changed = [item for key, item in sorted(seen.items()) if known.get(key) != item]
             known = seen

@@ -6,16 +6,25 @@ Contract:
   configuration raises `KubeConfigError` (a usage/configuration problem, exit code 2).
 - `KubeGateway` methods each perform one verb on one resource and count it in `calls` under
   ("kube", "VERB resource"): hyperparametertuningjobs list/get/patch, hyperparametertuningjobs/status
-  patch, trainingjobs list/get/create/delete, trainingjobs/status patch, events create,
-  namespaces get, leases get/create/update. Lists page with `limit`/`continue`. Every
+  patch, trainingjobs list/get/create/patch (labels of a child written by an earlier version)/delete,
+  trainingjobs/status patch, events create, namespaces get, leases get/create/update.
+- The HyperparameterTuningJob list pages with `limit`/`continue`. A continue token the server has
+  expired (410, etcd compacted its revision) is followed by the token kube-apiserver returns with
+  the 410 (a continuation at the latest revision: objects changed meanwhile may show up; the pass is
+  level-triggered, so that is harmless), skipping objects already yielded; without such a token the
+  list starts over, and it may start over again as long as each attempt yielded something new
+  (_RETRIES attempts in a row that yield nothing end it). The TrainingJob children of one tuning
+  job are one unpaged list: they are bounded by the job's MaxNumberOfTrainingJobs, and an unpaged
+  list holds no continue token that could expire while the pass works through thousands of parents. Every
   single-object verb goes through one call path (`_object`: method table, timeout, merge patches,
   retries, counting, error mapping), as `gateways.sagemaker` has `_call`.
 - Objects are plain dicts as the API serves them. Patches are JSON merge patches; the finalizer
   patch carries `metadata.resourceVersion`, so a concurrent change answers 409 (`ConflictError`).
 - Errors (all `KubeError`, each also a `gateways.errors.RetryableError` or `FatalError`):
-  retryable `ConflictError` (409) and `TransientError` (429, 5xx, timeouts, connection trouble;
-  reads, status patches and deletes are retried a few times first; creates (children, events,
-  leases), lease updates and the optimistic finalizer patch are not); fatal `NotFoundError` (404),
+  retryable `ConflictError` (409), `ExpiredError` (410: a list's continue token expired) and
+  `TransientError` (429, 5xx, timeouts, connection trouble; reads, status patches and deletes are
+  retried a few times first; creates (children, events, leases), lease updates and the optimistic
+  metadata patches (finalizers, child labels) are not); fatal `NotFoundError` (404),
   `InvalidError` (400/422: the object was refused), `ForbiddenError` (401/403), `UnexpectedError`
   (anything else). `KubeConfigError` (no usable configuration) is not a call error.
 - `create_event(..., dedupe_key=)` names the event after the key, so a repeat is a quiet no-op.
@@ -95,6 +104,15 @@ class KubeError(GatewayError):
         self.status = status
 
 
+class ExpiredError(KubeError, RetryableError):
+    """410: a list's continue token is too old; `continue_token` is the inconsistent continuation
+    kube-apiserver offers in the Status's metadata (None when there is none)."""
+
+    def __init__(self, message: str, *, status: int = 410, continue_token: str | None = None) -> None:
+        super().__init__(message, status=status)
+        self.continue_token = continue_token
+
+
 class NotFoundError(KubeError, FatalError):
     """404: the object (or its namespace) does not exist."""
 
@@ -136,6 +154,8 @@ def map_error(exc: Exception, *, what: str) -> KubeError:
             return InvalidError(text, status=status)
         if status in (401, 403):
             return ForbiddenError(text, status=status)
+        if status == 410:
+            return ExpiredError(text, status=status, continue_token=_status_continue(exc))
         if status == 429 or status >= 500 or status == 0:
             return TransientError(text, status=status)
         return UnexpectedError(text, status=status)
@@ -144,6 +164,17 @@ def map_error(exc: Exception, *, what: str) -> KubeError:
     if isinstance(exc, KubeError):  # raised by this module (an unexpected response shape)
         return exc
     return UnexpectedError(f"{what}: {type(exc).__name__}: {exc}")
+
+
+def _status_continue(exc: ApiException) -> str | None:
+    """The `metadata.continue` of the Status a 410 answered with, if any."""
+    try:
+        body = json.loads(exc.body or "")
+    except (TypeError, ValueError):
+        return None
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    token = metadata.get("continue") if isinstance(metadata, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _api_message(exc: ApiException) -> str:
@@ -292,12 +323,32 @@ class KubeGateway:
 
     # -- TrainingJob children --------------------------------------------------------------------
 
-    def list_training_jobs(
-        self, namespace: str, *, selector: str, page_size: int = 500
-    ) -> list[dict[str, Any]]:
-        return list(
-            self._list(TRAINING_JOB_PLURAL, namespace=namespace, selector=selector, page_size=page_size)
-        )
+    def list_training_jobs(self, namespace: str, *, selector: str) -> list[dict[str, Any]]:
+        """The TrainingJobs matching `selector`, in one unpaged list (see the module contract)."""
+
+        def call() -> dict[str, Any]:
+            return _as_dict(
+                self._custom.list_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    TRAINING_JOB_PLURAL,
+                    label_selector=selector,
+                    _request_timeout=_REQUEST_TIMEOUT,
+                )
+            )
+
+        return list(self._do("LIST", TRAINING_JOB_PLURAL, call).get("items") or [])
+
+    def patch_training_job_metadata(
+        self, namespace: str, name: str, metadata: Mapping[str, Any], *, resource_version: str | None
+    ) -> dict[str, Any]:
+        """Merge `metadata` (labels, annotations) into a child's; 409 if it changed since
+        `resource_version`."""
+        body = dict(metadata)
+        if resource_version:
+            body["resourceVersion"] = resource_version
+        return self._object("PATCH", _TRAINING_JOBS, namespace, name, body={"metadata": body})
 
     def get_training_job(self, namespace: str, name: str) -> dict[str, Any]:
         return self._object("GET", _TRAINING_JOBS, namespace, name)
@@ -427,10 +478,11 @@ class KubeGateway:
     ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         # A continue token expires (410) when the pass outlives the server's compaction window
-        # (about 5 minutes on kube-apiserver). Then the list starts over, as client-go's pager
-        # does, and the objects already yielded (by uid) are skipped: the pass goes on.
+        # (about 5 minutes on kube-apiserver; a pass over 10,000 active resources takes longer).
+        # Then the list continues with the server's inconsistent token, or else starts over as
+        # client-go's pager does; the objects already yielded (by uid) are skipped either way.
         seen: set[str] = set()
-        restarts = 0
+        fruitless = 0  # restarts in a row after which nothing new was yielded
         while True:
             kwargs: dict[str, Any] = {"limit": page_size, "_request_timeout": _REQUEST_TIMEOUT}
             if selector:
@@ -447,10 +499,15 @@ class KubeGateway:
 
             try:
                 body = self._do("LIST", plural, page)
-            except KubeError as exc:
-                if exc.status != 410 or not token or restarts >= _RETRIES:
+            except ExpiredError as exc:
+                if not token:
                     raise
-                restarts += 1
+                if exc.continue_token:
+                    token = exc.continue_token
+                    continue
+                if fruitless >= _RETRIES:
+                    raise
+                fruitless += 1
                 token = None
                 continue
             for item in body.get("items") or []:
@@ -458,6 +515,7 @@ class KubeGateway:
                 if uid in seen:
                     continue
                 seen.add(uid)
+                fruitless = 0
                 yield item
             token = (body.get("metadata") or {}).get("continue") or None
             if not token:

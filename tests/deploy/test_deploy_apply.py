@@ -6,9 +6,12 @@ API"), and its RBAC judged against what a real pass of the reconciler does.
   every object is created and stored as rendered (`kubectl get -f`), and a second apply reports every
   object `unchanged` without any warning (kubectl computes its patches from the emulator's OpenAPI).
 - The applied ClusterRole/Role rules bound to the CronJob's ServiceAccount are read back from the API and
-  compared with the requests a real pass made (the emulator's per-verb, per-resource counters) over a
-  tuning job's life: every (group, resource, verb) the reconciler used is granted, and nothing beyond
-  interfaces.md's list is.
+  compared with the requests real passes made (the emulator's per-verb, per-resource counters) over a
+  tuning job's life and through the recovery paths a life without faults does not take (a 409 on a
+  write, a child created by a pass whose answer was lost, children an earlier version labelled by
+  name only): the grants are exactly the (group, resource,
+  verb) triples used, checked in both directions (every verb used is granted; every verb granted is
+  used), and nothing lies beyond the documented list (docs/iam.md, RESOURCE_VERBS).
 """
 
 from __future__ import annotations
@@ -258,14 +261,31 @@ def test_the_service_accounts_rules_grant_what_a_real_pass_uses_and_no_more(
     job_namespace = job["metadata"].get("namespace") or ("default" if name not in NAMESPACED else namespace)
     applier.kubectl("apply", "-n", job_namespace, "-f", "-", stdin=yaml.safe_dump(job))
 
+    kube = applier.kube
     with SageMakerSandbox(time_scale=1.0) as sagemaker:
         run = Pass(applier, sagemaker, monkeypatch)
         scope = ["--namespace", namespace] if name in NAMESPACED else []
         # The CronJob's own command line (it takes the Lease in its namespace) ...
         args = pod_spec(cronjob)["containers"][0]["args"]
         lease = args[args.index("--lease") + 1].replace("$(POD_NAMESPACE)", namespace)
+        # (a 409 on the finalizer write: the resource is read again and the write retried)
+        kube.inject_fault(verb="PATCH", resource="hyperparametertuningjobs", status=409)
         assert run("--lease", lease, *scope)["resources"] == 1
         # ... then passes without the Lease over the job's life: running with training jobs, deleted.
+        sagemaker.advance(60)
+        # (a child created but its answer lost: the pass reads the child it made)
+        kube.inject_fault(verb="CREATE", resource="trainingjobs", status=409, when="after")
+        run("--no-lease", *scope)
+        # (children an earlier version labelled by name only: the pass completes their labels)
+        relabel = applier.kubectl(
+            "label",
+            "trainingjobs",
+            "-n",
+            job_namespace,
+            "--all",
+            "sagemaker.aws.amazon.com/hyperparametertuningjob-uid-",
+        )
+        assert "unlabeled" in relabel.stdout, relabel.stdout
         sagemaker.advance(3600)
         run("--no-lease", *scope)
         applier.kubectl("delete", "hpo", "rbac-probe", "-n", job_namespace, "--wait=false")
@@ -277,13 +297,16 @@ def test_the_service_accounts_rules_grant_what_a_real_pass_uses_and_no_more(
     assert granted, "no role is bound to the CronJob's ServiceAccount"
     refused = sorted(p for p in run.pairs if p[2] not in granted.get((p[0], p[1]), set()))
     assert refused == [], f"the pass needs verbs its ServiceAccount is not granted: {refused}"
+    unused = sorted((g, r, v) for (g, r), vs in granted.items() for v in vs if (g, r, v) not in run.pairs)
+    assert unused == [], f"granted but never used by the reconciler: {unused}"
     beyond = {k: v - ALLOWED.get(k, set()) for k, v in granted.items() if v - ALLOWED.get(k, set())}
-    assert beyond == {}, f"granted beyond interfaces.md's list: {beyond}"
+    assert beyond == {}, f"granted beyond the documented list (RESOURCE_VERBS, docs/iam.md): {beyond}"
     # The probe really exercised the reconciler's writes, not only its reads.
     assert {
         ("sagemaker.aws.amazon.com", "hyperparametertuningjobs/status", "patch"),
         ("sagemaker.aws.amazon.com", "hyperparametertuningjobs", "patch"),
         ("sagemaker.aws.amazon.com", "trainingjobs", "create"),
+        ("sagemaker.aws.amazon.com", "trainingjobs", "patch"),
         ("sagemaker.aws.amazon.com", "trainingjobs", "delete"),
         ("", "events", "create"),
         ("coordination.k8s.io", "leases", "get"),

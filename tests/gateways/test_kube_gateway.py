@@ -111,3 +111,64 @@ def test_children_events_and_namespaces(sandbox: tuple[KubeSandbox, Path]) -> No
     assert gateway.get_namespace("default")["metadata"]["name"] == "default"
     with pytest.raises(kube.NotFoundError):
         gateway.get_namespace("nope")
+
+
+def test_children_are_one_unpaged_list(
+    sandbox: tuple[KubeSandbox, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The children of one job are bounded: one list without `limit`, so no continue token to expire."""
+    _, kubeconfig = sandbox
+    calls = CallCounter()
+    gateway = connect(kubeconfig, calls)
+    for index in range(3):
+        gateway.create_training_job(
+            "default",
+            {
+                "apiVersion": "sagemaker.aws.amazon.com/v1",
+                "kind": "TrainingJob",
+                "metadata": {"name": f"child-{index}", "namespace": "default", "labels": {"parent": "p"}},
+                "spec": {"region": "us-east-2"},
+            },
+        )
+    sent: list[dict[str, Any]] = []
+    real = k8s.CustomObjectsApi.list_namespaced_custom_object
+
+    def spy(self: k8s.CustomObjectsApi, *args: Any, **kwargs: Any) -> Any:
+        sent.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(k8s.CustomObjectsApi, "list_namespaced_custom_object", spy)
+    assert len(gateway.list_training_jobs("default", selector="parent=p")) == 3
+    assert len(sent) == 1 and "limit" not in sent[0] and sent[0]["label_selector"] == "parent=p"
+    assert calls.snapshot()["kube"]["LIST trainingjobs"] == 1
+
+
+def test_a_list_that_keeps_expiring_without_progress_gives_up(sandbox: tuple[KubeSandbox, Path]) -> None:
+    server, kubeconfig = sandbox
+    api = k8s.CustomObjectsApi(kube.connect(Settings(kubeconfig=str(kubeconfig))))
+    for index in range(4):
+        api.create_namespaced_custom_object(
+            GROUP, VERSION, "default", "hyperparametertuningjobs", sample(f"r{index}")
+        )
+    calls = CallCounter()
+    gateway = connect(kubeconfig, calls)
+    # Every request carrying a continue token answers 410 (no continuation offered): each restart
+    # yields only the first page again, which was yielded already.
+    original = server.faults.count
+    lists = 0
+
+    def expire_continued(verb: str, *, resource: str) -> None:
+        nonlocal lists
+        original(verb, resource=resource)
+        if (verb, resource) == ("LIST", "hyperparametertuningjobs"):
+            lists += 1
+            if lists % 2 == 0:
+                server.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=410)
+
+    server.faults.count = expire_continued  # type: ignore[method-assign]
+    listed = []
+    with pytest.raises(kube.ExpiredError):
+        for obj in gateway.list_tuning_jobs(namespace="default", selector=None, page_size=2):
+            listed.append(obj["metadata"]["name"])
+    assert listed == ["r0", "r1"]  # the first page once, not again on each restart
+    assert lists == 2 * 4  # the first attempt and three fruitless restarts

@@ -61,3 +61,94 @@ def test_lost_race_is_busy(gateway: kube.KubeGateway) -> None:
     )  # changes resourceVersion
     with pytest.raises(kube.ConflictError):
         gateway.update_lease("default", "hpo", stale)
+
+
+# -------------------------------------------------------------- clocks ahead, renewal failures (issue 10 #7)
+
+
+@pytest.fixture
+def sandbox_and_gateway(tmp_path: Path) -> Iterator[tuple[KubeSandbox, kube.KubeGateway]]:
+    with KubeSandbox() as sandbox:
+        kubeconfig = tmp_path / "kubeconfig"
+        sandbox.write_kubeconfig(kubeconfig)
+        yield (
+            sandbox,
+            kube.KubeGateway(kube.connect(Settings(kubeconfig=str(kubeconfig))), calls=CallCounter()),
+        )
+
+
+@pytest.mark.parametrize(
+    ("ahead_seconds", "taken"),
+    [
+        (30, False),  # a holder renewing now, its clock 30 s fast: it may be alive, so wait for it
+        (60, False),  # exactly leaseDurationSeconds ahead: still possible
+        (61, True),  # more than leaseDurationSeconds ahead: no live holder with a sane clock
+        (4 * 365 * 86400, True),  # renewTime years ahead (the issue's 2030)
+    ],
+)
+def test_a_renewtime_further_ahead_than_the_duration_is_expired_with_a_warning(
+    gateway: kube.KubeGateway, caplog: pytest.LogCaptureFixture, ahead_seconds: int, taken: bool
+) -> None:
+    fast = take(gateway, "fast-clock-node", NOW + dt.timedelta(seconds=ahead_seconds))
+    assert isinstance(fast, lease.HeldLease)
+    with caplog.at_level("WARNING", logger="reconciler.gateways.lease"):
+        result = take(gateway, "b", NOW)
+    assert isinstance(result, lease.HeldLease) is taken
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    if taken:
+        assert len(warnings) == 1 and "fast-clock-node" in warnings[0], warnings
+        assert "taken as expired" in warnings[0] and "leaseDurationSeconds" in warnings[0]
+        assert gateway.get_lease("default", "hpo")["spec"]["holderIdentity"] == "b"
+    else:
+        assert warnings == []
+        assert isinstance(result, lease.Busy) and result.holder == "fast-clock-node"
+
+
+def test_renewal_retries_a_transient_failure(
+    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
+) -> None:
+    sandbox, gateway = sandbox_and_gateway
+    held = take(gateway, "a", NOW)
+    assert isinstance(held, lease.HeldLease)
+    sandbox.inject_fault(verb="UPDATE", resource="leases", status=503, times=2)
+    assert held.renew(NOW + dt.timedelta(seconds=20)) and held.failure is None
+    assert gateway.get_lease("default", "hpo")["spec"]["renewTime"] == "2026-01-01T12:00:20.000000Z"
+
+
+def test_renewal_that_keeps_failing_says_why(
+    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
+) -> None:
+    sandbox, gateway = sandbox_and_gateway
+    held = take(gateway, "a", NOW)
+    assert isinstance(held, lease.HeldLease)
+    sandbox.inject_fault(verb="UPDATE", resource="leases", status=500, times=3)
+    assert not held.renew(NOW + dt.timedelta(seconds=20))
+    assert held.failure is not None and "500" in held.failure
+
+
+def test_renewal_whose_answer_was_lost_is_still_ours(
+    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
+) -> None:
+    sandbox, gateway = sandbox_and_gateway
+    held = take(gateway, "a", NOW)
+    assert isinstance(held, lease.HeldLease)
+    # The update is applied, its answer lost: the retry's resourceVersion is stale (409), the lease
+    # still names us, so it is renewed again from what the server holds.
+    sandbox.inject_fault(verb="UPDATE", resource="leases", status=500, when="after")
+    assert held.renew(NOW + dt.timedelta(seconds=20))
+    assert held.renew(NOW + dt.timedelta(seconds=40))
+    assert gateway.get_lease("default", "hpo")["spec"]["renewTime"] == "2026-01-01T12:00:40.000000Z"
+
+
+def test_renewal_of_a_lease_taken_by_another_holder_fails_and_release_leaves_it_alone(
+    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
+) -> None:
+    _, gateway = sandbox_and_gateway
+    held = take(gateway, "a", NOW)
+    assert isinstance(held, lease.HeldLease)
+    # Another run took it (our hold expired while this process was paused, say).
+    assert isinstance(take(gateway, "b", NOW + dt.timedelta(seconds=120)), lease.HeldLease)
+    assert not held.renew(NOW + dt.timedelta(seconds=121))
+    assert held.failure == "it is now held by b"
+    assert not held.release()
+    assert gateway.get_lease("default", "hpo")["spec"]["holderIdentity"] == "b"

@@ -88,11 +88,23 @@ class FakeKube(Faults):
         self._bump()
         return copy.deepcopy(self.obj)
 
-    def list_training_jobs(
-        self, namespace: str, *, selector: str, page_size: int = 500
-    ) -> list[dict[str, Any]]:
+    def list_training_jobs(self, namespace: str, *, selector: str) -> list[dict[str, Any]]:
         self._call("LIST", "trainingjobs")
-        return [copy.deepcopy(c) for c in self.children.values()]
+        key, _, value = selector.partition("=")
+        return [
+            copy.deepcopy(c)
+            for c in self.children.values()
+            if (c.get("metadata") or {}).get("labels", {}).get(key) == value
+        ]
+
+    def patch_training_job_metadata(
+        self, namespace: str, name: str, metadata: Mapping[str, Any], *, resource_version: str | None
+    ) -> dict[str, Any]:
+        self._call("PATCH", "trainingjobs")
+        child = self.children[name]
+        for member in ("labels", "annotations"):
+            child["metadata"].setdefault(member, {}).update(metadata.get(member) or {})
+        return copy.deepcopy(child)
 
     def get_training_job(self, namespace: str, name: str) -> dict[str, Any]:
         self._call("GET", "trainingjobs")
