@@ -1,18 +1,21 @@
-"""Fixtures of the pure-core unit tests: a builder of HyperparameterTuningJob values."""
+"""Fixtures of the pure-core unit tests: a builder of HyperparameterTuningJob values (the object dict
+or the parsed model)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec
 
 import pytest
 
 from reconciler.core.model import FINALIZER, HyperparameterTuningJob
 
+P = ParamSpec("P")
+
 UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
 
 
-def build_tuning_job(
+def tuning_job_object(
     *,
     generation: int = 1,
     observed_generation: int | None = None,
@@ -23,7 +26,9 @@ def build_tuning_job(
     annotations: dict[str, str] | None = None,
     stalled_reason: str | None = None,
     spec: Any = None,
-) -> HyperparameterTuningJob:
+    job_name: str | None = None,
+) -> dict[str, Any]:
+    """The object dict of a HyperparameterTuningJob as the API server returns it."""
     metadata: dict[str, Any] = {
         "name": "xgboost-hpo",
         "namespace": "default",
@@ -35,6 +40,8 @@ def build_tuning_job(
     if deleting:
         metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     status: dict[str, Any] = {}
+    if job_name:
+        status["sageMakerHyperParameterTuningJobName"] = job_name
     if job_status:
         status["hyperParameterTuningJobStatus"] = job_status
     if arn:
@@ -47,7 +54,18 @@ def build_tuning_job(
         ]
     obj: dict[str, Any] = {"metadata": metadata, "status": status}
     obj["spec"] = {"region": "us-east-2"} if spec is None else spec
-    return HyperparameterTuningJob.parse(obj)
+    return obj
+
+
+def _parsed(build: Callable[P, dict[str, Any]]) -> Callable[P, HyperparameterTuningJob]:
+    def parsed(*args: P.args, **kwargs: P.kwargs) -> HyperparameterTuningJob:
+        return HyperparameterTuningJob.parse(build(*args, **kwargs))
+
+    return parsed
+
+
+# `tuning_job_object` parsed into the model (same keyword arguments, still type-checked).
+build_tuning_job = _parsed(tuning_job_object)
 
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]
