@@ -1,5 +1,6 @@
-"""Fixtures of the pure-core unit tests: a builder of HyperparameterTuningJob values (the object dict
-or the parsed model)."""
+"""Fixtures and helpers of the pure-core unit tests: a builder of HyperparameterTuningJob values (the
+object dict or the parsed model), and a setter of
+`a__b__c` paths in request dicts."""
 
 from __future__ import annotations
 
@@ -66,6 +67,17 @@ def _parsed(build: Callable[P, dict[str, Any]]) -> Callable[P, HyperparameterTun
 
 # `tuning_job_object` parsed into the model (same keyword arguments, still type-checked).
 build_tuning_job = _parsed(tuning_job_object)
+
+
+def with_paths(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Set each `a__b__c` path of `changes` in `target` (a key per `__`); returns `target`."""
+    for path, value in changes.items():
+        node = target
+        keys = path.split("__")
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return target
 
 
 TuningJobFactory = Callable[..., HyperparameterTuningJob]

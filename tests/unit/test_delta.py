@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from reconciler.core.delta import Delta, job_delta
+from tests.unit.conftest import with_paths
 
 DEFAULTS = {
     "HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType": "Off",
@@ -54,13 +55,7 @@ def described(**changes: Any) -> dict[str, Any]:
     definition["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataDistributionType"] = (
         "FullyReplicated"
     )
-    for path, value in changes.items():
-        target = out
-        keys = path.split("__")
-        for key in keys[:-1]:
-            target = target[key]
-        target[keys[-1]] = value
-    return out
+    return with_paths(out, changes)
 
 
 def test_identical_after_normalization() -> None:

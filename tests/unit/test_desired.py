@@ -11,6 +11,7 @@ import yaml
 
 from reconciler.core.model import HyperparameterTuningJob
 from reconciler.spec.desired import desired_request
+from tests.unit.conftest import with_paths
 
 SAMPLE = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml").read_text()
@@ -46,14 +47,7 @@ def test_sample_yields_request_with_reconciler_tags() -> None:
 
 
 def with_changes(**changes: Any) -> dict[str, Any]:
-    spec = sample_spec()
-    for dotted, value in changes.items():
-        target = spec
-        keys = dotted.split("__")
-        for key in keys[:-1]:
-            target = target[key]
-        target[keys[-1]] = value
-    return spec
+    return with_paths(sample_spec(), changes)
 
 
 # (spec, a fragment every message list must contain)
