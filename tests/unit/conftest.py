@@ -1,5 +1,5 @@
 """Fixtures and helpers of the pure-core unit tests: a builder of HyperparameterTuningJob values (the
-object dict or the parsed model), and a setter of
+object dict or the parsed model), builder keywords of a resource that recorded its job, and a setter of
 `a__b__c` paths in request dicts."""
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from reconciler.core.model import FINALIZER, HyperparameterTuningJob
 P = ParamSpec("P")
 
 UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
+ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
+
+
+def recorded(job_status: str, **fields: Any) -> dict[str, Any]:
+    """Builder keywords of a resource whose status records the job ARN and `job_status`."""
+    return {"arn": ARN, "job_status": job_status, **fields}
 
 
 def tuning_job_object(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,13 +20,14 @@ from reconciler.core.delta import Delta
 from reconciler.core.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
 from reconciler.core.naming import derived_job_name
 from reconciler.core.reasons import StalledReason
-from tests.unit.conftest import build_tuning_job
-
-TuningJobFactory = Callable[..., HyperparameterTuningJob]
-UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
+from tests.unit.conftest import ARN, UID, TuningJobFactory, build_tuning_job, recorded
 
 
-ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
+def seen(job_status: str, *, delta: Delta | None = None, owner_uid: str | None = None) -> Observation:
+    """The job was looked up and found with `job_status` under the recorded ARN."""
+    return Observation(looked_up=True, job=JobState(job_status, ARN), delta=delta, owner_uid=owner_uid)
+
+
 CHANGED = Delta(paths=("hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",))
 ROLE = Refusal(StalledReason.ROLE_NOT_ALLOWED, "role not allowed")
 
@@ -39,68 +38,63 @@ TABLE = [
     ("new resource refused by policy", {}, Observation(policy=ROLE), ActionKind.STALL),
     (
         "running job in sync refreshes",
-        {"arn": ARN, "job_status": "InProgress"},
+        recorded("InProgress"),
         Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
         ActionKind.REFRESH,
     ),
     (
         "running job with delta is refused",
-        {"arn": ARN, "job_status": "InProgress"},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED),
+        recorded("InProgress"),
+        seen("InProgress", delta=CHANGED),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "completed job with delta is refused",
-        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
-        Observation(looked_up=True, job=JobState("Completed", ARN), delta=CHANGED),
+        recorded("Completed", generation=2, observed_generation=1),
+        seen("Completed", delta=CHANGED),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "reverted spec refreshes again",
-        {"arn": ARN, "job_status": "InProgress", "stalled_reason": "SpecUpdateRefused"},
+        recorded("InProgress", stalled_reason="SpecUpdateRefused"),
         Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
         ActionKind.REFRESH,
     ),
     (
         "spec made invalid after create is refused",
-        {"arn": ARN, "job_status": "InProgress"},
+        recorded("InProgress"),
         Observation(problems=("bad",), looked_up=True, job=JobState("InProgress", ARN)),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "terminal, observed: nothing",
-        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
+        recorded("Completed", observed_generation=1),
         Observation(),
         ActionKind.NOTHING,
     ),
     (
         "recorded job vanished stalls",
-        {"arn": ARN, "job_status": "InProgress"},
+        recorded("InProgress"),
         Observation(looked_up=True, job=None),
         ActionKind.STALL,
     ),
-    (
-        "deleting, running: stop",
-        {"arn": ARN, "job_status": "InProgress", "deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
-        ActionKind.STOP,
-    ),
+    ("deleting, running: stop", recorded("InProgress", deleting=True), seen("InProgress"), ActionKind.STOP),
     (
         "deleting, stopping: wait",
-        {"arn": ARN, "job_status": "Stopping", "deleting": True},
-        Observation(looked_up=True, job=JobState("Stopping", ARN)),
+        recorded("Stopping", deleting=True),
+        seen("Stopping"),
         ActionKind.AWAIT_STOP,
     ),
     (
         "deleting, stopped: finalize",
-        {"arn": ARN, "job_status": "Stopping", "deleting": True},
-        Observation(looked_up=True, job=JobState("Stopped", ARN)),
+        recorded("Stopping", deleting=True),
+        seen("Stopped"),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, completed: finalize",
-        {"arn": ARN, "job_status": "Completed", "deleting": True},
-        Observation(looked_up=True, job=JobState("Completed", ARN)),
+        recorded("Completed", deleting=True),
+        seen("Completed"),
         ActionKind.FINALIZE,
     ),
     ("deleting, no job: finalize", {"deleting": True}, Observation(looked_up=True), ActionKind.FINALIZE),
@@ -112,13 +106,13 @@ TABLE = [
             "deleting": True,
             "annotations": {"sagemaker.aws.amazon.com/deletion-policy": "retain"},
         },
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        seen("InProgress"),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, legacy finalizer: stop",
         {"arn": ARN, "deleting": True, "finalizers": (LEGACY_FINALIZER,)},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        seen("InProgress"),
         ActionKind.STOP,
     ),
     (
@@ -130,31 +124,31 @@ TABLE = [
     (
         "deleting, foreign job under our name: not stopped",
         {"deleting": True, "stalled_reason": "JobNameInUse"},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        seen("InProgress"),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, job created but status lost: stop",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid=UID),
+        seen("InProgress", owner_uid=UID),
         ActionKind.STOP,
     ),
     (
         "deleting, no ARN, job untagged: not stopped",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        seen("InProgress"),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, no ARN, job tagged with another uid: not stopped",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        seen("InProgress", owner_uid="someone-else"),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, InvalidSpec replaced JobNameInUse, foreign job: not stopped",
         {"deleting": True, "stalled_reason": "InvalidSpec"},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        seen("InProgress", owner_uid="someone-else"),
         ActionKind.FINALIZE,
     ),
     (
@@ -196,19 +190,11 @@ def test_decide_table(
 
 LOOKUP_TABLE = [
     ("new resource: create first", {}, False),
-    ("running job", {"arn": ARN, "job_status": "InProgress", "observed_generation": 1}, True),
-    ("created, status not known yet", {"arn": ARN, "job_status": "SynchronizingK8sJobWithSageMaker"}, True),
-    (
-        "completed, generation observed",
-        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
-        False,
-    ),
-    ("failed, generation observed", {"arn": ARN, "job_status": "Failed", "observed_generation": 1}, False),
-    (
-        "completed, spec edited since",
-        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
-        True,
-    ),
+    ("running job", recorded("InProgress", observed_generation=1), True),
+    ("created, status not known yet", recorded("SynchronizingK8sJobWithSageMaker"), True),
+    ("completed, generation observed", recorded("Completed", observed_generation=1), False),
+    ("failed, generation observed", recorded("Failed", observed_generation=1), False),
+    ("completed, spec edited since", recorded("Completed", generation=2, observed_generation=1), True),
     ("deleting with finalizer", {"deleting": True}, True),
     ("deleting without finalizer", {"deleting": True, "finalizers": ()}, False),
 ]
@@ -236,7 +222,7 @@ def test_name_conflict_adopts_own_job_and_refuses_foreign(tuning_job: TuningJobF
 
 def test_refused_update_lists_changed_paths(tuning_job: TuningJobFactory) -> None:
     resource = tuning_job(arn=ARN, job_status="InProgress")
-    action = decide(resource, Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED))
+    action = decide(resource, seen("InProgress", delta=CHANGED))
     assert action.refusal is not None and action.refusal.reason == "SpecUpdateRefused"
     assert (
         "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in action.refusal.message
@@ -358,7 +344,7 @@ def test_name_conflict_adopts_the_legacy_operators_job_for_this_resource() -> No
 
 
 def test_deleting_a_legacy_resource_stops_its_untagged_job() -> None:
-    observation = Observation(looked_up=True, job=JobState("InProgress", ARN))
+    observation = seen("InProgress")
     assert decide(legacy_resource(recorded=COMPUTED, deleting=True), observation).kind is ActionKind.STOP
     other = legacy_resource(recorded="other-name", deleting=True)
     assert decide(other, observation).kind is ActionKind.FINALIZE

@@ -20,59 +20,34 @@ from reconciler.core.model import ENDPOINT_ANNOTATION, FINALIZER, LEGACY_FINALIZ
 from reconciler.core.naming import derived_job_name
 from reconciler.core.reasons import StalledReason, recorded_stall
 from reconciler.core.tracking import Tracking, records_job_name, track, with_moved
-from tests.unit.conftest import UID, TuningJobFactory, build_tuning_job
+from tests.unit.conftest import ARN, UID, TuningJobFactory, build_tuning_job, recorded
 
-ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
 COMPUTED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
 CHANGED = Delta(paths=("hyperParameterTuningJobConfig.strategy",))
 
 # -- generation gating: what to observe -------------------------------------------------------------
 
 # (case, resource kwargs, recorded Stalled reason, wants the spec?)
+RUNNING = recorded("InProgress", observed_generation=1)  # a running job whose generation was observed
 WANTS_SPEC = [
     ("new resource: read it to create", {}, None, True),
     ("new resource stalled InvalidSpec: read it again", {}, "InvalidSpec", True),
     ("being deleted: never", {"deleting": True}, None, False),
     ("being deleted, no job: never", {"deleting": True, "arn": ARN}, None, False),
-    (
-        "running job, generation observed: not again",
-        {"arn": ARN, "job_status": "InProgress", "observed_generation": 1},
-        None,
-        False,
-    ),
-    (
-        "running job, generation not observed: compare",
-        {"arn": ARN, "job_status": "InProgress", "generation": 2, "observed_generation": 1},
-        None,
-        True,
-    ),
-    (
-        "running job, refused update: checked until lifted",
-        {"arn": ARN, "job_status": "InProgress", "observed_generation": 1},
-        "SpecUpdateRefused",
-        True,
-    ),
-    (
-        "running job, spec invalid: checked until lifted",
-        {"arn": ARN, "job_status": "InProgress", "observed_generation": 1},
-        "InvalidSpec",
-        True,
-    ),
-    (
-        "running job stalled for another reason: not again",
-        {"arn": ARN, "job_status": "InProgress", "observed_generation": 1},
-        "JobNotFound",
-        False,
-    ),
+    ("running job, generation observed: not again", RUNNING, None, False),
+    ("running job, generation not observed: compare", {**RUNNING, "generation": 2}, None, True),
+    ("running job, refused update: checked until lifted", RUNNING, "SpecUpdateRefused", True),
+    ("running job, spec invalid: checked until lifted", RUNNING, "InvalidSpec", True),
+    ("running job stalled for another reason: not again", RUNNING, "JobNotFound", False),
     (
         "settled (terminal, observed): no lookup, no spec, even when refused",
-        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
+        recorded("Completed", observed_generation=1),
         "SpecUpdateRefused",
         False,
     ),
     (
         "completed, spec edited since: compare",
-        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
+        recorded("Completed", generation=2, observed_generation=1),
         None,
         True,
     ),
