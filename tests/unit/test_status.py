@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -101,15 +102,19 @@ DESCRIPTION = {
 }
 
 
+def completed_status(
+    previous: HyperparameterTuningJobStatus | None = None, **fields: Any
+) -> HyperparameterTuningJobStatus:
+    """A Completed tuning job's status at T0 (verdict for job "x"), after `previous` (none by default);
+    generation 1, job name xgboosth and DESCRIPTION unless `fields` say otherwise."""
+    fields = {"generation": 1, "job_name": "xgboosth", "description": DESCRIPTION, **fields}
+    verdict = verdict_for_job("Completed", job_name="x")
+    previous = HyperparameterTuningJobStatus() if previous is None else previous
+    return tuning_job_status(previous, verdict=verdict, now=T0, **fields)
+
+
 def test_tuning_status_from_description() -> None:
-    status = tuning_job_status(
-        HyperparameterTuningJobStatus(),
-        verdict=verdict_for_job("Completed", job_name="x"),
-        generation=2,
-        now=T0,
-        job_name="xgboosth",
-        description=DESCRIPTION,
-    )
+    status = completed_status(generation=2)
     api = status.to_api()
     assert api["hyperParameterTuningJobStatus"] == "Completed"
     assert api["sageMakerHyperParameterTuningJobName"] == "xgboosth"
@@ -235,14 +240,7 @@ def test_training_job_status_mirrors_describe() -> None:
 
 
 def test_training_jobs_changed_only_on_counters_status_or_best_job() -> None:
-    recorded = tuning_job_status(
-        HyperparameterTuningJobStatus(),
-        verdict=verdict_for_job("Completed", job_name="x"),
-        generation=1,
-        now=T0,
-        job_name="x",
-        description=DESCRIPTION,
-    )
+    recorded = completed_status(job_name="x")
     assert not training_jobs_changed(recorded, DESCRIPTION)
     counters = {**DESCRIPTION["TrainingJobStatusCounters"], "Stopped": 1}  # type: ignore[dict-item]
     more = {**DESCRIPTION, "TrainingJobStatusCounters": counters}
@@ -255,15 +253,7 @@ def test_counters_kept_when_children_were_not_mirrored() -> None:
     previous = HyperparameterTuningJobStatus.model_validate(
         {"trainingJobStatusCounters": {"completed": 1, "inProgress": 2}}
     )
-    status = tuning_job_status(
-        previous,
-        verdict=verdict_for_job("Completed", job_name="x"),
-        generation=1,
-        now=T0,
-        job_name="xgboosth",
-        description=DESCRIPTION,
-        children_mirrored=False,
-    )
+    status = completed_status(previous, children_mirrored=False)
     assert status.training_job_status_counters == previous.training_job_status_counters
     assert status.hyper_parameter_tuning_job_status == "Completed"
     # So the next pass still sees news about the training jobs and lists them again.
@@ -273,22 +263,7 @@ def test_counters_kept_when_children_were_not_mirrored() -> None:
 def test_recorded_arn_kept_when_the_description_lacks_it() -> None:
     previous = HyperparameterTuningJobStatus.model_validate({"hyperParameterTuningJobArn": "arn:recorded"})
     description = {k: v for k, v in DESCRIPTION.items() if k != "HyperParameterTuningJobArn"}
-    status = tuning_job_status(
-        previous,
-        verdict=verdict_for_job("Completed", job_name="x"),
-        generation=1,
-        now=T0,
-        job_name="xgboosth",
-        description=description,
-    )
+    status = completed_status(previous, description=description)
     assert status.hyper_parameter_tuning_job_arn == "arn:recorded"
-    given = tuning_job_status(
-        HyperparameterTuningJobStatus(),
-        verdict=verdict_for_job("Completed", job_name="x"),
-        generation=1,
-        now=T0,
-        job_name="xgboosth",
-        description=description,
-        arn="arn:created",
-    )
+    given = completed_status(description=description, arn="arn:created")
     assert given.hyper_parameter_tuning_job_arn == "arn:created"
