@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import HPO_COLUMNS
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
@@ -59,17 +60,7 @@ def test_kubectl_applies_a_resource_and_prints_the_legacy_columns(
     created = kubectl("apply", "-f", _write(tmp_path / "ok.yaml", _resource("xgboost-hpo", spec)))
     assert created.returncode == 0, created.stderr
     table = kubectl("get", "hpo").stdout.splitlines()
-    assert table[0].split() == [
-        "NAME",
-        "STATUS",
-        "CREATION-TIME",
-        "COMPLETED",
-        "INPROGRESS",
-        "ERRORS",
-        "STOPPED",
-        "BEST-TRAINING-JOB",
-        "SAGEMAKER-JOB-NAME",
-    ]
+    assert table[0].split() == HPO_COLUMNS
     assert table[1].split()[0] == "xgboost-hpo"
     assert table[1].split()[1].endswith("Z")  # creation time printed as a timestamp, not an age
     assert kubectl("get", "hpo", "-o", "wide").stdout.split()[9:11] == ["READY", "REASON"]

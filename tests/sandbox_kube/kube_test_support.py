@@ -21,6 +21,18 @@ SAMPLE = REPO / "samples" / "xgboost-mnist-hpo.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KUBECTL = "/usr/bin/kubectl"
 GROUP, VERSION, HPO, TJ = "sagemaker.aws.amazon.com", "v1", "hyperparametertuningjobs", "trainingjobs"
+# `kubectl get hpo`'s columns: the legacy operator's, from the CRD's additionalPrinterColumns.
+HPO_COLUMNS = [
+    "NAME",
+    "STATUS",
+    "CREATION-TIME",
+    "COMPLETED",
+    "INPROGRESS",
+    "ERRORS",
+    "STOPPED",
+    "BEST-TRAINING-JOB",
+    "SAGEMAKER-JOB-NAME",
+]
 
 Kubectl = Callable[..., "subprocess.CompletedProcess[str]"]
 # The official client's custom-object calls return untyped JSON (`object`) and its models make every

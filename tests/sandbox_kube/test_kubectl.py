@@ -16,6 +16,7 @@ from tests.sandbox_kube.kube_test_support import (
     CRDS,
     GROUP,
     HPO,
+    HPO_COLUMNS,
     KUBECTL,
     SAMPLE,
     VERSION,
@@ -24,17 +25,6 @@ from tests.sandbox_kube.kube_test_support import (
     Kubectl,
 )
 
-HPO_COLUMNS = [
-    "NAME",
-    "STATUS",
-    "CREATION-TIME",
-    "COMPLETED",
-    "INPROGRESS",
-    "ERRORS",
-    "STOPPED",
-    "BEST-TRAINING-JOB",
-    "SAGEMAKER-JOB-NAME",
-]
 NAME = "xgboost-mnist-hpo"
 
 
