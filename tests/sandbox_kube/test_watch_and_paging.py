@@ -30,6 +30,21 @@ def _create(
     return custom.create_namespaced_custom_object(GROUP, VERSION, namespace, HPO, body)
 
 
+def _watch_default(custom: Custom, *, resource_version: str) -> list[Any]:
+    """Every event a one-second watch of the default namespace's HPOs from `resource_version` returns."""
+    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
+    stream = watcher.stream(
+        custom.list_namespaced_custom_object,
+        GROUP,
+        VERSION,
+        "default",
+        HPO,
+        resource_version=resource_version,
+        timeout_seconds=1,
+    )
+    return list(stream)
+
+
 def _names(listed: Any) -> list[str]:
     return [i["metadata"]["name"] for i in listed["items"]]
 
@@ -131,18 +146,7 @@ def test_watch_from_a_resource_version_sees_later_changes(crds: KubeSandbox, cus
         GROUP, VERSION, "default", HPO, "a", {"status": {"hyperParameterTuningJobStatus": "InProgress"}}
     )
     custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "b")
-    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
-    events = list(
-        watcher.stream(
-            custom.list_namespaced_custom_object,
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
-            resource_version=rv,
-            timeout_seconds=1,
-        )
-    )
+    events = _watch_default(custom, resource_version=rv)
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
         ("ADDED", "b"),
         ("MODIFIED", "a"),
@@ -222,18 +226,7 @@ def test_removing_the_last_finalizer_is_seen_as_update_then_delete(crds: KubeSan
     released = custom.patch_namespaced_custom_object(
         GROUP, VERSION, "default", HPO, "held", {"metadata": {"finalizers": None}}
     )
-    watcher: Any = kubernetes.watch.Watch()  # type: ignore[no-untyped-call]
-    events = list(
-        watcher.stream(
-            custom.list_namespaced_custom_object,
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
-            resource_version=created["metadata"]["resourceVersion"],
-            timeout_seconds=1,
-        )
-    )
+    events = _watch_default(custom, resource_version=created["metadata"]["resourceVersion"])
     assert [e["type"] for e in events] == ["MODIFIED", "MODIFIED", "DELETED"]
     assert events[0]["object"]["metadata"]["resourceVersion"] == marked["metadata"]["resourceVersion"]
     assert events[1]["object"]["metadata"]["resourceVersion"] == released["metadata"]["resourceVersion"]
