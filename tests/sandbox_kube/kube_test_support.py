@@ -48,6 +48,22 @@ def sample_hpo(name: str = "xgboost-mnist-hpo") -> dict[str, Any]:
     return doc
 
 
+def patch_hpo(custom: Custom, name: str, body: Any, **options: Any) -> dict[str, Any]:
+    """PATCH the default namespace's HPO `name` (a merge patch unless `_content_type` says otherwise)."""
+    patched: dict[str, Any] = custom.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", HPO, name, body, **options
+    )
+    return patched
+
+
+def patch_hpo_status(custom: Custom, name: str, body: Any) -> dict[str, Any]:
+    """Merge-patch the status subresource of the default namespace's HPO `name`."""
+    patched: dict[str, Any] = custom.patch_namespaced_custom_object_status(
+        GROUP, VERSION, "default", HPO, name, body
+    )
+    return patched
+
+
 def raw_request(
     kube: KubeSandbox,
     method: str,

@@ -11,7 +11,17 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
-from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Core, Custom, raw_request, sample_hpo
+from tests.sandbox_kube.kube_test_support import (
+    GROUP,
+    HPO,
+    VERSION,
+    Core,
+    Custom,
+    patch_hpo,
+    patch_hpo_status,
+    raw_request,
+    sample_hpo,
+)
 
 # kubernetes-client 37 sends merge patches unless told otherwise, whatever the body's shape.
 JSON_PATCH = "application/json-patch+json"
@@ -142,15 +152,10 @@ def test_put_of_a_custom_resource_needs_a_resource_version(crds: KubeSandbox, cu
 
 def test_merge_patch_with_stale_resource_version_is_409(crds: KubeSandbox, custom: Custom) -> None:
     created = create(custom, sample_hpo())
-    custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", {"metadata": {"labels": {"a": "b"}}}
-    )
+    patch_hpo(custom, "xgboost-mnist-hpo", {"metadata": {"labels": {"a": "b"}}})
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
+        patch_hpo(
+            custom,
             "xgboost-mnist-hpo",
             {"metadata": {"resourceVersion": created["metadata"]["resourceVersion"], "labels": {"a": "c"}}},
         )
@@ -160,17 +165,11 @@ def test_merge_patch_with_stale_resource_version_is_409(crds: KubeSandbox, custo
 def test_generation_counts_spec_changes_only(crds: KubeSandbox, custom: Custom) -> None:
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
-    labelled = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, name, {"metadata": {"labels": {"team": "ml"}}}
-    )
+    labelled = patch_hpo(custom, name, {"metadata": {"labels": {"team": "ml"}}})
     assert labelled["metadata"]["generation"] == 1
-    with_status = custom.patch_namespaced_custom_object_status(
-        GROUP, VERSION, "default", HPO, name, {"status": {"hyperParameterTuningJobStatus": "InProgress"}}
-    )
+    with_status = patch_hpo_status(custom, name, {"status": {"hyperParameterTuningJobStatus": "InProgress"}})
     assert with_status["metadata"]["generation"] == 1
-    changed = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, name, {"spec": {"region": "us-west-2"}}
-    )
+    changed = patch_hpo(custom, name, {"spec": {"region": "us-west-2"}})
     assert changed["metadata"]["generation"] == 2
 
 
@@ -178,16 +177,11 @@ def test_status_subresource_isolation(crds: KubeSandbox, custom: Custom) -> None
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
     # A write to the main resource ignores .status ...
-    main = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, name, {"status": {"hyperParameterTuningJobStatus": "Completed"}}
-    )
+    main = patch_hpo(custom, name, {"status": {"hyperParameterTuningJobStatus": "Completed"}})
     assert "status" not in main
     # ... and a write to /status changes only .status.
-    status = custom.patch_namespaced_custom_object_status(
-        GROUP,
-        VERSION,
-        "default",
-        HPO,
+    status = patch_hpo_status(
+        custom,
         name,
         {
             "spec": {"region": "eu-west-1"},
@@ -207,20 +201,15 @@ def test_status_subresource_isolation(crds: KubeSandbox, custom: Custom) -> None
 
 def test_write_that_changes_nothing_keeps_the_resource_version(crds: KubeSandbox, custom: Custom) -> None:
     created = create(custom, sample_hpo())
-    same = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "xgboost-mnist-hpo", {"spec": {"region": "us-east-2"}}
-    )
+    same = patch_hpo(custom, "xgboost-mnist-hpo", {"spec": {"region": "us-east-2"}})
     assert same["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
 
 
 def test_json_patch_with_test_operation(crds: KubeSandbox, custom: Custom) -> None:
     create(custom, sample_hpo())
     name = "xgboost-mnist-hpo"
-    patched = custom.patch_namespaced_custom_object(
-        GROUP,
-        VERSION,
-        "default",
-        HPO,
+    patched = patch_hpo(
+        custom,
         name,
         [
             {"op": "test", "path": "/spec/region", "value": "us-east-2"},
@@ -234,11 +223,8 @@ def test_json_patch_with_test_operation(crds: KubeSandbox, custom: Custom) -> No
     )
     assert patched["metadata"]["finalizers"] == ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
+        patch_hpo(
+            custom,
             name,
             [
                 {"op": "test", "path": "/spec/region", "value": "eu-west-1"},
@@ -281,25 +267,18 @@ def test_finalizers_hold_deletion_until_removed(crds: KubeSandbox, custom: Custo
     assert still["metadata"]["deletionTimestamp"] == deleted["metadata"]["deletionTimestamp"]
     # No new finalizer once deleting ...
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object(
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
+        patch_hpo(
+            custom,
             name,
             {"metadata": {"finalizers": [*still["metadata"]["finalizers"], "example.com/other"]}},
         )
     assert caught.value.status == 422
     assert "no new finalizers can be added" in status_of(caught.value)["message"]
     # ... deletionTimestamp can't be unset ...
-    unset = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, name, {"metadata": {"deletionTimestamp": None, "labels": {"a": "b"}}}
-    )
+    unset = patch_hpo(custom, name, {"metadata": {"deletionTimestamp": None, "labels": {"a": "b"}}})
     assert unset["metadata"]["deletionTimestamp"] == deleted["metadata"]["deletionTimestamp"]
     # ... and removing the last finalizer deletes the object.
-    custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, name, {"metadata": {"finalizers": None}}
-    )
+    patch_hpo(custom, name, {"metadata": {"finalizers": None}})
     with pytest.raises(ApiException) as gone:
         custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, name)
     assert gone.value.status == 404
@@ -491,9 +470,7 @@ def test_crd_deletion_waits_for_custom_resource_finalizers(
     with pytest.raises(ApiException) as refused:
         create(custom, sample_hpo("late"))
     assert refused.value.status == 405
-    custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "held", {"metadata": {"finalizers": None}}
-    )
+    patch_hpo(custom, "held", {"metadata": {"finalizers": None}})
     with pytest.raises(ApiException) as gone:
         extensions.read_custom_resource_definition(f"{HPO}.{GROUP}")
     assert gone.value.status == 404

@@ -22,6 +22,7 @@ from tests.sandbox_kube.kube_test_support import (
     REPO,
     VERSION,
     Custom,
+    patch_hpo_status,
     raw_request,
     sample_hpo,
 )
@@ -52,11 +53,8 @@ def test_discovery_documents(crds: KubeSandbox, api: kubernetes.client.ApiClient
 
 def test_table_output_uses_printer_columns(crds: KubeSandbox, custom: Custom) -> None:
     custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
-    custom.patch_namespaced_custom_object_status(
-        GROUP,
-        VERSION,
-        "default",
-        HPO,
+    patch_hpo_status(
+        custom,
         "xgboost-mnist-hpo",
         {
             "status": {

@@ -12,7 +12,15 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 
 from reconciler.sandbox.kube import KubeSandbox
-from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
+from tests.sandbox_kube.kube_test_support import (
+    GROUP,
+    HPO,
+    VERSION,
+    Custom,
+    patch_hpo_status,
+    raw_request,
+    sample_hpo,
+)
 
 HPO_PATH = f"/apis/{GROUP}/{VERSION}/namespaces/default/{HPO}"
 
@@ -49,11 +57,8 @@ def test_schema_violations_are_422_invalid_with_causes(crds: KubeSandbox, custom
 def test_status_writes_are_validated_too(crds: KubeSandbox, custom: Custom) -> None:
     custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
     with pytest.raises(ApiException) as caught:
-        custom.patch_namespaced_custom_object_status(
-            GROUP,
-            VERSION,
-            "default",
-            HPO,
+        patch_hpo_status(
+            custom,
             "xgboost-mnist-hpo",
             {"status": {"trainingJobStatusCounters": {"completed": "three"}}},
         )

@@ -16,7 +16,16 @@ from kubernetes.client.exceptions import ApiException
 from reconciler.sandbox.kube import KubeSandbox
 from reconciler.sandbox.kube.cluster import Cluster
 from reconciler.sandbox.kube.store import Store
-from tests.sandbox_kube.kube_test_support import GROUP, HPO, VERSION, Custom, raw_request, sample_hpo
+from tests.sandbox_kube.kube_test_support import (
+    GROUP,
+    HPO,
+    VERSION,
+    Custom,
+    patch_hpo,
+    patch_hpo_status,
+    raw_request,
+    sample_hpo,
+)
 
 MERGE = "application/merge-patch+json"
 
@@ -99,9 +108,7 @@ def test_paging_is_a_consistent_snapshot(crds: KubeSandbox, custom: Custom) -> N
     # Writes between pages do not show up in the pages of this list ...
     custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "job-4")
     _create(custom, "job-3a")
-    custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "job-5", {"metadata": {"labels": {"x": "y"}}}
-    )
+    patch_hpo(custom, "job-5", {"metadata": {"labels": {"x": "y"}}})
     second = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=3, _continue=token)
     assert _names(second) == ["job-3", "job-4", "job-5"]
     assert "labels" not in second["items"][2]["metadata"]
@@ -142,9 +149,7 @@ def test_watch_from_a_resource_version_sees_later_changes(crds: KubeSandbox, cus
     first = _create(custom, "a")
     rv = first["metadata"]["resourceVersion"]
     _create(custom, "b")
-    custom.patch_namespaced_custom_object_status(
-        GROUP, VERSION, "default", HPO, "a", {"status": {"hyperParameterTuningJobStatus": "InProgress"}}
-    )
+    patch_hpo_status(custom, "a", {"status": {"hyperParameterTuningJobStatus": "InProgress"}})
     custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "b")
     events = _watch_default(custom, resource_version=rv)
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
@@ -184,9 +189,7 @@ def test_watch_without_resource_version_starts_with_current_state_and_follows(
         thread.join(0.05)
     _create(custom, "new", {"team": "ml"})
     # Relabelling out of the selector is seen as a deletion, as the watch cache reports it.
-    custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "existing", {"metadata": {"labels": {"team": "web"}}}
-    )
+    patch_hpo(custom, "existing", {"metadata": {"labels": {"team": "web"}}})
     thread.join(15)
     assert received == [("ADDED", "existing"), ("ADDED", "new"), ("DELETED", "existing")]
 
@@ -223,9 +226,7 @@ def test_removing_the_last_finalizer_is_seen_as_update_then_delete(crds: KubeSan
     body["metadata"]["finalizers"] = ["sagemaker.aws.amazon.com/hyperparametertuningjob"]
     created = custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, body)
     marked = custom.delete_namespaced_custom_object(GROUP, VERSION, "default", HPO, "held")
-    released = custom.patch_namespaced_custom_object(
-        GROUP, VERSION, "default", HPO, "held", {"metadata": {"finalizers": None}}
-    )
+    released = patch_hpo(custom, "held", {"metadata": {"finalizers": None}})
     events = _watch_default(custom, resource_version=created["metadata"]["resourceVersion"])
     assert [e["type"] for e in events] == ["MODIFIED", "MODIFIED", "DELETED"]
     assert events[0]["object"]["metadata"]["resourceVersion"] == marked["metadata"]["resourceVersion"]
