@@ -42,6 +42,15 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
+def validate_with_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], **limits: Any
+) -> tuple[int, list[str], str]:
+    """`validate` the main sample, its resourceLimits members set to `limits`, written as x.yaml."""
+    document = main_document()
+    document["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"].update(limits)
+    return validate(capsys, str(write(tmp_path, "x.yaml", yaml.safe_dump(document))))
+
+
 def test_valid_samples_exit_0_and_print_nothing_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = validate(capsys, str(SAMPLES))
     assert (code, out) == (0, [])
@@ -75,9 +84,7 @@ def test_problems_are_one_line_each_with_file_document_path_and_message(
 def test_semantic_problems_are_reported_with_their_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = main_document()
-    bad["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxParallelTrainingJobs"] = 11
-    code, out, _ = validate(capsys, str(write(tmp_path, "x.yaml", yaml.safe_dump(bad))))
+    code, out, _ = validate_with_limits(tmp_path, capsys, maxParallelTrainingJobs=11)
     assert code == 1
     assert out == [
         f"{tmp_path / 'x.yaml'}:0: spec.hyperParameterTuningJobConfig.resourceLimits."
@@ -90,9 +97,7 @@ def test_semantic_problems_are_reported_with_their_fix(
 def test_unknown_fields_are_errors_with_a_suggestion(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = main_document()
-    bad["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxParalelTrainingJobs"] = 3
-    code, out, _ = validate(capsys, str(write(tmp_path, "x.yaml", yaml.safe_dump(bad))))
+    code, out, _ = validate_with_limits(tmp_path, capsys, maxParalelTrainingJobs=3)
     assert code == 1
     (line,) = out
     assert 'unknown field "spec.hyperParameterTuningJobConfig.resourceLimits.maxParalelTrainingJobs"' in line
@@ -280,25 +285,17 @@ def test_directories_are_searched_recursively_skipping_hidden_and_other_files(
 
 
 def test_stdin_through_the_console_script() -> None:
+    def validate_stdin(document: bytes) -> subprocess.CompletedProcess[bytes]:
+        command = [str(CONSOLE_SCRIPT), "validate", "-"]
+        return subprocess.run(command, input=document, capture_output=True, timeout=60, check=False)
+
     bad = MAIN_SAMPLE.read_text().replace("maxParallelTrainingJobs: 10", "maxParallelTrainingJobs: 11")
-    result = subprocess.run(
-        [str(CONSOLE_SCRIPT), "validate", "-"],
-        input=bad.encode(),
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    result = validate_stdin(bad.encode())
     assert result.returncode == 1
     assert result.stdout.decode().startswith(
         "<stdin>:0: spec.hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs: "
     )
-    ok = subprocess.run(
-        [str(CONSOLE_SCRIPT), "validate", "-"],
-        input=MAIN_SAMPLE.read_bytes(),
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    ok = validate_stdin(MAIN_SAMPLE.read_bytes())
     assert (ok.returncode, ok.stdout) == (0, b"")
 
 
