@@ -214,12 +214,21 @@ def _size_failures(size: int, spec: Mapping[str, Any]) -> list[str]:
     return failures
 
 
-def _check_list(value: Any, *, spec: Mapping[str, Any], path: str, out: list[Violation]) -> None:
-    problem = _type_problem(value, "list")
+def _collection_usable(
+    value: Any, kind: str, *, spec: Mapping[str, Any], path: str, out: list[Violation]
+) -> bool:
+    """Record a list's or map's type or size problems; False when it is not a `kind` (then nothing more)."""
+    problem = _type_problem(value, kind)
     if problem is not None:
         out.append(Violation(path, value, problem))
-        return
+        return False
     out.extend(Violation(path, value, text) for text in _size_failures(len(value), spec))
+    return True
+
+
+def _check_list(value: Any, *, spec: Mapping[str, Any], path: str, out: list[Violation]) -> None:
+    if not _collection_usable(value, "list", spec=spec, path=path, out=out):
+        return
     item_shape_name: str = spec["member"]["shape"]
     item_spec = shape(item_shape_name)
     if item_spec["type"] in ("structure", "list", "map"):
@@ -237,11 +246,8 @@ def _nested_text(prefix: str, item_spec: Mapping[str, Any]) -> str:
 
 
 def _check_map(value: Any, *, spec: Mapping[str, Any], path: str, out: list[Violation]) -> None:
-    problem = _type_problem(value, "map")
-    if problem is not None:
-        out.append(Violation(path, value, problem))
+    if not _collection_usable(value, "map", spec=spec, path=path, out=out):
         return
-    out.extend(Violation(path, value, text) for text in _size_failures(len(value), spec))
     key_spec = shape(spec["key"]["shape"])
     if any(_scalar_failures(key, key_spec) for key in value):
         out.append(Violation(path, value, _nested_text("Map keys", key_spec)))
