@@ -94,22 +94,18 @@ def _details(name: str, *, plural: str, group: str) -> dict[str, Any]:
     return details
 
 
+def _about_object(code: int, reason: str, plural: str, *, group: str, name: str, what: str) -> ApiError:
+    """`plural.group "name" <what>`, with the object's details (NotFound, AlreadyExists)."""
+    message = f'{qualified(plural, group=group)} "{name}" {what}'
+    return ApiError(code, reason, message, _details(name, plural=plural, group=group))
+
+
 def not_found(plural: str, *, group: str, name: str) -> ApiError:
-    return ApiError(
-        404,
-        "NotFound",
-        f'{qualified(plural, group=group)} "{name}" not found',
-        _details(name, plural=plural, group=group),
-    )
+    return _about_object(404, "NotFound", plural, group=group, name=name, what="not found")
 
 
 def already_exists(plural: str, *, group: str, name: str) -> ApiError:
-    return ApiError(
-        409,
-        "AlreadyExists",
-        f'{qualified(plural, group=group)} "{name}" already exists',
-        _details(name, plural=plural, group=group),
-    )
+    return _about_object(409, "AlreadyExists", plural, group=group, name=name, what="already exists")
 
 
 def conflict(plural: str, *, group: str, name: str, detail: str) -> ApiError:
