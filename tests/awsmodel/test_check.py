@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.awsmodel import Violation, check_input, spec_to_request, validation_error_message
+from tests.mutations import DELETE, apply_mutations, set_at
 
 # The representative spec lives beside the tests (no conftest.py: mypy sees one `conftest`
 # module per folder); each test gets a fresh copy it may change.
@@ -29,17 +30,10 @@ def valid_request(spec: dict[str, Any]) -> dict[str, Any]:
 def with_change(request: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     """A copy of `request` with the member at `path` set to `value` (or removed when value is DELETE)."""
     request = copy.deepcopy(request)
-    target: Any = request
-    for part in path[:-1]:
-        target = target[part]
-    if value is DELETE:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
+    set_at(request, path, value)
     return request
 
 
-DELETE = object()
 TJD = "TrainingJobDefinition"
 CONFIG = "HyperParameterTuningJobConfig"
 
@@ -414,17 +408,7 @@ def test_whenever_botocore_rejects_a_request_check_input_does_too(
     valid_request: dict[str, Any], mutations: list[tuple[tuple[Any, ...], Any]]
 ) -> None:
     request = copy.deepcopy(valid_request)
-    for path, value in mutations:
-        target: Any = request
-        try:
-            for part in path[:-1]:
-                target = target[part]
-            if value is DELETE:
-                del target[path[-1]]
-            else:
-                target[path[-1]] = copy.deepcopy(value)
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation replaced the container
+    apply_mutations(request, mutations)
     botocore_report = botocore_errors(request)
     violations = check_input(OPERATION, request)
     assert bool(botocore_report) == bool(violations), (botocore_report, violations)

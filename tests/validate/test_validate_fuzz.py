@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.tools.validate import Outcome, run
+from tests.mutations import apply_mutations
 
 MAIN_SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.yaml"
 BASE: dict[str, Any] = yaml.safe_load(MAIN_SAMPLE.read_text())
@@ -47,14 +48,7 @@ DOCUMENT_PATHS = [p for p in paths(BASE) if p]
 @given(st.lists(st.tuples(st.sampled_from(DOCUMENT_PATHS), json_values), min_size=1, max_size=3))
 def test_mutated_manifests_never_raise(mutations: list[tuple[tuple[Any, ...], Any]]) -> None:
     document = copy.deepcopy(BASE)
-    for path, value in mutations:
-        target: Any = document
-        try:
-            for step in path[:-1]:
-                target = target[step]
-            target[path[-1]] = value
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation replaced the parent
+    apply_mutations(document, mutations)
     out, err = io.StringIO(), io.StringIO()
     text = yaml.safe_dump(document).encode()
     outcome = run(["-"], stdout=out, stderr=err, stdin=io.BytesIO(text))
