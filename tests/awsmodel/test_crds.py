@@ -346,52 +346,40 @@ def test_names_scope_and_subresources(kind: str, plural: str, short: str) -> Non
     assert (v1["name"], v1["served"], v1["storage"], v1["subresources"]) == ("v1", True, True, {"status": {}})
 
 
+def column(name: str, kind: str, json_path: str, **extra: Any) -> dict[str, Any]:
+    """One additionalPrinterColumns entry as the CRD must spell it."""
+    return {"name": name, "type": kind, "jsonPath": json_path, **extra}
+
+
+CREATION_TIME = column("Creation-Time", "string", ".metadata.creationTimestamp", format="date-time")
+COUNTERS = ".status.trainingJobStatusCounters"
+
+
 def test_hpo_printer_columns_exactly() -> None:
     ready = '.status.conditions[?(@.type=="Ready")]'
     assert version("HyperparameterTuningJob")["additionalPrinterColumns"] == [
-        {"name": "Status", "type": "string", "jsonPath": ".status.hyperParameterTuningJobStatus"},
-        {
-            "name": "Creation-Time",
-            "type": "string",
-            "format": "date-time",
-            "jsonPath": ".metadata.creationTimestamp",
-        },
-        {"name": "Completed", "type": "integer", "jsonPath": ".status.trainingJobStatusCounters.completed"},
-        {"name": "InProgress", "type": "integer", "jsonPath": ".status.trainingJobStatusCounters.inProgress"},
-        {"name": "Errors", "type": "integer", "jsonPath": ".status.trainingJobStatusCounters.totalError"},
-        {"name": "Stopped", "type": "integer", "jsonPath": ".status.trainingJobStatusCounters.stopped"},
-        {
-            "name": "Best-Training-Job",
-            "type": "string",
-            "jsonPath": ".status.bestTrainingJob.trainingJobName",
-        },
-        {
-            "name": "Sagemaker-Job-Name",
-            "type": "string",
-            "jsonPath": ".status.sageMakerHyperParameterTuningJobName",
-        },
-        {"name": "Ready", "type": "string", "jsonPath": f"{ready}.status", "priority": 1},
-        {"name": "Reason", "type": "string", "jsonPath": f"{ready}.reason", "priority": 1},
+        column("Status", "string", ".status.hyperParameterTuningJobStatus"),
+        CREATION_TIME,
+        column("Completed", "integer", f"{COUNTERS}.completed"),
+        column("InProgress", "integer", f"{COUNTERS}.inProgress"),
+        column("Errors", "integer", f"{COUNTERS}.totalError"),
+        column("Stopped", "integer", f"{COUNTERS}.stopped"),
+        column("Best-Training-Job", "string", ".status.bestTrainingJob.trainingJobName"),
+        column("Sagemaker-Job-Name", "string", ".status.sageMakerHyperParameterTuningJobName"),
+        column("Ready", "string", f"{ready}.status", priority=1),
+        column("Reason", "string", f"{ready}.reason", priority=1),
     ]
 
 
 def test_training_job_printer_columns_exactly() -> None:
     assert version("TrainingJob")["additionalPrinterColumns"] == [
-        {"name": "Status", "type": "string", "jsonPath": ".status.trainingJobStatus"},
-        {"name": "Secondary-Status", "type": "string", "jsonPath": ".status.secondaryStatus"},
-        {
-            "name": "Creation-Time",
-            "type": "string",
-            "format": "date-time",
-            "jsonPath": ".metadata.creationTimestamp",
-        },
-        {"name": "Sagemaker-Job-Name", "type": "string", "jsonPath": ".status.sageMakerTrainingJobName"},
-        {
-            "name": "Objective",
-            "type": "number",
-            "jsonPath": ".status.finalHyperParameterTuningJobObjectiveMetric.value",
-            "priority": 1,
-        },
+        column("Status", "string", ".status.trainingJobStatus"),
+        column("Secondary-Status", "string", ".status.secondaryStatus"),
+        CREATION_TIME,
+        column("Sagemaker-Job-Name", "string", ".status.sageMakerTrainingJobName"),
+        column(
+            "Objective", "number", ".status.finalHyperParameterTuningJobObjectiveMetric.value", priority=1
+        ),
     ]
 
 
