@@ -15,10 +15,10 @@ Contract:
 from __future__ import annotations
 
 import random
-import threading
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from reconciler.sandbox.tallies import Tallies
 
 VERBS = ("GET", "LIST", "WATCH", "CREATE", "UPDATE", "PATCH", "DELETE")
 WHEN = ("before", "after")
@@ -34,10 +34,9 @@ class Fault:
     when: str
 
 
-class Faults:
+class Faults(Tallies):
     def __init__(self, *, seed: int = 0) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
+        super().__init__()
         self._scripted: list[Fault] = []
         self._rate = 0.0
         self._rate_status = 500
@@ -46,16 +45,7 @@ class Faults:
         self.latency = 0.0
 
     def count(self, verb: str, *, resource: str) -> None:
-        with self._lock:
-            self._counts[f"{verb} {resource}"] += 1
-
-    def stats(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
-
-    def reset_stats(self) -> None:
-        with self._lock:
-            self._counts.clear()
+        self._tally(f"{verb} {resource}")
 
     def clear(self) -> None:
         with self._lock:

@@ -10,13 +10,12 @@ before every request.
 from __future__ import annotations
 
 import random
-import threading
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.sandbox.sagemaker import errors
+from reconciler.sandbox.tallies import Tallies
 
 
 @dataclass
@@ -27,10 +26,9 @@ class _Scripted:
     remaining: int
 
 
-class Faults:
+class Faults(Tallies):
     def __init__(self, *, seed: int) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
+        super().__init__()
         self._scripted: list[_Scripted] = []
         self._rate = 0.0
         self._rate_error: str | int = "ThrottlingException"
@@ -39,16 +37,7 @@ class Faults:
         self.latency = 0.0
 
     def count(self, operation: str) -> None:
-        with self._lock:
-            self._counts[operation] += 1
-
-    def stats(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
-
-    def reset_stats(self) -> None:
-        with self._lock:
-            self._counts.clear()
+        self._tally(operation)
 
     def inject(self, *, operation: str, name: str | None, error: str | int, times: int) -> None:
         with self._lock:
