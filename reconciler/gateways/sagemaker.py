@@ -35,25 +35,8 @@ from reconciler.gateways.errors import FatalError, GatewayError, PassFatalError,
 SERVICE = "sagemaker"
 LIST_PAGE_SIZE = 100
 
-_THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalServerError",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "ResourceLimitExceeded",  # frees up when other jobs end: try again next pass
-    }
-)
-# The codes of _THROTTLING_CODES that mean "slow down" rather than "failed, try again" (botocore's
-# retryhandler lists the same throttling codes).
+# The codes that mean "slow down" rather than "failed, try again" (botocore's retryhandler lists the same
+# throttling codes).
 _THROTTLE_ONLY_CODES = frozenset(
     {
         "Throttling",
@@ -63,6 +46,17 @@ _THROTTLE_ONLY_CODES = frozenset(
         "TooManyRequestsException",
         "RequestLimitExceeded",
         "SlowDown",
+    }
+)
+# Every code worth another try next pass: the throttling ones and transient server failures.
+_THROTTLING_CODES = _THROTTLE_ONLY_CODES | frozenset(
+    {
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServerError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ResourceLimitExceeded",  # frees up when other jobs end: try again next pass
     }
 )
 _CONNECTION_ERRORS = (
