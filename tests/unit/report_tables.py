@@ -107,6 +107,7 @@ def describe(
 ETA = {"Name": "eta", "MinValue": "0.001", "MaxValue": "1", "ScalingType": "Logarithmic"}
 ROUNDS = {"Name": "num_round", "MinValue": "10", "MaxValue": "50", "ScalingType": "Linear"}
 BOOSTER = {"Name": "booster", "Values": ["gbtree", "dart"]}
+OOM, NO_KEY = "AlgorithmError: out of memory", "ClientError: no such S3 key"
 
 
 def rich() -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
@@ -131,88 +132,26 @@ def rich() -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[dict[str, A
         parents=["hpo-parent"],
         strategy="Random",
     )
+    # (name, status, created, ended, objective, definition, tuned hyperparameters, failure reason)
+    rows = [
+        ("hpo-a-001", "Completed", 0, 10, 0.3, "xgb-tree", {"eta": "0.01", "num_round": "20"}, None),
+        ("hpo-a-002", "Completed", 2, 14, 0.2, "xgb-linear", {"eta": "0.1", "booster": "dart"}, None),
+        ("hpo-a-003", "Completed", 11, 25, 0.1, "xgb-tree", {"eta": "0.3", "num_round": "40"}, None),
+        ("hpo-a-004", "Failed", 15, 16, None, "xgb-linear", {"eta": "0.002", "booster": "gbtree"}, OOM),
+        ("hpo-a-005", "Stopped", 26, 30, 0.45, "xgb-tree", {"eta": "0.005", "num_round": "12"}, None),
+        ("hpo-a-006", "Failed", 31, 32, None, "xgb-tree", {"eta": "0.9", "num_round": "45"}, OOM),
+        ("hpo-a-007", "Failed", 33, 34, None, "xgb-linear", {"eta": "0.05", "booster": "dart"}, NO_KEY),
+    ]
     jobs = [
-        summary(
-            "hpo-a-001",
-            created=0,
-            ended=10,
-            objective=0.30,
-            definition="xgb-tree",
-            tuned={"eta": "0.01", "num_round": "20"},
-        ),
-        summary(
-            "hpo-a-002",
-            created=2,
-            ended=14,
-            objective=0.20,
-            definition="xgb-linear",
-            tuned={"eta": "0.1", "booster": "dart"},
-        ),
-        summary(
-            "hpo-a-003",
-            created=11,
-            ended=25,
-            objective=0.10,
-            definition="xgb-tree",
-            tuned={"eta": "0.3", "num_round": "40"},
-        ),
-        summary(
-            "hpo-a-004",
-            status="Failed",
-            created=15,
-            ended=16,
-            objective=None,
-            definition="xgb-linear",
-            tuned={"eta": "0.002", "booster": "gbtree"},
-            reason="AlgorithmError: out of memory",
-        ),
-        summary(
-            "hpo-a-005",
-            status="Stopped",
-            created=26,
-            ended=30,
-            objective=0.45,
-            definition="xgb-tree",
-            tuned={"eta": "0.005", "num_round": "12"},
-        ),
-        summary(
-            "hpo-a-006",
-            status="Failed",
-            created=31,
-            ended=32,
-            objective=None,
-            definition="xgb-tree",
-            tuned={"eta": "0.9", "num_round": "45"},
-            reason="AlgorithmError: out of memory",
-        ),
-        summary(
-            "hpo-a-007",
-            status="Failed",
-            created=33,
-            ended=34,
-            objective=None,
-            definition="xgb-linear",
-            tuned={"eta": "0.05", "booster": "dart"},
-            reason="ClientError: no such S3 key",
-        ),
+        summary(n, status=s, created=c, ended=e, objective=o, definition=d, tuned=t, reason=r)
+        for n, s, c, e, o, d, t, r in rows
     ]
     parent = describe("hpo-parent", ranges={"ContinuousParameterRanges": [ETA]}, best="hpo-parent-002")
     parent_jobs = [
-        summary(
-            "hpo-parent-001",
-            tuning_job="hpo-parent",
-            created=-120,
-            ended=-100,
-            objective=0.35,
-            tuned={"eta": "0.02"},
-        ),
-        summary(
-            "hpo-parent-002",
-            tuning_job="hpo-parent",
-            created=-110,
-            ended=-90,
-            objective=0.15,
-            tuned={"eta": "0.2"},
-        ),
+        summary(n, tuning_job="hpo-parent", created=c, ended=e, objective=o, tuned={"eta": eta})
+        for n, c, e, o, eta in (
+            ("hpo-parent-001", -120, -100, 0.35, "0.02"),
+            ("hpo-parent-002", -110, -90, 0.15, "0.2"),
+        )
     ]
     return job, jobs, [(parent, parent_jobs)]
