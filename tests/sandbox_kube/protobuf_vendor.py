@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.sandbox.kube.registry import BUILTINS
+
 TAG = "v0.32.9"
 API_GIT = Path("/work/.mirror/kubernetes+api/repo")
 APIMACHINERY_GIT = Path("/work/.mirror/kubernetes+apimachinery/repo")
@@ -32,17 +34,18 @@ PACKAGES = (
     ("api", "coordination/v1", "k8s.io.api.coordination.v1"),
     ("apimachinery", "pkg/apis/meta/v1", "k8s.io.apimachinery.pkg.apis.meta.v1"),
 )
+
+
+def _message_of(definition: str) -> str:
+    """An OpenAPI definition name (`io.k8s.api.core.v1.Namespace`) as its protobuf message name."""
+    return "k8s.io." + definition.removeprefix("io.k8s.")
+
+
+# apiVersion/kind -> protobuf message of each built-in kind of the emulator's registry in PACKAGES.
 KINDS = {
-    "v1/Namespace": "k8s.io.api.core.v1.Namespace",
-    "v1/Event": "k8s.io.api.core.v1.Event",
-    "v1/ServiceAccount": "k8s.io.api.core.v1.ServiceAccount",
-    "coordination.k8s.io/v1/Lease": "k8s.io.api.coordination.v1.Lease",
-    "batch/v1/CronJob": "k8s.io.api.batch.v1.CronJob",
-    "batch/v1/Job": "k8s.io.api.batch.v1.Job",
-    "rbac.authorization.k8s.io/v1/ClusterRole": "k8s.io.api.rbac.v1.ClusterRole",
-    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "k8s.io.api.rbac.v1.ClusterRoleBinding",
-    "rbac.authorization.k8s.io/v1/Role": "k8s.io.api.rbac.v1.Role",
-    "rbac.authorization.k8s.io/v1/RoleBinding": "k8s.io.api.rbac.v1.RoleBinding",
+    (f"{rt.group}/" if rt.group else "") + f"{rt.version}/{rt.kind}": _message_of(rt.definition)
+    for rt in BUILTINS
+    if _message_of(rt.definition).rsplit(".", 1)[0] in {package for _, _, package in PACKAGES}
 }
 SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double", "float"}
 _MESSAGE = re.compile(r"^message (\w+) \{\n(.*?)^\}", re.M | re.S)
