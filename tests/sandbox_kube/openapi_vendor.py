@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.sandbox_kube.generated_module import generated_module, json_table
+
 KUBERNETES_VERSION = "v1.32.0"
 OUTPUT = Path(__file__).resolve().parents[2] / "reconciler" / "sandbox" / "kube" / "builtin_openapi_data.py"
 
@@ -117,18 +119,11 @@ def vendored_schemas() -> dict[str, Any]:
 
 
 def render_module(schemas: dict[str, Any]) -> str:
-    lines = ",\n".join(f"{json.dumps(name)}: {json.dumps(s, sort_keys=True)}" for name, s in schemas.items())
-    return (
-        "# ruff: noqa: E501\n"
-        f'"""Generated from the Kubernetes {KUBERNETES_VERSION} OpenAPI definitions (kubernetes-validate)\n'
+    return generated_module(
+        f"Generated from the Kubernetes {KUBERNETES_VERSION} OpenAPI definitions (kubernetes-validate)\n"
         "by tests/sandbox_kube/openapi_vendor.py: the structure of the built-in kinds the emulator serves\n"
-        "(types, required fields, list and patch metadata), no descriptions. Do not edit; regenerate.\n"
-        '"""\n\n'
-        "import json\n"
-        "from typing import Any, Final\n\n"
-        'DEFINITIONS: Final[dict[str, Any]] = json.loads(\n    r"""{\n'
-        f"{lines}\n"
-        '}"""\n)\n'
+        "(types, required fields, list and patch metadata), no descriptions. Do not edit; regenerate.\n",
+        json_table("DEFINITIONS", "dict[str, Any]", schemas),
     )
 
 

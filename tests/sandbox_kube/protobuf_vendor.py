@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.sandbox.kube.registry import BUILTINS
+from tests.sandbox_kube.generated_module import generated_module, json_table
 
 TAG = "v0.32.9"
 API_GIT = Path("/work/.mirror/kubernetes+api/repo")
@@ -111,21 +112,14 @@ def vendored_messages(api_git: Path = API_GIT, apimachinery_git: Path = APIMACHI
 
 
 def render_module(messages: dict[str, Any]) -> str:
-    lines = ",\n".join(f"{json.dumps(n)}: {json.dumps(f, sort_keys=True)}" for n, f in messages.items())
     kinds = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in KINDS.items())
-    return (
-        "# ruff: noqa: E501\n"
-        f'"""Generated from the Kubernetes {TAG} generated.proto files and Go struct tags by\n'
+    return generated_module(
+        f"Generated from the Kubernetes {TAG} generated.proto files and Go struct tags by\n"
         "tests/sandbox_kube/protobuf_vendor.py: per protobuf message, field number -> [JSON name, type,\n"
-        "optional|repeated|map, zero value omitted from JSON]. Do not edit; regenerate.\n"
-        '"""\n\n'
-        "import json\n"
-        "from typing import Any, Final\n\n"
+        "optional|repeated|map, zero value omitted from JSON]. Do not edit; regenerate.\n",
         "# apiVersion/kind -> the protobuf message of the object\n"
         f"KINDS: Final[dict[str, str]] = {{\n{kinds},\n}}\n"
-        'MESSAGES: Final[dict[str, dict[str, list[Any]]]] = json.loads(\n    r"""{\n'
-        f"{lines}\n"
-        '}"""\n)\n'
+        + json_table("MESSAGES", "dict[str, dict[str, list[Any]]]", messages),
     )
 
 
