@@ -204,27 +204,16 @@ def pass_registry(report: PassReport, gauges: ResourceGauges, *, now: dt.datetim
     return registry
 
 
+def _resource_family(name: str, label: str) -> GaugeMetricFamily:
+    """A per-resource gauge family: labelled by namespace, name and `label`."""
+    return GaugeMetricFamily(name, FAMILIES[name], labels=("namespace", "name", label))
+
+
 def _resource_families(facts: list[ResourceFacts]) -> list[Metric]:
-    status = GaugeMetricFamily(
-        "hpo_reconciler_tuning_job_status",
-        FAMILIES["hpo_reconciler_tuning_job_status"],
-        labels=("namespace", "name", "status"),
-    )
-    counters = GaugeMetricFamily(
-        "hpo_reconciler_tuning_job_training_jobs",
-        FAMILIES["hpo_reconciler_tuning_job_training_jobs"],
-        labels=("namespace", "name", "state"),
-    )
-    best = GaugeMetricFamily(
-        "hpo_reconciler_tuning_job_best_objective",
-        FAMILIES["hpo_reconciler_tuning_job_best_objective"],
-        labels=("namespace", "name", "metric"),
-    )
-    stalled = GaugeMetricFamily(
-        "hpo_reconciler_tuning_job_stalled_since_timestamp_seconds",
-        FAMILIES["hpo_reconciler_tuning_job_stalled_since_timestamp_seconds"],
-        labels=("namespace", "name", "reason"),
-    )
+    status = _resource_family("hpo_reconciler_tuning_job_status", "status")
+    counters = _resource_family("hpo_reconciler_tuning_job_training_jobs", "state")
+    best = _resource_family("hpo_reconciler_tuning_job_best_objective", "metric")
+    stalled = _resource_family("hpo_reconciler_tuning_job_stalled_since_timestamp_seconds", "reason")
     for fact in facts:
         status.add_metric([fact.namespace, fact.name, fact.job_status], 1.0)
         for state, value in fact.counters:
