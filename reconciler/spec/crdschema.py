@@ -918,12 +918,8 @@ def _json_string(text: str) -> str:
 
 def go_value(value: Any) -> str:
     """How field.Error.ErrorBody prints a bad value: numbers, bools plainly; strings %q; the rest JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, float):
-        return go_float(value)
+        return go_float(value)  # %v of a float64, which differs from its JSON spelling
     if isinstance(value, str):
         return go_quote(value)
-    return go_json(value)
+    return go_json(value)  # bools and integers print as their JSON
