@@ -205,26 +205,16 @@ def test_unsupported_verbs_are_405(crds: KubeSandbox) -> None:
 
 def test_patch_with_unknown_content_type_is_415(crds: KubeSandbox, custom: Custom) -> None:
     custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
-    code, status = raw_request(
-        crds, "PATCH", f"{HPO_PATH}/xgboost-mnist-hpo", b"{}", content_type="application/x-unknown-patch"
-    )
+
+    def patch(body: bytes, content_type: str) -> tuple[int, Any]:
+        return raw_request(crds, "PATCH", f"{HPO_PATH}/xgboost-mnist-hpo", body, content_type=content_type)
+
+    code, status = patch(b"{}", "application/x-unknown-patch")
     assert code == 415 and status["reason"] == "UnsupportedMediaType"
     # Custom resources have no strategic merge patch (no Go struct to read patch strategies from).
-    code, status = raw_request(
-        crds,
-        "PATCH",
-        f"{HPO_PATH}/xgboost-mnist-hpo",
-        b"{}",
-        content_type="application/strategic-merge-patch+json",
-    )
+    code, status = patch(b"{}", "application/strategic-merge-patch+json")
     assert code == 415 and status["reason"] == "UnsupportedMediaType"
-    code, status = raw_request(
-        crds,
-        "PATCH",
-        f"{HPO_PATH}/xgboost-mnist-hpo",
-        b"{not json",
-        content_type="application/merge-patch+json",
-    )
+    code, status = patch(b"{not json", "application/merge-patch+json")
     assert code == 400 and status["reason"] == "BadRequest"
 
 
