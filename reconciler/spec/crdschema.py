@@ -340,21 +340,22 @@ def _drop_nulls_and_default(value: Any, schema: Mapping[str, Any] | None) -> Non
 # Validation (kube-openapi pkg/validation/validate, mapped by apiextensions-apiserver)
 
 
+# The JSON type of each Python type a decoded document holds; bool before int (a bool is an int).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+    for python_type, json_type in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return json_type
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
