@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.sandbox.kube.builtins import schema_refs
 from tests.sandbox_kube.generated_module import generated_module, json_table
 
 KUBERNETES_VERSION = "v1.32.0"
@@ -89,22 +90,6 @@ def _clean(schema: Any) -> Any:
     return result
 
 
-def _refs(schema: Any) -> list[str]:
-    if isinstance(schema, list):
-        return [r for s in schema for r in _refs(s)]
-    if not isinstance(schema, dict):
-        return []
-    found = []
-    for key, value in schema.items():
-        if key == "$ref" and isinstance(value, str):
-            found.append(value.rsplit("/", 1)[-1])
-        elif key == "properties":
-            found.extend(r for sub in value.values() for r in _refs(sub))
-        else:
-            found.extend(_refs(value))
-    return found
-
-
 def vendored_schemas() -> dict[str, Any]:
     defs = _definitions()
     result: dict[str, Any] = {}
@@ -114,7 +99,8 @@ def vendored_schemas() -> dict[str, Any]:
         if name in result:
             continue
         result[name] = _SPECIAL[name] if name in _SPECIAL else _clean(defs[name])
-        pending.extend(_refs(defs[name]) if name not in _SPECIAL else ())
+        # The cleaned schema's references, read the way the emulator reads them.
+        pending.extend(schema_refs(result[name]) if name not in _SPECIAL else ())
     return dict(sorted(result.items()))
 
 

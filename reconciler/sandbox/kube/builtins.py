@@ -45,9 +45,10 @@ def _ref_name(schema: Mapping[str, Any]) -> str | None:
     return ref[len(_REF_PREFIX) :] if isinstance(ref, str) and ref.startswith(_REF_PREFIX) else None
 
 
-def _refs(schema: Any) -> list[str]:
+def schema_refs(schema: Any) -> list[str]:
+    """The definition names `schema` references (`#/components/schemas/<name>`), nested ones included."""
     if isinstance(schema, list):
-        return [r for s in schema for r in _refs(s)]
+        return [r for s in schema for r in schema_refs(s)]
     if not isinstance(schema, dict):
         return []
     found = []
@@ -55,9 +56,9 @@ def _refs(schema: Any) -> list[str]:
         if key == "$ref" and isinstance(value, str):
             found.append(value[len(_REF_PREFIX) :])
         elif key == "properties":
-            found.extend(r for sub in value.values() for r in _refs(sub))
+            found.extend(r for sub in value.values() for r in schema_refs(sub))
         else:
-            found.extend(_refs(value))
+            found.extend(schema_refs(value))
     return found
 
 
@@ -75,7 +76,7 @@ def definition_closure(name: str) -> tuple[str, ...]:
         if current in seen or current not in DEFINITIONS:
             continue
         seen[current] = None
-        pending.extend(_refs(DEFINITIONS[current]))
+        pending.extend(schema_refs(DEFINITIONS[current]))
     return tuple(seen)
 
 
