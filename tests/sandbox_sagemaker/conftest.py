@@ -19,6 +19,18 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xgboost-mnist-hpo.ya
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
+def client_at(url: str, *, config: Config | None = None) -> Any:
+    """A real boto3 SageMaker client for the sandbox at `url` (dummy credentials, us-east-2)."""
+    return boto3.client(
+        "sagemaker",
+        endpoint_url=url,
+        region_name="us-east-2",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=config,
+    )
+
+
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SageMakerSandbox]:
     # time_scale=0: simulated time moves only through advance(), so every test is deterministic.

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from reconciler.sandbox.sagemaker import SageMakerSandbox, objective_value
 from reconciler.sandbox.sagemaker.clock import SimClock
 from reconciler.sandbox.sagemaker.ranges import parse_ranges
+from tests.sandbox_sagemaker.conftest import client_at
 
 JOB = "xgboost-mnist-hpo"
 
@@ -423,18 +424,10 @@ def test_forcing_completed_reports_the_objective(
 def test_time_scale_drives_the_lifecycle_from_the_real_clock(sample_request: Any) -> None:
     import time
 
-    import boto3
-
     # 3600 simulated seconds per real second: 0.2 real seconds are >= 720 simulated ones, more
     # than the ~4 minutes the sample needs however slow this machine is (a lower bound, not a timing).
     with SageMakerSandbox(time_scale=3600.0) as sb:
-        client = boto3.client(
-            "sagemaker",
-            endpoint_url=sb.url,
-            region_name="us-east-2",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        )
+        client = client_at(sb.url)
         client.create_hyper_parameter_tuning_job(**sample_request())
         time.sleep(0.2)
         d = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=JOB)

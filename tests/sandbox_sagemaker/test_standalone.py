@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
+
+from tests.sandbox_sagemaker.conftest import client_at
 
 
 @contextmanager
@@ -47,14 +48,7 @@ def _serve(directory: Path, *extra: str) -> Iterator[str]:
 
 
 def _client(url: str) -> Any:
-    return boto3.client(
-        "sagemaker",
-        endpoint_url=url,
-        region_name="us-east-2",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
+    return client_at(url, config=Config(retries={"total_max_attempts": 1}))
 
 
 def test_serves_and_writes_endpoint_and_env(tmp_path: Path, sample_request: Any) -> None:

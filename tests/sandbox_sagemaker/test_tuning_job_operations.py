@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.sandbox_sagemaker.conftest import client_at
 
 
 def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -84,16 +85,9 @@ def test_missing_tuning_job_is_resource_not_found(sm: Any) -> None:
 
 
 def test_running_tuning_jobs_beyond_the_limit_are_refused(sample_request: Any) -> None:
-    import boto3
 
     with SageMakerSandbox(time_scale=0.0, max_running_tuning_jobs=2) as sb:
-        client = boto3.client(
-            "sagemaker",
-            endpoint_url=sb.url,
-            region_name="us-east-2",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        )
+        client = client_at(sb.url)
         client.create_hyper_parameter_tuning_job(**sample_request("one"))
         client.create_hyper_parameter_tuning_job(**sample_request("two"))
         with pytest.raises(client.exceptions.ResourceLimitExceeded) as caught:

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -20,6 +19,7 @@ from hypothesis import strategies as st
 
 from reconciler.awsmodel import check_input, validation_error_message
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.sandbox_sagemaker.conftest import client_at
 
 UNCHECKED = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
 
@@ -252,14 +252,7 @@ MUTATION = st.tuples(st.sampled_from(range(len(MUTABLE_PATHS))), st.booleans(), 
 @pytest.fixture(scope="module")
 def parity_client(request: pytest.FixtureRequest) -> Iterator[Any]:
     with SageMakerSandbox(time_scale=0.0, max_running_tuning_jobs=10**9) as sb:
-        yield boto3.client(
-            "sagemaker",
-            endpoint_url=sb.url,
-            region_name="us-east-2",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-            config=UNCHECKED,
-        )
+        yield client_at(sb.url, config=UNCHECKED)
 
 
 _names = (f"parity-{i}" for i in itertools.count())

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from reconciler.awsmodel import check_input, validation_error_message
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.sandbox_sagemaker.conftest import client_at
 
 OPERATIONS = [
     "DescribeHyperParameterTuningJob",
@@ -115,16 +116,9 @@ def _request(operation: str) -> st.SearchStrategy[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def served(sample_request: Any) -> Iterator[SageMakerSandbox]:
-    import boto3
 
     with SageMakerSandbox(time_scale=0.0) as sb:
-        client = boto3.client(
-            "sagemaker",
-            endpoint_url=sb.url,
-            region_name="us-east-2",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        )
+        client = client_at(sb.url)
         client.create_hyper_parameter_tuning_job(**sample_request())
         yield sb
 
