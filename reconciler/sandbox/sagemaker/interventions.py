@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from reconciler.sandbox.sagemaker import objective
 from reconciler.sandbox.sagemaker.lifecycle import catch_up, end_job, stop_run
 from reconciler.sandbox.sagemaker.model import Knobs, TrainingRun, TuningJob
+from reconciler.sandbox.sagemaker.training_logs import planned_final
 
 
 def stop_tuning_job(job: TuningJob, *, at: float, knobs: Knobs) -> None:
@@ -49,14 +49,7 @@ def force_run_outcome(
     if status == "Completed":
         run.rounds_reported = run.rounds_total
         run.early_stopped = False
-        run.final_metric = objective.objective_value(
-            ranges=job.ranges[run.definition_index],
-            tuned=run.tuned,
-            objective_type=job.objective_type,
-            seed=job.seed,
-            tuning_job_name=job.name,
-            index=run.index,
-        )
+        run.final_metric = planned_final(job, run)
     else:
         run.final_metric = None
     run.retryable = False

@@ -37,7 +37,8 @@ def metric_labels(metric_name: str) -> tuple[str, str]:
     return f"train-{metric}", f"{channel}-{metric}"
 
 
-def _planned_final(job: TuningJob, run: TrainingRun) -> float:
+def planned_final(job: TuningJob, run: TrainingRun) -> float:
+    """The objective value `run` ends with when it completes (also what its log reports at the end)."""
     return objective.objective_value(
         ranges=job.ranges[run.definition_index],
         tuned=run.tuned,
@@ -54,7 +55,7 @@ def events(job: TuningJob, run: TrainingRun, t: float) -> list[tuple[int, str]]:
         (run.t_download + 0.5, f"Hyperparameters: {dict(sorted(run.tuned.items()))}"),
         (run.t_train, "Training data downloaded; starting training."),
     ]
-    final = _planned_final(job, run)
+    final = planned_final(job, run)
     train_label, objective_label = metric_labels(job.metric_name)
     duration = run.t_upload - run.t_train
     for i in range(run.rounds_reported):
