@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import http.client
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 import pytest
@@ -29,6 +32,17 @@ def client_at(url: str, *, config: Config | None = None) -> Any:
         aws_secret_access_key="x",
         config=config,
     )
+
+
+def post_json(sandbox: SageMakerSandbox, target: str, body: Any) -> tuple[int, Any]:
+    """One raw JSON 1.1 POST with `X-Amz-Target: target` (bad-input tests): (HTTP status, decoded body)."""
+    url = urlparse(sandbox.url)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port)
+    conn.request("POST", "/", body=json.dumps(body), headers={"X-Amz-Target": target})
+    response = conn.getresponse()
+    payload = json.loads(response.read())
+    conn.close()
+    return response.status, payload
 
 
 @pytest.fixture

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.sandbox.sagemaker import SageMakerSandbox
+from tests.sandbox_sagemaker.conftest import post_json
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 ROUND = re.compile(r"^\[(\d+)\]#011train-error:([0-9.]+)#011validation-error:([0-9.]+)$")
@@ -178,13 +176,8 @@ _ANY = st.one_of(
 def test_any_logs_request_gets_a_client_error_or_an_answer_never_a_500(
     logs_server: SageMakerSandbox, operation: str, body: dict[str, Any]
 ) -> None:
-    url = urlparse(logs_server.url)
-    conn = http.client.HTTPConnection(url.hostname or "", url.port)
-    conn.request("POST", "/", body=json.dumps(body), headers={"X-Amz-Target": f"Logs_20140328.{operation}"})
-    response = conn.getresponse()
-    payload = json.loads(response.read())
-    conn.close()
-    assert response.status in (200, 400), payload
+    status, payload = post_json(logs_server, f"Logs_20140328.{operation}", body)
+    assert status in (200, 400), payload
 
 
 def _read_forward(logs: Any, stream: str) -> tuple[list[str], list[int]]:

@@ -11,11 +11,8 @@ violations, and otherwise never a constraint message and never a 500.
 from __future__ import annotations
 
 import functools
-import http.client
-import json
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import botocore.session
 import pytest
@@ -24,7 +21,7 @@ from hypothesis import strategies as st
 
 from reconciler.awsmodel import check_input, validation_error_message
 from reconciler.sandbox.sagemaker import SageMakerSandbox
-from tests.sandbox_sagemaker.conftest import client_at
+from tests.sandbox_sagemaker.conftest import client_at, post_json
 
 OPERATIONS = [
     "DescribeHyperParameterTuningJob",
@@ -124,13 +121,8 @@ def served(sample_request: Any) -> Iterator[SageMakerSandbox]:
 
 
 def _post(sandbox: SageMakerSandbox, operation: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    url = urlparse(sandbox.url)
-    conn = http.client.HTTPConnection(url.hostname or "", url.port)
-    conn.request("POST", "/", body=json.dumps(body), headers={"X-Amz-Target": f"SageMaker.{operation}"})
-    response = conn.getresponse()
-    payload = json.loads(response.read())
-    conn.close()
-    return response.status, payload
+    status, payload = post_json(sandbox, f"SageMaker.{operation}", body)
+    return status, payload
 
 
 @st.composite
