@@ -17,6 +17,14 @@ GROUP = "/aws/sagemaker/TrainingJobs"
 ROUND = re.compile(r"^\[(\d+)\]#011train-error:([0-9.]+)#011validation-error:([0-9.]+)$")
 
 
+def _running_child(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> str:
+    """Create the sample tuning job, let two simulated minutes pass; its first training job's name."""
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    child = _first_child(sm)
+    sandbox.advance(120)
+    return child
+
+
 def _first_child(sm: Any) -> str:
     summaries = sm.list_training_jobs_for_hyper_parameter_tuning_job(
         HyperParameterTuningJobName="xgboost-mnist-hpo"
@@ -55,9 +63,7 @@ def test_log_lines_carry_the_metric_and_end_on_the_final_value(
 def test_lines_appear_as_simulated_time_passes_and_page_forward(
     sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
-    sm.create_hyper_parameter_tuning_job(**sample_request())
-    child = _first_child(sm)
-    sandbox.advance(120)
+    child = _running_child(sm, sandbox, sample_request)
     stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
     first = logs.get_log_events(
         logGroupName=GROUP, logStreamName=stream["logStreamName"], startFromHead=True, limit=2
@@ -103,9 +109,7 @@ def test_streams_list_every_started_job_and_unknown_names_are_errors(
 def test_a_failed_job_logs_its_failure(
     sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
-    sm.create_hyper_parameter_tuning_job(**sample_request())
-    child = _first_child(sm)
-    sandbox.advance(120)
+    child = _running_child(sm, sandbox, sample_request)
     sandbox.force_outcome(child, status="Failed", failure_reason="AlgorithmError: bad csv")
     stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
     events = logs.get_log_events(logGroupName=GROUP, logStreamName=stream["logStreamName"])["events"]
