@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.awsmodel import check_input, validation_error_message
+from reconciler.awsmodel import Violation, check_input, validation_error_message
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 from tests.sandbox_sagemaker.conftest import client_at
 
@@ -258,6 +258,19 @@ def parity_client(request: pytest.FixtureRequest) -> Iterator[Any]:
 _names = (f"parity-{i}" for i in itertools.count())
 
 
+def _answer(call: Callable[[], Any], violations: list[Violation]) -> dict[str, Any] | None:
+    """SageMaker's error for `call` (None when it succeeded); with model violations it must be the
+    model's ValidationException, word for word."""
+    try:
+        call()
+        error = None
+    except ClientError as exc:
+        error = exc.response["Error"]
+    if violations:
+        assert error == {"Code": "ValidationException", "Message": validation_error_message(violations)}
+    return error
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=3))
 def test_verdicts_agree_with_the_model_check(
@@ -274,14 +287,8 @@ def test_verdicts_agree_with_the_model_check(
         else:
             parent[path[-1]] = text if kind == "str" else number
     violations = check_input("CreateHyperParameterTuningJob", request)
-    try:
-        parity_client.create_hyper_parameter_tuning_job(**request)
-        error = None
-    except ClientError as exc:
-        error = exc.response["Error"]
-    if violations:
-        assert error == {"Code": "ValidationException", "Message": validation_error_message(violations)}
-    else:
+    error = _answer(lambda: parity_client.create_hyper_parameter_tuning_job(**request), violations)
+    if not violations:
         # Valid against the model: accepted, or refused by a create-time rule -- never with model wording.
         assert error is None or (
             error["Code"] in ("ValidationException", "ResourceInUse")
@@ -306,13 +313,9 @@ def test_list_children_verdicts_agree_with_the_model_check(
     parity_client: Any, params: dict[str, Any]
 ) -> None:
     violations = check_input("ListTrainingJobsForHyperParameterTuningJob", params)
-    try:
-        parity_client.list_training_jobs_for_hyper_parameter_tuning_job(**params)
-        error = None
-    except ClientError as exc:
-        error = exc.response["Error"]
-    if violations:
-        assert error == {"Code": "ValidationException", "Message": validation_error_message(violations)}
-    else:
+    error = _answer(
+        lambda: parity_client.list_training_jobs_for_hyper_parameter_tuning_job(**params), violations
+    )
+    if not violations:
         # Valid input: answered, or the job does not exist (the name may never have been created).
         assert error is None or error["Code"] == "ResourceNotFound"
