@@ -35,6 +35,11 @@ LEGACY_PERIOD = 5.0
 LEGACY_PAGE = 10
 
 
+def _sagemaker_figures(calls: dict[str, int]) -> dict[str, Any]:
+    """The SageMaker call figures both schedules report: the total and the count per operation."""
+    return {"sagemaker_calls": sum(calls.values()), "sagemaker_calls_by_operation": calls}
+
+
 def _sample() -> dict[str, Any]:
     obj: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
     obj["metadata"] = {"name": "xgboost-mnist-hpo", "namespace": "default"}
@@ -76,8 +81,7 @@ def reconciler_lifetime(every: float) -> dict[str, Any]:
             "every_seconds": every,
             "passes": passes,
             "completed_after_seconds": completed_at,
-            "sagemaker_calls": sum(calls.values()),
-            "sagemaker_calls_by_operation": calls,
+            **_sagemaker_figures(calls),
             "kube_writes": sum(writes.values()),
             "kube_writes_by_verb": writes,
             "kube_reads": sum(v for k, v in stats.items() if k.split(" ")[0] in ("GET", "LIST")),
@@ -136,8 +140,7 @@ def legacy_lifetime() -> dict[str, Any]:
             "every_seconds": LEGACY_PERIOD,
             "polls": polls,
             "completed_after_seconds": elapsed,
-            "sagemaker_calls": sum(calls.values()),
-            "sagemaker_calls_by_operation": calls,
+            **_sagemaker_figures(calls),
         }
 
 
