@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -38,6 +39,30 @@ def _run_to_end(sm: Any, sandbox: SageMakerSandbox, *, name: str = JOB, step: fl
             return d
         sandbox.advance(step)
     raise AssertionError("the tuning job never finished")
+
+
+def _run_sample(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> dict[str, Any]:
+    """Create the sample tuning job as it is and run it to its end (10-second steps)."""
+    sm.create_hyper_parameter_tuning_job(**sample_request())
+    return _run_to_end(sm, sandbox)
+
+
+RunWide = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def run_wide(sm: Any, sandbox: SageMakerSandbox, sample_request: Any) -> RunWide:
+    """Create the wide sample with (max jobs, max parallel) `limits` and `config`; run it to its end."""
+
+    def run(limits: tuple[int, int], *, step: float, **config: Any) -> dict[str, Any]:
+        max_jobs, parallel = limits
+        limit_config = {"MaxNumberOfTrainingJobs": max_jobs, "MaxParallelTrainingJobs": parallel}
+        sm.create_hyper_parameter_tuning_job(
+            **sample_request(wide=True, ResourceLimits=limit_config, **config)
+        )
+        return _run_to_end(sm, sandbox, step=step)
+
+    return run
 
 
 def test_sample_runs_to_completed_with_counters_that_add_up_and_a_findable_best_job(
@@ -137,19 +162,9 @@ def test_target_objective_metric_value_ends_the_search_early(
     assert d["TrainingJobStatusCounters"]["Completed"] == 1  # every metric beats 0.9 on a Minimize objective
 
 
-def test_best_objective_not_improving_ends_the_search(
-    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    sm.create_hyper_parameter_tuning_job(
-        **sample_request(
-            wide=True,
-            ResourceLimits={"MaxNumberOfTrainingJobs": 50, "MaxParallelTrainingJobs": 1},
-            TuningJobCompletionCriteria={
-                "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}
-            },
-        )
-    )
-    d = _run_to_end(sm, sandbox, step=30)
+def test_best_objective_not_improving_ends_the_search(sm: Any, run_wide: RunWide) -> None:
+    criteria = {"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}}
+    d = run_wide((50, 1), step=30, TuningJobCompletionCriteria=criteria)
     children = sorted(_children(sm), key=lambda c: c["CreationTime"])
     assert len(children) < 50
     values = [c["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for c in children]
@@ -161,8 +176,7 @@ def test_all_training_jobs_failing_fails_the_tuning_job(
     sm: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
     sandbox.set_failure_rates(non_retryable=1.0)
-    sm.create_hyper_parameter_tuning_job(**sample_request())
-    d = _run_to_end(sm, sandbox)
+    d = _run_sample(sm, sandbox, sample_request)
     assert d["HyperParameterTuningJobStatus"] == "Failed"
     assert d["FailureReason"].startswith("No training job succeeded after 10 attempts.")
     assert d["TrainingJobStatusCounters"]["NonRetryableError"] == 10
@@ -178,26 +192,15 @@ def test_retryable_failures_are_counted_apart(
     sm: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
     sandbox.set_failure_rates(retryable=0.5)
-    sm.create_hyper_parameter_tuning_job(**sample_request())
-    d = _run_to_end(sm, sandbox)
+    d = _run_sample(sm, sandbox, sample_request)
     counters = d["TrainingJobStatusCounters"]
     assert counters["RetryableError"] > 0 and counters["Completed"] > 0
     assert counters["RetryableError"] + counters["Completed"] == 10
     assert d["HyperParameterTuningJobStatus"] == "Completed"
 
 
-def test_auto_early_stopping_stops_some_jobs_with_a_metric(
-    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    sm.create_hyper_parameter_tuning_job(
-        **sample_request(
-            wide=True,
-            ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
-            TrainingJobEarlyStoppingType="Auto",
-            Strategy="Random",
-        )
-    )
-    d = _run_to_end(sm, sandbox, step=30)
+def test_auto_early_stopping_stops_some_jobs_with_a_metric(sm: Any, run_wide: RunWide) -> None:
+    d = run_wide((20, 2), step=30, TrainingJobEarlyStoppingType="Auto", Strategy="Random")
     stopped = [c for c in _children(sm) if c["TrainingJobStatus"] == "Stopped"]
     assert stopped and d["TrainingJobStatusCounters"]["Stopped"] == len(stopped)
     assert all(c["ObjectiveStatus"] == "Succeeded" for c in stopped)
@@ -284,18 +287,9 @@ def test_forced_outcomes(sm: Any, sandbox: SageMakerSandbox, sample_request: Any
     assert d["TrainingJobStatusCounters"]["Stopped"] == 9
 
 
-def test_hyperband_stops_weak_jobs_early_on_its_own(
-    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    sm.create_hyper_parameter_tuning_job(
-        **sample_request(
-            wide=True,
-            Strategy="Hyperband",
-            StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20}},
-            ResourceLimits={"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
-        )
-    )
-    d = _run_to_end(sm, sandbox, step=30)
+def test_hyperband_stops_weak_jobs_early_on_its_own(sm: Any, run_wide: RunWide) -> None:
+    hyperband = {"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20}}
+    d = run_wide((20, 2), step=30, Strategy="Hyperband", StrategyConfig=hyperband)
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert d["TrainingJobStatusCounters"]["Stopped"] > 0
     assert d["ObjectiveStatusCounters"]["Succeeded"] == 20
@@ -342,17 +336,9 @@ def test_bayesian_search_beats_its_own_warm_up_on_average(
     assert sum(values[-10:]) / 10 < sum(values[:3]) / 3
 
 
-def test_convergence_detection_completes_the_search(
-    sm: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    sm.create_hyper_parameter_tuning_job(
-        **sample_request(
-            wide=True,
-            ResourceLimits={"MaxNumberOfTrainingJobs": 200, "MaxParallelTrainingJobs": 1},
-            TuningJobCompletionCriteria={"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}},
-        )
-    )
-    d = _run_to_end(sm, sandbox, step=120)
+def test_convergence_detection_completes_the_search(run_wide: RunWide) -> None:
+    criteria = {"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}}
+    d = run_wide((200, 1), step=120, TuningJobCompletionCriteria=criteria)
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert d["TrainingJobStatusCounters"]["Completed"] < 200
     assert d["TuningJobCompletionDetails"]["ConvergenceDetectedTime"] <= d["HyperParameterTuningEndTime"]
