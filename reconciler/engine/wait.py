@@ -5,7 +5,7 @@ Contract:
   `run_once(observer)` (one full pass over the selected resources; the observer sees every result),
   then prints the progress of every resource whose status changed (SageMaker status, training job
   counters, best objective so far) and how many are settled. A resource is settled when its Ready
-  condition is True or False (DESIGN 3.3: Unknown while pending or running). Between passes it
+  condition is True or False (Unknown means pending or running). Between passes it
   sleeps: `interval_seconds` after a pass that changed something, and after quiet passes 1.5 times
   longer each time, up to `MAX_INTERVAL_SECONDS`. It never sleeps less than `MIN_INTERVAL_SECONDS`,
   so it never loops tightly.

@@ -321,7 +321,7 @@ def test_request_of_a_schema_valid_spec_is_what_botocore_accepts(spec: dict[str,
     assert not report.has_errors(), report.generate_report()
 
 
-# --- names, columns, status: the interfaces.md contract -----------------------------------------------
+# --- names, columns, status: the contract with kubectl users ------------------------------------------
 
 
 @pytest.mark.parametrize(

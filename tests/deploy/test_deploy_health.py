@@ -2,7 +2,7 @@
 (lupa; Argo CD's gopher-lua is 5.1) and the Flux healthCheckExprs evaluated by a real CEL engine,
 over one fixture table covering every combination of the conditions hpo-reconciler writes, deletion,
 generation drift, the job name and the healthy-when annotation. Both must agree with the rules of
-DESIGN section 3.3 (`expected_health` below states them once) and so with each other.
+README's "What a resource shows" (`expected_health` below states them once) and so with each other.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ FIXTURES = list(fixtures())
 
 
 def expected_health(fixture: Fixture, *, default_healthy_when: str = "completed") -> str:
-    """DESIGN 3.3 + issue 6, in Argo CD's words."""
+    """The conditions' meaning, in Argo CD's words."""
     if fixture.deleting or fixture.status != "conditions" or not fixture.generation_observed:
         return "Progressing"
     if fixture.stalled == "True":

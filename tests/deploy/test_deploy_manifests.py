@@ -33,7 +33,7 @@ KUBERNETES_VERSION = "1.32"  # the kubectl on this machine; CronJob.timeZone nee
 CHART = CRONJOB / "chart"
 GROUP = "sagemaker.aws.amazon.com"
 
-# interfaces.md, "Kubernetes verbs the reconciler uses": the grant must be exactly this.
+# docs/iam.md, the Kubernetes verbs the reconciler uses: the grant must be exactly this.
 RESOURCE_VERBS = {
     (GROUP, "hyperparametertuningjobs"): {"get", "list", "patch"},
     (GROUP, "hyperparametertuningjobs/status"): {"patch"},

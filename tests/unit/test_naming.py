@@ -1,4 +1,4 @@
-"""DESIGN.md 3.2: deterministic job names."""
+"""Deterministic job names (docs/architecture.md, "Job names and ownership")."""
 
 from __future__ import annotations
 

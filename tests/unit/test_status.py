@@ -1,4 +1,4 @@
-"""status.py: conditions per DESIGN 3.3, transition times, write suppression, description mapping."""
+"""status.py: conditions (README, "What a resource shows"), transition times, write suppression, description mapping."""
 
 from __future__ import annotations
 

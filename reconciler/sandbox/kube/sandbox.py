@@ -3,7 +3,7 @@
 Contract: the constructor configures, `start()` serves on 127.0.0.1 (port 0 = any free port) in daemon
 threads and sets `url`, `stop()` ends watches, stops serving and saves state when `state_dir` is given.
 It is a context manager (enter starts, exit stops). The other methods are the test controls of
-interfaces.md: kubeconfig, CRD installation, request counters, faults and latency.
+the tests rely on: kubeconfig, CRD installation, request counters, faults and latency.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`SageMakerSandbox`: the in-process handle tests and the demo use (API fixed in interfaces.md).
+"""`SageMakerSandbox`: the in-process handle tests and the demo use (its methods are what the tests use).
 
 Contract: a context manager serving the simulator on 127.0.0.1 in a background thread. Every test
 control here has a twin under `/sandbox/` (see `mirror`). `set_failure_rates` is an addition to
@@ -67,7 +67,7 @@ class SageMakerSandbox:
 
         boto3 itself reads `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` for the logs client (the variable is
         named after the service id "CloudWatch Logs"); `AWS_ENDPOINT_URL_LOGS` is the name
-        interfaces.md fixes, so both are set.
+        the sandbox's env file promises, so both are set.
         """
         return {
             "AWS_ENDPOINT_URL_SAGEMAKER": self.url,
