@@ -1,4 +1,5 @@
-"""status.py: conditions (README, "What a resource shows"), transition times, write suppression, description mapping."""
+"""status.py: conditions (README, "What a resource shows"), transition times, write suppression,
+description mapping."""
 
 from __future__ import annotations
 
