@@ -131,3 +131,14 @@ def test_no_name_derived_from_one_uid_is_derived_from_another(
     b = set(uid_derived_job_names(resource_name=resource_name, uid=uid_b))
     if uid_a.replace("-", "")[:24] != uid_b.replace("-", "")[:24]:
         assert not a & b
+
+
+def test_the_migration_guide_shows_what_the_rules_compute() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "migration.md").read_text()
+    assert "name `xgboost-hpo`, UID `a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa`" in doc
+    early = derived_job_name(resource_name="xgboost-hpo", uid=UID)
+    later = operator_job_name(resource_name="xgboost-hpo", uid=UID)
+    assert f"`{early}`" in doc and f"`{later}`" in doc
+    assert "--adopt-legacy-named-jobs" in doc
