@@ -64,6 +64,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "adopt_legacy_named_jobs": args.adopt_legacy_named_jobs,
         "allow_foreign_warm_start_parents": args.allow_foreign_warm_start_parents,
         "heartbeat_seconds": args.heartbeat_seconds,
+        "retry_backoff_seconds": args.retry_backoff_seconds,
         "retry_mode": args.retry_mode,
         "pushgateway": args.pushgateway,
         "metrics_textfile": args.metrics_textfile,
@@ -335,8 +336,9 @@ def _add_run_command(commands: Any) -> None:
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
         "_ADOPT_LEGACY_NAMED_JOBS, _ALLOW_FOREIGN_WARM_START_PARENTS, "
-        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _LEASE_PER_SHARD, "
-        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES, _SHUTDOWN_GRACE_SECONDS.",
+        "_HEARTBEAT_SECONDS, _RETRY_BACKOFF_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, "
+        "_PAGE_SIZE, _LEASE_PER_SHARD, _PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES, "
+        "_SHUTDOWN_GRACE_SECONDS.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
@@ -388,6 +390,12 @@ def _add_run_command(commands: Any) -> None:
     )
     run.add_argument(
         "--heartbeat-seconds", type=int, metavar="S", help="rewrite running jobs' status this often"
+    )
+    run.add_argument(
+        "--retry-backoff-seconds",
+        type=int,
+        metavar="S",
+        help="first pause before retrying what waits on SageMaker (default 30; doubles up to the heartbeat)",
     )
     run.add_argument(
         "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"

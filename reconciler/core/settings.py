@@ -101,6 +101,11 @@ class Settings(BaseModel):
     heartbeat_seconds: int = Field(default=600, ge=0)
     """Rewrite the status of a running job whose lastCheckTime is older than this, even if unchanged."""
 
+    retry_backoff_seconds: int = Field(default=30, ge=0)
+    """First pause before a resource waiting for something that heals by itself (a warm-start parent,
+    the account's tuning-job limit) is tried again; each pause then lasts as long as the wait so far,
+    up to the heartbeat. 0: try on every pass."""
+
     retry_mode: Literal["standard", "adaptive"] = "standard"
     """botocore retry mode for SageMaker calls."""
 
