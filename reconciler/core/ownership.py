@@ -7,7 +7,8 @@ Contract:
   carries the operator's finalizer and the job's name derives from the resource's own UID by one
   of the operator's naming rules (`naming.is_uid_derived`). With the admin-only setting
   `adopt_legacy_named_jobs`, an untagged job named by hand is accepted for a resource with the
-  operator's finalizer too. A job tagged with another UID is never this resource's.
+  operator's finalizer too. A job tagged with another UID is never this resource's, and neither is a
+  job whose ARN differs from the one the status recorded.
 - Everything else a tenant can write (a finalizer, spec.hyperParameterTuningJobName, annotations,
   a status naming a job or an ARN) is a claim, never a proof.
 - `needs_tags(resource, job_name=...)`: the tags must be read before trusting a job found under
@@ -76,13 +77,12 @@ def ownership(
     """Whose the job found under `job_name` is; see the module contract.
 
     `owner_uid`: its `hpo-reconciler/uid` tag (None = untagged), meaningful when `tags_read`;
-    `arn_matches`: the job's ARN is the one the status recorded (used only when the tags were not
-    read, see `needs_tags`).
+    `arn_matches`: the job's ARN is the one the status recorded (ignored when none is recorded).
     """
+    if resource.status.hyper_parameter_tuning_job_arn and not arn_matches:
+        return Ownership.UNPROVEN  # not the job the status recorded, whatever its tags say
     if not tags_read:
-        if not needs_tags(resource, job_name=job_name) and arn_matches:
-            return Ownership.RECORDED
-        return Ownership.UNPROVEN
+        return Ownership.RECORDED if not needs_tags(resource, job_name=job_name) else Ownership.UNPROVEN
     if owner_uid is not None:
         return Ownership.TAGGED if owner_uid == resource.metadata.uid else Ownership.FOREIGN
     if LEGACY_FINALIZER not in resource.metadata.finalizers:

@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-WARM_START_PARENT_NOT_ALLOWED = "WarmStartParentNotAllowed"
-WAITING_FOR_WARM_START_PARENT = "WaitingForWarmStartParent"
 ALLOW_FOREIGN_FLAG = "--allow-foreign-warm-start-parents"
 _FINISHED = frozenset({"Completed", "Stopped", "Failed"})
 

@@ -19,8 +19,9 @@ from reconciler.core.decide import (
     needs_owner_lookup,
 )
 from reconciler.core.delta import Delta
-from reconciler.core.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.core.model import LEGACY_FINALIZER, HyperparameterTuningJob
 from reconciler.core.naming import derived_job_name
+from reconciler.core.ownership import Ownership
 from reconciler.core.reasons import StalledReason
 from tests.unit.conftest import build_tuning_job
 
@@ -82,25 +83,25 @@ TABLE = [
     (
         "deleting, running: stop",
         {"arn": ARN, "job_status": "InProgress", "deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
         ActionKind.STOP,
     ),
     (
         "deleting, stopping: wait",
         {"arn": ARN, "job_status": "Stopping", "deleting": True},
-        Observation(looked_up=True, job=JobState("Stopping", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Stopping", ARN)),
         ActionKind.AWAIT_STOP,
     ),
     (
         "deleting, stopped: finalize",
         {"arn": ARN, "job_status": "Stopping", "deleting": True},
-        Observation(looked_up=True, job=JobState("Stopped", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Stopped", ARN)),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, completed: finalize",
         {"arn": ARN, "job_status": "Completed", "deleting": True},
-        Observation(looked_up=True, job=JobState("Completed", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Completed", ARN)),
         ActionKind.FINALIZE,
     ),
     ("deleting, no job: finalize", {"deleting": True}, Observation(looked_up=True), ActionKind.FINALIZE),
@@ -112,13 +113,13 @@ TABLE = [
             "deleting": True,
             "annotations": {"sagemaker.aws.amazon.com/deletion-policy": "retain"},
         },
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, legacy finalizer: stop",
         {"arn": ARN, "deleting": True, "finalizers": (LEGACY_FINALIZER,)},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
         ActionKind.STOP,
     ),
     (
@@ -130,59 +131,61 @@ TABLE = [
     (
         "deleting, foreign job under our name: not stopped",
         {"deleting": True, "stalled_reason": "JobNameInUse"},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, job created but status lost: stop",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid=UID),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.TAGGED),
         ActionKind.STOP,
     ),
     (
         "deleting, no ARN, job untagged: not stopped",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN)),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, no ARN, job tagged with another uid: not stopped",
         {"deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.FOREIGN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, InvalidSpec replaced JobNameInUse, foreign job: not stopped",
         {"deleting": True, "stalled_reason": "InvalidSpec"},
-        Observation(looked_up=True, job=JobState("InProgress", ARN), owner_uid="someone-else"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.FOREIGN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, ARN recorded: the ARN decides, not the tag",
         {"arn": ARN, "deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN + "-other"), owner_uid=UID),
+        Observation(looked_up=True, job=JobState("InProgress", ARN + "-other"), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
 ]
 
+# (case, resource kwargs, job found, job name, tags needed?)
+DERIVED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
 OWNER_LOOKUP_TABLE = [
-    ("deleting, job found, no ARN", {"deleting": True}, True, True),
-    ("deleting, no job found", {"deleting": True}, False, False),
-    ("deleting, ARN recorded", {"deleting": True, "arn": ARN}, True, False),
-    ("deleting, no finalizer of ours", {"deleting": True, "finalizers": ("other",)}, True, False),
-    ("not deleting", {}, True, False),
+    ("deleting, job found, no ARN", {"deleting": True}, True, DERIVED, True),
+    ("deleting, no job found", {"deleting": True}, False, DERIVED, False),
+    ("ARN recorded, name derived from the uid: the ARN proves it", {"arn": ARN}, True, DERIVED, False),
+    ("ARN recorded, name from the spec: a claim, the tag proves it", {"arn": ARN}, True, "team-a-job", True),
+    ("not deleting, no ARN", {}, True, DERIVED, True),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "job_found", "expected"),
+    ("kwargs", "job_found", "job_name", "expected"),
     [row[1:] for row in OWNER_LOOKUP_TABLE],
     ids=[row[0] for row in OWNER_LOOKUP_TABLE],
 )
 def test_needs_owner_lookup_table(
-    tuning_job: TuningJobFactory, kwargs: dict[str, object], job_found: bool, expected: bool
+    tuning_job: TuningJobFactory, kwargs: dict[str, object], job_found: bool, job_name: str, expected: bool
 ) -> None:
-    assert needs_owner_lookup(tuning_job(**kwargs), job_found=job_found) is expected
+    assert needs_owner_lookup(tuning_job(**kwargs), job_found=job_found, job_name=job_name) is expected
 
 
 @pytest.mark.parametrize(
@@ -225,18 +228,33 @@ def test_needs_job_lookup_table(
 
 def test_name_conflict_adopts_own_job_and_refuses_foreign(tuning_job: TuningJobFactory) -> None:
     resource = tuning_job()
-    assert decide_name_conflict(resource, owner_uid=UID).kind is ActionKind.ADOPT
-    foreign = decide_name_conflict(resource, owner_uid="someone-else")
+    assert decide_name_conflict(resource, job_name="n", found=Ownership.TAGGED).kind is ActionKind.ADOPT
+    foreign = decide_name_conflict(resource, job_name="n", found=Ownership.FOREIGN)
     assert foreign.kind is ActionKind.STALL
     assert foreign.refusal is not None and foreign.refusal.reason == "JobNameInUse"
     assert "spec.hyperParameterTuningJobName" in foreign.refusal.message
-    untagged = decide_name_conflict(resource, owner_uid=None)
+    untagged = decide_name_conflict(resource, job_name="n", found=Ownership.UNPROVEN)
     assert untagged.refusal is not None and untagged.refusal.reason == "JobNameInUse"
+
+
+def test_a_known_job_that_is_not_this_resources_is_disowned(tuning_job: TuningJobFactory) -> None:
+    resource = tuning_job(arn=ARN, job_status="InProgress")
+    for found in (Ownership.FOREIGN, Ownership.UNPROVEN):
+        action = decide(
+            resource, Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=found)
+        )
+        assert action.kind is ActionKind.STALL and action.disown
+        assert action.refusal is not None and action.refusal.reason == "JobNameInUse"
 
 
 def test_refused_update_lists_changed_paths(tuning_job: TuningJobFactory) -> None:
     resource = tuning_job(arn=ARN, job_status="InProgress")
-    action = decide(resource, Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED))
+    action = decide(
+        resource,
+        Observation(
+            looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED, ownership=Ownership.RECORDED
+        ),
+    )
     assert action.refusal is not None and action.refusal.reason == "SpecUpdateRefused"
     assert (
         "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in action.refusal.message
@@ -301,6 +319,7 @@ def test_decide_invariants(
         looked_up=looked_up,
         job=JobState(observed_job, ARN) if looked_up and observed_job else None,
         delta=CHANGED if changed else Delta(),
+        ownership=Ownership.RECORDED if looked_up and observed_job else None,
     )
     action = decide(resource, observation)
     # A resource being deleted is never created, refused or refreshed; only deletion steps.
@@ -345,20 +364,19 @@ def legacy_resource(
 COMPUTED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
 
 
-def test_name_conflict_adopts_the_legacy_operators_job_for_this_resource() -> None:
-    assert decide_name_conflict(legacy_resource(recorded=COMPUTED), owner_uid=None).kind is ActionKind.ADOPT
-    # Not: another name recorded, no legacy finalizer, or a uid tag of another resource.
-    for resource, owner in [
-        (legacy_resource(recorded="other-name"), None),
-        (legacy_resource(recorded=COMPUTED, finalizers=(FINALIZER,)), None),
-        (legacy_resource(recorded=COMPUTED), "someone-else"),
-    ]:
-        refused = decide_name_conflict(resource, owner_uid=owner)
-        assert refused.refusal is not None and refused.refusal.reason == "JobNameInUse"
+def test_name_conflict_adopts_what_ownership_proves() -> None:
+    # Which jobs are proven this resource's is core.ownership's table; decide follows it.
+    for found in Ownership:
+        action = decide_name_conflict(legacy_resource(recorded=COMPUTED), job_name=COMPUTED, found=found)
+        assert (action.kind is ActionKind.ADOPT) is found.owned
+        if not found.owned:
+            assert action.refusal is not None and action.refusal.reason == "JobNameInUse"
 
 
-def test_deleting_a_legacy_resource_stops_its_untagged_job() -> None:
-    observation = Observation(looked_up=True, job=JobState("InProgress", ARN))
-    assert decide(legacy_resource(recorded=COMPUTED, deleting=True), observation).kind is ActionKind.STOP
-    other = legacy_resource(recorded="other-name", deleting=True)
-    assert decide(other, observation).kind is ActionKind.FINALIZE
+def test_deleting_stops_only_a_proven_job() -> None:
+    resource = legacy_resource(recorded=COMPUTED, deleting=True)
+    for found in Ownership:
+        observation = Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=found)
+        assert (decide(resource, observation).kind is ActionKind.STOP) is found.owned
+    unjudged = Observation(looked_up=True, job=JobState("InProgress", ARN))
+    assert decide(resource, unjudged).kind is ActionKind.FINALIZE

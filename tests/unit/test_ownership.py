@@ -94,6 +94,16 @@ def test_a_recorded_status_is_a_claim_unless_the_name_derives_from_the_uid() -> 
         own, job_name=EARLY, owner_uid=None, tags_read=False, arn_matches=False, adopt_legacy_named_jobs=False
     )
     assert moved is Ownership.UNPROVEN
+    # A recorded ARN that is not the job found: not this resource's job, whatever its tags say.
+    tagged = ownership(
+        forged,
+        job_name="team-a-job",
+        owner_uid=UID,
+        tags_read=True,
+        arn_matches=False,
+        adopt_legacy_named_jobs=False,
+    )
+    assert tagged is Ownership.UNPROVEN
     # No ARN recorded: the tags are always read.
     assert needs_tags(resource(), job_name=EARLY)
 
