@@ -260,6 +260,8 @@ def decide_name_conflict(resource: HyperparameterTuningJob, *, job_name: str, fo
         ActionKind.STALL,
         "the job name is taken",
         refusal=Refusal(StalledReason.JOB_NAME_IN_USE, not_owned_message(resource, found, job_name=job_name)),
+        # Whatever the status said of that job (a tenant's or the legacy operator's words) goes.
+        disown=True,
     )
 
 

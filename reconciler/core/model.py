@@ -284,7 +284,6 @@ class HyperparameterTuningJob(BaseModel):
             return recorded.strip()
         return "" if FINALIZER in self.metadata.finalizers else None
 
-
     @property
     def claimed_job(self) -> tuple[str, str | None] | None:
         """(name, region) of the job the identity annotations say was being created; None when absent.

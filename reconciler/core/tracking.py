@@ -13,6 +13,9 @@ Contract:
   through (`creation_endpoint`; unknown for a job the legacy operator created, then the spec's). A spec naming
   others asks for a new job: `moved`. The endpoint is dropped (None) unless custom endpoints are allowed.
   Raises ValueError when the spec requests a job name that cannot be one (as `job_name_for` does).
+  Migration: a resource with the legacy operator's finalizer whose spec names no job tracks the name
+  its status recorded when that name derives from its own UID (the operator's later rule names a
+  tuning job by the bare UID hex, which differs from the rule `job_name_for` applies).
 - `with_moved(delta, moved)` adds the moved fields to the delta of desired vs observed, so that a
   move is refused like any other update (SpecUpdateRefused).
 - `records_job_name(known=..., created_or_adopted=..., disowned=...)`: the status names only a job
@@ -28,8 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reconciler.core.delta import Delta
-from reconciler.core.model import HyperparameterTuningJob
-from reconciler.core.naming import job_name_for
+from reconciler.core.model import LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.core.naming import is_uid_derived, job_name_for
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,16 @@ def track(
     """The job this pass is about and where its calls go; see the module contract."""
     meta = resource.metadata
     computed = job_name_for(resource_name=meta.name, uid=meta.uid, requested=resource.requested_job_name)
+    recorded = resource.status.sage_maker_hyper_parameter_tuning_job_name
+    if (
+        not resource.requested_job_name
+        and recorded
+        and LEGACY_FINALIZER in meta.finalizers
+        and is_uid_derived(recorded, resource_name=meta.name, uid=meta.uid)
+    ):
+        # The legacy operator's releases named the job by their own rule (the bare UID hex) and
+        # recorded it; a spec re-applied without the name they wrote into it still means that job.
+        computed = recorded
     spec_region, spec_endpoint = resource.region, resource.endpoint
     if not resource.job_known:
         endpoint = spec_endpoint if allow_custom_endpoints else None
@@ -67,7 +80,6 @@ def track(
                 return Tracking(name, region, endpoint, frozenset(edited), claimed=True)
         return Tracking(computed, spec_region or default_region, endpoint)
     moved: set[str] = set()
-    recorded = resource.status.sage_maker_hyper_parameter_tuning_job_name
     if recorded and recorded != computed:
         moved.add("hyperParameterTuningJobName")
     job_region = resource.job_region

@@ -154,11 +154,13 @@ def training_jobs(world: World, namespace: str) -> list[dict[str, Any]]:
 
 def assert_nothing_of(world: World, *, victim_job: str, victim_uid: str | None = None) -> None:
     """Nothing of the victim's job reached the attacker's namespace: no secret, no private
-    configuration, no training job, not the job's name in a status, not the victim's UID."""
+    configuration, none of its training jobs, not its name in a status, not the victim's UID."""
     seen = everything_in(world, ATTACKER)
     assert SECRET not in seen
     assert "team-a-private" not in seen
-    assert not training_jobs(world, ATTACKER)
+    # SageMaker names a tuning job's training jobs after it; children are named after those.
+    mirrored = [t["metadata"]["name"] for t in training_jobs(world, ATTACKER)]
+    assert not [n for n in mirrored if n.startswith(victim_job.lower())], mirrored
     if victim_uid is not None:
         assert victim_uid not in seen and victim_uid.replace("-", "") not in seen
     for item in as_object(world.custom.list_namespaced_custom_object(GROUP, VERSION, ATTACKER, PLURAL))[

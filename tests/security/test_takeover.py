@@ -181,8 +181,9 @@ def test_hand_named_legacy_job_needs_the_admin_opt_in(world: World) -> None:
     assert "hyperParameterTuningJobArn" not in status
     condition = world.condition(RES, "Stalled", namespace=ATTACKER)
     assert condition is not None and "--adopt-legacy-named-jobs" in condition["message"]
-    # The cluster admin opts in for the migration window: now it is adopted.
-    out = world.run("--adopt-legacy-named-jobs").stdout
+    # The cluster admin opts in for the migration window: adopted at the next re-check (the
+    # heartbeat; 0 here, as for a migration run by hand).
+    out = world.run("--adopt-legacy-named-jobs", "--heartbeat-seconds", "0").stdout
     assert "outcome=adopted" in out, out
     assert world.get(RES, namespace=ATTACKER)["status"]["hyperParameterTuningJobArn"].endswith(name)
     assert world.sagemaker.tuning_job_names() == [name]
