@@ -16,8 +16,17 @@ Contract:
   a create answered ResourceInUse adopts the job if its `hpo-reconciler/uid` tag is ours.
 - A recorded job is tracked by its recorded name, the region of its ARN and the endpoint it was
   created through (annotation `created-with-endpoint`); a spec naming others is SpecUpdateRefused.
-  Deleting a resource with no recorded ARN stops the job under its name only when the job's uid
-  tag is the resource's uid.
+  The job's identity (name, region, endpoint) is written as annotations with the finalizer before
+  the create, so after a lost status write the next pass tracks that job (if its uid tag proves it
+  this resource's) and refuses an edit of the spec's name or region.
+- Ownership (core.ownership): a job found is tracked, described into the status, mirrored or
+  stopped only when proven this resource's (its uid tag; for the legacy operator's jobs, its
+  finalizer and a name derived from the UID; hand-named ones with `--adopt-legacy-named-jobs`).
+  A status naming another job is a claim: it is dropped (JobNameInUse), nothing of that job kept.
+- Before a create, warm-start parents must carry this namespace's tag (unless
+  `--allow-foreign-warm-start-parents`); parents not there yet, and the account's job limit, are
+  awaited (Reconciling, backoff). A Stalled resource makes no call, write or event until its
+  generation changes or the heartbeat passes (core.waiting); then a read-only re-check.
 - Conflicts (409) re-read the resource and start over (at most `_CONFLICT_ATTEMPTS` times).
 - With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe and ListTags) and returns
   the plan before acting.
@@ -64,6 +73,7 @@ from reconciler.core.model import (
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
 )
+from reconciler.core.naming import is_valid_job_name, operator_job_name
 from reconciler.core.outcomes import Outcome, Result
 from reconciler.core.ownership import Ownership, ownership
 from reconciler.core.policy import endpoint_refusal, parse_patterns, role_refusal
@@ -306,6 +316,9 @@ class _Reconciler:
             if claimed is not None:
                 return claimed
             desired = desired_request(resource, job_name=self.job_name)
+        legacy = self._legacy_operator_job(desired.request if desired is not None else None)
+        if legacy is not None:
+            return legacy
         looked_up = needs_job_lookup(resource)
         problems = desired.problems if desired else ()
         policy: Refusal | None = None
@@ -381,6 +394,32 @@ class _Reconciler:
                 tag = tags.get(TAG_NAMESPACE)
             seen.append(ParentSeen(name, parent.status, tag))
         return check_parents(self.namespace, seen, allow_foreign=allow_foreign)
+
+    def _legacy_operator_job(self, request: dict[str, Any] | None) -> Result | None:
+        """A resource of the legacy operator that records no job name (its status was lost, its spec
+        re-applied without the name the operator wrote into it): the operator's later releases named
+        its job by their own rule (`naming.operator_job_name`), not by the one this resource tracks.
+        Look that name up once before creating anything; a job found there is adopted only on the
+        proofs of core.ownership."""
+        resource = self.resource
+        if (
+            request is None
+            or resource.job_known
+            or resource.deleting
+            or LEGACY_FINALIZER not in resource.metadata.finalizers
+            or resource.requested_job_name
+            or resource.status.sage_maker_hyper_parameter_tuning_job_name
+        ):
+            return None
+        meta = resource.metadata
+        name = operator_job_name(resource_name=meta.name, uid=meta.uid)
+        if name == self.job_name or not is_valid_job_name(name):
+            return None
+        if self.ctx.sagemaker.describe_tuning_job(name, region=self.region, endpoint=self.endpoint) is None:
+            return None
+        self.job_name = name
+        request = {**request, "HyperParameterTuningJobName": name}
+        return self.look_up_owner(request)
 
     def _claimed_job(self, request: dict[str, Any] | None) -> Result | None:
         """The identity annotations name a job other than the spec's (a status write was lost, the

@@ -129,7 +129,9 @@ def test_forged_status_with_a_foreign_arn_after_own_name(world: World) -> None:
     assert job_status(VICTIM_JOB) == "InProgress"
 
 
-def legacy_resource(world: World, *, job_name: str | None, spec_name: bool, namespace: str = ATTACKER) -> str:
+def legacy_resource(
+    world: World, *, job_name: str | None, spec_name: bool, namespace: str = ATTACKER, recorded: bool = True
+) -> str:
     """A resource as the legacy operator's releases left it: the untagged job it created, the job's
     name in the status (and, as those releases did, in the spec), the legacy finalizer, no ARN.
     `job_name=None` uses the operator's own rule (the bare UID hex). Returns the job name."""
@@ -140,12 +142,13 @@ def legacy_resource(world: World, *, job_name: str | None, spec_name: bool, name
     set_finalizers(world, RES, [LEGACY_FINALIZER], namespace=namespace)
     if spec_name:
         world.patch_spec(RES, {"hyperParameterTuningJobName": name}, namespace=namespace)
-    forge_status(
-        world,
-        RES,
-        {"sageMakerHyperParameterTuningJobName": name, "hyperParameterTuningJobStatus": "InProgress"},
-        namespace=namespace,
-    )
+    if recorded:
+        forge_status(
+            world,
+            RES,
+            {"sageMakerHyperParameterTuningJobName": name, "hyperParameterTuningJobStatus": "InProgress"},
+            namespace=namespace,
+        )
     return name
 
 
@@ -159,6 +162,14 @@ def test_legacy_job_named_by_the_operators_later_rule_is_adopted_not_duplicated(
     assert status["sageMakerHyperParameterTuningJobName"] == name
     assert status["hyperParameterTuningJobArn"].endswith(name)
     assert stalled_reason(world, RES) is None
+
+
+def test_legacy_job_of_the_later_rule_is_found_with_neither_spec_name_nor_status(world: World) -> None:
+    # The status was lost and the manifest re-applied without the name the operator wrote into it.
+    name = legacy_resource(world, job_name=None, spec_name=False, recorded=False)
+    out = passes(world, 1)[0]
+    assert "outcome=adopted" in out, out
+    assert world.sagemaker.tuning_job_names() == [name]
 
 
 def test_legacy_job_named_in_the_spec_by_the_operator_is_adopted(world: World) -> None:
