@@ -3,10 +3,11 @@
 Contract:
 - Stalled means a person must act. `stalled_quiet(resource, now=..., heartbeat_seconds=...)` is True
   while such a resource must cost nothing (no SageMaker call, no write, no event): it is not being
-  deleted, its True Stalled condition was recorded for the current generation, it has no job that
-  still runs (a running job keeps being tracked like any other), and its last check is more recent
-  than the heartbeat. When the heartbeat has passed, the pass makes one read-only re-check.
-  A new generation (the user acted) ends the quiet at once.
+  deleted, its True Stalled condition was recorded for the current generation, it is not a refused
+  spec of a job that still runs (SpecUpdateRefused, InvalidSpec: that job keeps being tracked), and
+  its last check is more recent than the heartbeat. When the heartbeat has passed, the pass makes
+  one read-only re-check; RejectedBySageMaker has none (only a create could tell), so it stays quiet
+  until the spec changes. A new generation (the user acted) ends the quiet at once.
 - What heals by itself is not Stalled: the resource stays Reconciling with a `Wait` reason
   (`WAITING_FOR_WARM_START_PARENT`, `WAITING_FOR_JOB_LIMIT`) and a message saying what it waits for.
   `retry_due(resource, now=..., base_seconds=..., cap_seconds=...)` says whether the next attempt is
@@ -25,6 +26,11 @@ from reconciler.core.model import RUNNING_JOB_STATUSES, HyperparameterTuningJob
 WAITING_FOR_WARM_START_PARENT = "WaitingForWarmStartParent"
 WAITING_FOR_JOB_LIMIT = "WaitingForJobLimit"
 WAIT_REASONS = frozenset({WAITING_FOR_WARM_START_PARENT, WAITING_FOR_JOB_LIMIT})
+# Refusals of a spec while its job keeps running: the job is still tracked on every pass.
+_TRACKING_REASONS = frozenset({"SpecUpdateRefused", "InvalidSpec"})
+# Refusals only a create could re-check (SageMaker's own validation): no read-only re-check exists,
+# so they wait for the spec to change.
+_CREATE_ONLY_REASONS = frozenset({"RejectedBySageMaker"})
 JOB_LIMIT_MESSAGE = (
     "waiting for the account's limit of concurrent SageMaker tuning jobs to free up (another job must "
     "finish, or the quota be raised in AWS Service Quotas); retried with backoff"
@@ -51,8 +57,14 @@ def stalled_quiet(resource: HyperparameterTuningJob, *, now: dt.datetime, heartb
         return False
     if status.observed_generation != generation or stalled.observed_generation not in (None, generation):
         return False
-    if resource.job_known and status.hyper_parameter_tuning_job_status in RUNNING_JOB_STATUSES:
+    if (
+        stalled.reason in _TRACKING_REASONS
+        and resource.job_known
+        and status.hyper_parameter_tuning_job_status in RUNNING_JOB_STATUSES
+    ):
         return False
+    if stalled.reason in _CREATE_ONLY_REASONS:
+        return True
     checked = _parse(status.last_check_time)
     return checked is not None and (now - checked).total_seconds() < heartbeat_seconds
 

@@ -79,8 +79,16 @@ def test_a_running_job_keeps_being_tracked_while_stalled() -> None:
     arn = "arn:aws:sagemaker:us-east-2:1:hyper-parameter-tuning-job/j"
     running = resource(stalled="SpecUpdateRefused", job_status="InProgress", arn=arn)
     assert not stalled_quiet(running, now=at(1), heartbeat_seconds=600)
-    ended = resource(stalled="JobNotFound", job_status="InProgress", arn=None)
-    assert stalled_quiet(ended, now=at(1), heartbeat_seconds=600)
+    gone = resource(stalled="JobNotFound", job_status="InProgress", arn=arn)
+    assert stalled_quiet(gone, now=at(1), heartbeat_seconds=600)
+
+
+def test_a_rejected_create_waits_for_the_spec_to_change_not_the_heartbeat() -> None:
+    rejected = resource(stalled="RejectedBySageMaker", checked=0)
+    assert stalled_quiet(rejected, now=at(10_000), heartbeat_seconds=600)
+    assert not stalled_quiet(
+        resource(stalled="RejectedBySageMaker", generation=3), now=at(1), heartbeat_seconds=600
+    )
 
 
 def test_backoff_doubles_from_the_start_of_the_wait_up_to_the_cap() -> None:
