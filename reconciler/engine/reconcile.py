@@ -52,6 +52,7 @@ from reconciler.core.decide import (
     Observation,
     Refusal,
     decide,
+    invalid_spec,
     needs_job_lookup,
     needs_owner_lookup,
     needs_policy_check,
@@ -312,7 +313,7 @@ class _Reconciler:
             else None
         )
         if self.tracking.claimed and not resource.deleting and desired is not None:
-            claimed = self._claimed_job(desired.request)
+            claimed = self._claimed_job(desired.request, desired.problems)
             if claimed is not None:
                 return claimed
             desired = desired_request(resource, job_name=self.job_name)
@@ -421,7 +422,7 @@ class _Reconciler:
         request = {**request, "HyperParameterTuningJobName": name}
         return self.look_up_owner(request)
 
-    def _claimed_job(self, request: dict[str, Any] | None) -> Result | None:
+    def _claimed_job(self, request: dict[str, Any] | None, problems: tuple[str, ...]) -> Result | None:
         """The identity annotations name a job other than the spec's (a status write was lost, the
         spec edited since): track that job if its uid tag proves it this resource's, refusing the
         edit; else they are a claim of nothing: track the spec's job (None)."""
@@ -439,13 +440,14 @@ class _Reconciler:
                 arn_matches=True,
                 adopt_legacy_named_jobs=False,
             )
-            if found is Ownership.TAGGED and description is not None and request is not None:
-                delta = with_moved(
-                    job_delta(request, description, defaults=API_DEFAULTS), self.tracking.moved
-                )
+            if found is Ownership.TAGGED and description is not None:
+                compared = job_delta(request, description, defaults=API_DEFAULTS) if request else Delta()
+                delta = with_moved(compared, self.tracking.moved)
                 action = after_name_in_use(
                     self.resource, job=job, ownership=found, job_name=self.job_name, delta=delta
                 )
+                if problems:  # the edit also broke the spec: still this job, refused as invalid
+                    action = Action(ActionKind.REFUSE_UPDATE, action.why, invalid_spec(problems), delta)
                 if self.ctx.dry_run:
                     message = action.refusal.message if action.refusal else None
                     return self.result(Outcome.PLANNED, action, message=message)
