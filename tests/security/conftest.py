@@ -34,5 +34,5 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
         core = k8s.CoreV1Api(api)
         for team in TEAMS:
-            core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": team}})
+            core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(name=team)))
         yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), core)

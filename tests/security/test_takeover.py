@@ -7,6 +7,8 @@ finalizer, a spec name, an annotation or a status is a claim.
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.core.model import LEGACY_FINALIZER
 from reconciler.core.naming import operator_job_name
 from tests.e2e.e2e_world import World
@@ -95,9 +97,11 @@ def test_forged_status_naming_the_foreign_job_is_not_trusted(world: World) -> No
 
 def test_another_teams_reconciled_job_is_neither_adopted_nor_named(world: World) -> None:
     # Team-a's job, created by the reconciler (tagged with team-a's resource UID).
-    victim = world.create_sample(
-        "nightly", namespace=VICTIM, edit=lambda o: (named(VICTIM_JOB)(o), with_secret(o))
-    )
+    def nightly(obj: dict[str, Any]) -> None:
+        named(VICTIM_JOB)(obj)
+        with_secret(obj)
+
+    victim = world.create_sample("nightly", namespace=VICTIM, edit=nightly)
     passes(world, 1)
     victim_uid = victim["metadata"]["uid"]
     assert (
