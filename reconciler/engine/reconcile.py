@@ -306,7 +306,14 @@ class _Reconciler:
         ):
             waiting = Action(ActionKind.NOTHING, "waiting; the next try is not due yet (backoff)")
             return self.result(Outcome.PLANNED if self.ctx.dry_run else Outcome.UNCHANGED, waiting)
-        self.recheck = self.stalled_reason is not None and not resource.deleting
+        # Past the quiet gate with the generation already observed: the heartbeat re-check.
+        stalled = resource.status.condition("Stalled")
+        self.recheck = (
+            stalled is not None
+            and stalled.status == "True"
+            and not resource.deleting
+            and resource.status.observed_generation == resource.metadata.generation
+        )
         desired = (
             desired_request(resource, job_name=self.job_name)
             if wants_spec(resource, recorded_stall=self.stalled_reason)
