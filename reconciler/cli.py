@@ -61,7 +61,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "context": args.context,
         "allowed_role_arns": args.allowed_role_arn,
         "allow_custom_endpoints": args.allow_custom_endpoints,
+        "adopt_legacy_named_jobs": args.adopt_legacy_named_jobs,
+        "allow_foreign_warm_start_parents": args.allow_foreign_warm_start_parents,
         "heartbeat_seconds": args.heartbeat_seconds,
+        "retry_backoff_seconds": args.retry_backoff_seconds,
         "retry_mode": args.retry_mode,
         "pushgateway": args.pushgateway,
         "metrics_textfile": args.metrics_textfile,
@@ -332,8 +335,11 @@ def _add_run_command(commands: Any) -> None:
         epilog="Environment (flags win): HPO_RECONCILER_NAMESPACES (comma-separated), _SELECTOR, _SHARD, "
         "_DRY_RUN, _CONCURRENCY, _LEASE, _USE_LEASE, _LEASE_DURATION_SECONDS, _FAIL_ON_ERROR, _LOG_FORMAT, "
         "_KUBECONFIG, _CONTEXT, _ALLOWED_ROLE_ARNS (comma-separated), _ALLOW_CUSTOM_ENDPOINTS, "
-        "_HEARTBEAT_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, _PAGE_SIZE, _LEASE_PER_SHARD, "
-        "_PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES, _SHUTDOWN_GRACE_SECONDS.",
+        "_ADOPT_LEGACY_NAMED_JOBS, _ALLOW_FOREIGN_WARM_START_PARENTS, "
+        "_HEARTBEAT_SECONDS, _RETRY_BACKOFF_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, "
+        "_HEARTBEAT_SECONDS, _RETRY_BACKOFF_SECONDS, _RETRY_MODE, _MAX_ATTEMPTS, _DEFAULT_REGION, "
+        "_PAGE_SIZE, _LEASE_PER_SHARD, _PUSHGATEWAY, _METRICS_TEXTFILE, _METRICS_MAX_RESOURCES, "
+        "_SHUTDOWN_GRACE_SECONDS.",
     )
     run.add_argument(
         "--namespace", "-n", action="append", metavar="NS", help="namespace (repeatable; default all)"
@@ -371,7 +377,26 @@ def _add_run_command(commands: Any) -> None:
         "--allow-custom-endpoints", action="store_true", default=None, help="honour spec.sageMakerEndpoint"
     )
     run.add_argument(
+        "--adopt-legacy-named-jobs",
+        action="store_true",
+        default=None,
+        help="migration window only: adopt untagged jobs that legacy-operator resources name by hand "
+        "(any namespace can then claim any untagged job; see docs/migration.md)",
+    )
+    run.add_argument(
+        "--allow-foreign-warm-start-parents",
+        action="store_true",
+        default=None,
+        help="allow warm-start parents of other namespaces or not created by hpo-reconciler",
+    )
+    run.add_argument(
         "--heartbeat-seconds", type=int, metavar="S", help="rewrite running jobs' status this often"
+    )
+    run.add_argument(
+        "--retry-backoff-seconds",
+        type=int,
+        metavar="S",
+        help="first pause before retrying what waits on SageMaker (default 30; doubles up to the heartbeat)",
     )
     run.add_argument(
         "--retry-mode", choices=["standard", "adaptive"], help="botocore retry mode (default standard)"

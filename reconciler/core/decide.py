@@ -11,14 +11,18 @@ Contract:
   status; otherwise False for a terminal, in-sync resource whose generation was already observed
   (that resource costs zero SageMaker calls) and for a resource whose job was never created
   (create first, handle ResourceInUse after), True for the rest.
-- `needs_owner_lookup(resource, job_found=...)` says whether the job's uid tag must be read before
-  deciding: when a resource being deleted has found a job under its name but recorded no ARN.
+- `needs_owner_lookup(resource, job_found=..., job_name=...)` says whether the job's uid tag must be
+  read before deciding: for every job found, unless `core.ownership.needs_tags` says the recorded
+  ARN and the UID-derived name already prove it. A job that is not this resource's is never tracked,
+  described into the status, mirrored or stopped: a known job that is not -> STALL/JobNameInUse with
+  `disown` (the status forgets it); being deleted -> FINALIZE without a stop.
+- Before a create, warm-start parents that are not this namespace's -> STALL/WarmStartParentNotAllowed;
+  parents that do not exist yet or still run -> WAIT (Reconciling, retried with backoff).
 - `decide(resource, observation)` returns the one `Action` of this pass. An `Action` with `retry`
   means: nothing more this pass (outcome `retry`). What follows a failed call is `core.followup`;
   which job is tracked and what moved is `core.tracking`; which changes are events, `core.events`.
-- `decide_name_conflict(resource, owner_uid=...)` is the follow-up when Create answered
-  ResourceInUse: adopt our own job (or the legacy operator's job for this resource), refuse a
-  foreign one.
+- `decide_name_conflict(resource, job_name=..., found=...)` is the follow-up when Create answered
+  ResourceInUse: adopt the job if it is this resource's (`core.ownership`), refuse it otherwise.
 Pure: no I/O, no clock. The executor (engine.reconcile) performs the action and records the outcome.
 """
 
@@ -28,9 +32,11 @@ import enum
 from dataclasses import dataclass, field
 
 from reconciler.core.delta import Delta
-from reconciler.core.model import LEGACY_FINALIZER, TERMINAL_JOB_STATUSES, HyperparameterTuningJob
-from reconciler.core.naming import job_name_for
+from reconciler.core.model import TERMINAL_JOB_STATUSES, HyperparameterTuningJob
+from reconciler.core.ownership import Ownership, needs_tags, not_owned_message
 from reconciler.core.reasons import StalledReason
+from reconciler.core.waiting import WAITING_FOR_WARM_START_PARENT
+from reconciler.core.warmstart import ParentCheck
 
 
 class ActionKind(enum.Enum):
@@ -44,6 +50,7 @@ class ActionKind(enum.Enum):
     AWAIT_STOP = "await-stop"  # being deleted, SageMaker is stopping: refresh status only
     FINALIZE = "finalize"  # delete children, remove the finalizer
     LOOK_UP_OWNER = "look-up-owner"  # create said the name is taken: describe it, read its uid tag
+    WAIT = "wait"  # Reconciling: waiting for something that heals by itself; retried with backoff
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,14 @@ class Refusal:
     """Why a resource cannot proceed without a human: a Stalled reason and what to do about it."""
 
     reason: StalledReason
+    message: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What a resource waits for that heals by itself (core.waiting): a Reconciling reason and message."""
+
+    reason: str
     message: str
 
 
@@ -68,8 +83,9 @@ class Observation:
 
     `problems`: spec problems (schema, semantics, translation); `policy`: a policy refusal;
     `looked_up`: whether SageMaker was asked; `job`: what it said (None = no such job);
-    `delta`: desired vs observed, when both were available; `owner_uid`: the job's
-    `hpo-reconciler/uid` tag, read when a job must be proven ours (deletion with no recorded ARN).
+    `delta`: desired vs observed, when both were available; `ownership`: whose the job found is
+    (`core.ownership`), None when no job was found; `warm_start`: what the warm-start parents allow,
+    checked before a create.
     """
 
     problems: tuple[str, ...] = ()
@@ -77,18 +93,23 @@ class Observation:
     looked_up: bool = False
     job: JobState | None = None
     delta: Delta | None = None
-    owner_uid: str | None = None
+    ownership: Ownership | None = None
+    warm_start: ParentCheck | None = None
 
 
 @dataclass(frozen=True)
 class Action:
-    """`retry`: do nothing more this pass; the next pass decides again (outcome `retry`)."""
+    """`retry`: do nothing more this pass; the next pass decides again (outcome `retry`).
+    `disown`: the status recorded a job this resource does not own: the status forgets it.
+    `wait`: for WAIT, what is awaited."""
 
     kind: ActionKind
     why: str
     refusal: Refusal | None = None
     delta: Delta = field(default_factory=Delta)
     retry: bool = False
+    disown: bool = False
+    wait: Wait | None = None
 
 
 def needs_job_lookup(resource: HyperparameterTuningJob) -> bool:
@@ -125,14 +146,10 @@ def needs_policy_check(resource: HyperparameterTuningJob, *, spec_read: bool, pr
     return spec_read and not problems and not resource.job_known
 
 
-def needs_owner_lookup(resource: HyperparameterTuningJob, *, job_found: bool) -> bool:
-    """Whether deciding needs the job's `hpo-reconciler/uid` tag (see `_owned`)."""
-    return (
-        resource.deleting
-        and resource.has_our_finalizer
-        and job_found
-        and not resource.status.hyper_parameter_tuning_job_arn
-    )
+def needs_owner_lookup(resource: HyperparameterTuningJob, *, job_found: bool, job_name: str) -> bool:
+    """Whether deciding needs the found job's `hpo-reconciler/uid` tag (`core.ownership.needs_tags`):
+    every job found is proven this resource's before it is tracked, mirrored, or stopped."""
+    return job_found and needs_tags(resource, job_name=job_name)
 
 
 def _settled(resource: HyperparameterTuningJob) -> bool:
@@ -160,6 +177,19 @@ def decide(resource: HyperparameterTuningJob, observation: Observation) -> Actio
             return Action(ActionKind.STALL, "the spec is invalid", refusal=invalid_spec(observation.problems))
         if observation.policy is not None:
             return Action(ActionKind.STALL, "a policy refuses the spec", refusal=observation.policy)
+        warm = observation.warm_start
+        if warm is not None and warm.refusal is not None:
+            return Action(
+                ActionKind.STALL,
+                "a warm-start parent is not this namespace's",
+                refusal=Refusal(StalledReason.WARM_START_PARENT_NOT_ALLOWED, warm.refusal),
+            )
+        if warm is not None and warm.waiting is not None:
+            return Action(
+                ActionKind.WAIT,
+                "waiting for warm-start parents",
+                wait=Wait(WAITING_FOR_WARM_START_PARENT, warm.waiting),
+            )
         return Action(ActionKind.CREATE, "no SageMaker job yet")
     if not observation.looked_up:
         return Action(ActionKind.NOTHING, "terminal and in sync; generation already observed")
@@ -172,6 +202,21 @@ def decide(resource: HyperparameterTuningJob, observation: Observation) -> Actio
                 f"SageMaker has no tuning job {resource.status.sage_maker_hyper_parameter_tuning_job_name!r} "
                 "any more; delete this resource and create it again to start a new job",
             ),
+        )
+    if observation.ownership is not None and not observation.ownership.owned:
+        # The status named a job this resource does not own (a status is a claim): forget it, and
+        # touch nothing of it.
+        name = resource.status.sage_maker_hyper_parameter_tuning_job_name or ""
+        return Action(
+            ActionKind.STALL,
+            "the recorded job is not this resource's",
+            refusal=Refusal(
+                StalledReason.JOB_NAME_IN_USE,
+                f"the status named SageMaker tuning job {name!r}, which is not this resource's; it was "
+                "removed from the status (a status is no proof of ownership). "
+                + not_owned_message(resource, observation.ownership, job_name=name),
+            ),
+            disown=True,
         )
     if observation.problems:
         return Action(
@@ -195,7 +240,7 @@ def _decide_deletion(resource: HyperparameterTuningJob, observation: Observation
     job = observation.job
     if job is None:
         return Action(ActionKind.FINALIZE, "being deleted; no SageMaker job to stop")
-    if not _owned(resource, job, owner_uid=observation.owner_uid):
+    if observation.ownership is None or not observation.ownership.owned:
         return Action(ActionKind.FINALIZE, "being deleted; the job under this name is not ours")
     if resource.retain_on_delete:
         return Action(ActionKind.FINALIZE, "being deleted; deletion-policy retain leaves the job alone")
@@ -206,60 +251,17 @@ def _decide_deletion(resource: HyperparameterTuningJob, observation: Observation
     return Action(ActionKind.FINALIZE, f"being deleted; job is {job.status}")
 
 
-def _owned(resource: HyperparameterTuningJob, job: JobState, *, owner_uid: str | None) -> bool:
-    """Whether the job found under our name is ours, so that deleting the resource may stop it.
-
-    The recorded ARN settles it. Without one (a crash or transient error lost the status write
-    after create, or the name was taken by someone else) only the job's uid tag can: the same proof
-    the create path demands before adopting. The Stalled reason is no proof, since a later refusal
-    (e.g. InvalidSpec) replaces JobNameInUse.
-    """
-    recorded = resource.status.hyper_parameter_tuning_job_arn
-    if recorded:
-        return recorded == job.arn
-    if owner_uid is None:
-        return legacy_claim(resource)
-    return owner_uid == resource.metadata.uid
-
-
-def legacy_claim(resource: HyperparameterTuningJob) -> bool:
-    """Whether the legacy operator created the job under this resource's name for this resource.
-
-    Its jobs carry no uid tag of ours; the proof is the legacy finalizer together with a status
-    that recorded exactly the name this resource computes (the legacy operator derived names the
-    same way). A user who sets spec.hyperParameterTuningJobName to someone else's job computes that
-    name too: the legacy finalizer, which only the legacy operator adds, tells the two apart.
-    """
-    recorded = resource.status.sage_maker_hyper_parameter_tuning_job_name
-    if LEGACY_FINALIZER not in resource.metadata.finalizers or not recorded:
-        return False
-    meta = resource.metadata
-    try:
-        computed = job_name_for(resource_name=meta.name, uid=meta.uid, requested=resource.requested_job_name)
-    except ValueError:
-        return False
-    return recorded == computed
-
-
-def decide_name_conflict(resource: HyperparameterTuningJob, *, owner_uid: str | None) -> Action:
-    """Create said the name is taken: adopt the job if its uid tag is ours (or, untagged, if the
-    legacy operator created it for this resource: `legacy_claim`), else refuse."""
-    if owner_uid == resource.metadata.uid:
-        return Action(ActionKind.ADOPT, "the job under this name carries this resource's uid tag")
-    if owner_uid is None and legacy_claim(resource):
-        return Action(
-            ActionKind.ADOPT, "the legacy operator created the job under this name for this resource"
-        )
-    owner = f"resource uid {owner_uid}" if owner_uid else "something outside this reconciler"
+def decide_name_conflict(resource: HyperparameterTuningJob, *, job_name: str, found: Ownership) -> Action:
+    """Create said the name is taken and the job was looked up: adopt it if it is this resource's
+    (`core.ownership`), else refuse, naming nothing of whose it is."""
+    if found.owned:
+        return Action(ActionKind.ADOPT, found.value)
     return Action(
         ActionKind.STALL,
         "the job name is taken",
-        refusal=Refusal(
-            StalledReason.JOB_NAME_IN_USE,
-            "a SageMaker tuning job with this name already exists and belongs to "
-            f"{owner}; set spec.hyperParameterTuningJobName to an unused name "
-            "(or omit it to get a name derived from this resource's uid)",
-        ),
+        refusal=Refusal(StalledReason.JOB_NAME_IN_USE, not_owned_message(resource, found, job_name=job_name)),
+        # Whatever the status said of that job (a tenant's or the legacy operator's words) goes.
+        disown=True,
     )
 
 

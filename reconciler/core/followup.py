@@ -4,17 +4,19 @@ Contract:
 - `Answer` is how a call was answered, as far as deciding cares: `REJECTED` (the request is
   invalid: ValidationException), `NAME_IN_USE` (ResourceInUse), `NOT_FOUND` (ResourceNotFound).
   The engine maps the gateway's error classes to it; the gateways map the wire to those classes.
-- `after_failed_call(resource, action, answer, detail=...)` is the next action, or None when no rule
-  gives that answer a meaning (the error is then unexpected and reported as such):
-  create rejected -> STALL/RejectedBySageMaker (the user must fix the spec; `detail` is SageMaker's
-  text); create answered name-in-use -> LOOK_UP_OWNER; stop answered not-found -> FINALIZE (the job
-  is gone: nothing left to stop); stop rejected -> the same STOP with `retry` (the job ended between
-  Describe and Stop; the next pass describes it again and releases the resource).
-- `after_name_in_use(resource, job=..., owner_uid=..., delta=...)` decides once the taken name was
-  looked up: no job visible yet -> CREATE with `retry` (SageMaker is eventually consistent, or the
-  job vanished meanwhile: transient, never a reason to stall); otherwise `decide_name_conflict`
-  (adopt our own job, refuse a foreign one), and an adopted job that differs from the spec
-  (`delta`: the spec changed between our create and this adoption) -> REFUSE_UPDATE.
+- `after_failed_call(resource, action, answer, detail=...)` is the next action, or None when no rule gives
+  that answer a meaning (the error is then unexpected and reported as such): create rejected ->
+  STALL/RejectedBySageMaker (the user must fix the spec; `detail` is SageMaker's text); create answered
+  name-in-use -> LOOK_UP_OWNER; create answered limit-exceeded (the account's concurrent tuning-job quota) ->
+  WAIT (Reconciling, retried with backoff: it heals by itself); stop answered not-found -> FINALIZE (the job
+  is gone: nothing left to stop); stop rejected -> the same STOP with `retry` (the job ended between Describe
+  and Stop; the next pass describes it again and releases the resource).
+- `after_name_in_use(resource, job=..., ownership=..., job_name=..., delta=..., recheck=...)` decides once the
+  taken name was looked up: no job visible yet -> CREATE with `retry` (SageMaker is eventually consistent, or
+  the job vanished meanwhile: transient, never a reason to stall), or, for the heartbeat re-check of a
+  JobNameInUse resource, CREATE now (the name is free); otherwise `decide_name_conflict` (adopt the job if it
+  is this resource's, refuse it otherwise), and an adopted job that differs from the spec (`delta`: the spec
+  changed between our create and this adoption) -> REFUSE_UPDATE.
 Pure: no I/O.
 """
 
@@ -28,18 +30,22 @@ from reconciler.core.decide import (
     ActionKind,
     JobState,
     Refusal,
+    Wait,
     decide_name_conflict,
     spec_update_refused,
 )
 from reconciler.core.delta import Delta
 from reconciler.core.model import HyperparameterTuningJob
+from reconciler.core.ownership import Ownership
 from reconciler.core.reasons import StalledReason
+from reconciler.core.waiting import JOB_LIMIT_MESSAGE, WAITING_FOR_JOB_LIMIT
 
 
 class Answer(enum.Enum):
     REJECTED = "rejected"
     NAME_IN_USE = "name-in-use"
     NOT_FOUND = "not-found"
+    LIMIT_EXCEEDED = "limit-exceeded"
 
 
 def after_failed_call(
@@ -58,6 +64,12 @@ def after_failed_call(
             )
         if answer is Answer.NAME_IN_USE:
             return Action(ActionKind.LOOK_UP_OWNER, "the job name is taken; its uid tag says whose job it is")
+        if answer is Answer.LIMIT_EXCEEDED:
+            return Action(
+                ActionKind.WAIT,
+                "the account's concurrent tuning-job limit is reached",
+                wait=Wait(WAITING_FOR_JOB_LIMIT, JOB_LIMIT_MESSAGE),
+            )
     if action.kind is ActionKind.STOP:
         if answer is Answer.NOT_FOUND:
             return Action(ActionKind.FINALIZE, "being deleted; the job is gone")
@@ -67,14 +79,23 @@ def after_failed_call(
 
 
 def after_name_in_use(
-    resource: HyperparameterTuningJob, *, job: JobState | None, owner_uid: str | None, delta: Delta
+    resource: HyperparameterTuningJob,
+    *,
+    job: JobState | None,
+    ownership: Ownership | None,
+    job_name: str,
+    delta: Delta,
+    recheck: bool = False,
 ) -> Action:
-    """Create said the name is taken and the name was looked up; see the module contract."""
-    if job is None:
+    """Create said the name is taken (or a JobNameInUse resource re-checks the name: `recheck`) and
+    the name was looked up; see the module contract."""
+    if job is None or ownership is None:
+        if recheck:
+            return Action(ActionKind.CREATE, "the job name is free now")
         return Action(
             ActionKind.CREATE, "the job name is taken but no job is visible yet; next pass", retry=True
         )
-    action = decide_name_conflict(resource, owner_uid=owner_uid)
+    action = decide_name_conflict(resource, job_name=job_name, found=ownership)
     if action.kind is ActionKind.ADOPT and delta:
         return Action(
             ActionKind.REFUSE_UPDATE,

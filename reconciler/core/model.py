@@ -45,6 +45,11 @@ ALLOWED_ROLE_ARNS_ANNOTATION = "sagemaker.aws.amazon.com/allowed-role-arns"
 # Written by the reconciler with its finalizer, before the create, when the job is created through a
 # custom endpoint: the endpoint is not part of the job's ARN, so this is how later passes know it.
 ENDPOINT_ANNOTATION = "sagemaker.aws.amazon.com/created-with-endpoint"
+# Written with the finalizer before the create too: the name and region of the job being created, so
+# that a pass after a lost status write tracks that job even if the spec was edited meanwhile. A tenant
+# can write annotations: the job they name is trusted only when its uid tag is this resource's.
+JOB_NAME_ANNOTATION = "sagemaker.aws.amazon.com/created-job-name"
+REGION_ANNOTATION = "sagemaker.aws.amazon.com/created-in-region"
 TAG_NAMESPACE = "hpo-reconciler/namespace"
 TAG_NAME = "hpo-reconciler/name"
 TAG_UID = "hpo-reconciler/uid"
@@ -278,6 +283,18 @@ class HyperparameterTuningJob(BaseModel):
         if recorded is not None:
             return recorded.strip()
         return "" if FINALIZER in self.metadata.finalizers else None
+
+    @property
+    def claimed_job(self) -> tuple[str, str | None] | None:
+        """(name, region) of the job the identity annotations say was being created; None when absent.
+
+        A claim: see `core.ownership` for what proves it.
+        """
+        name = self.metadata.annotations.get(JOB_NAME_ANNOTATION, "").strip()
+        if not name:
+            return None
+        region = self.metadata.annotations.get(REGION_ANNOTATION, "").strip()
+        return name, region or None
 
 
 def arn_region(arn: str | None) -> str | None:

@@ -27,6 +27,7 @@ class StalledReason(enum.StrEnum):
     JOB_NOT_FOUND = "JobNotFound"  # the recorded job no longer exists in SageMaker
     ROLE_NOT_ALLOWED = "RoleNotAllowed"  # a role ARN outside the allowed patterns
     ENDPOINT_NOT_ALLOWED = "EndpointNotAllowed"  # spec.sageMakerEndpoint without --allow-custom-endpoints
+    WARM_START_PARENT_NOT_ALLOWED = "WarmStartParentNotAllowed"  # a parent that is not this namespace's
     JOB_FAILED = "JobFailed"  # SageMaker reports the job Failed
     JOB_STOPPED = "JobStopped"  # the job was stopped outside this resource
 

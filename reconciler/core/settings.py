@@ -87,8 +87,24 @@ class Settings(BaseModel):
     allow_custom_endpoints: bool = False
     """Honour `spec.sageMakerEndpoint`; otherwise such resources become Stalled/EndpointNotAllowed."""
 
+    adopt_legacy_named_jobs: bool = False
+    """Migration only: also adopt an untagged job that a resource carrying the legacy operator's
+    finalizer names by a name chosen by hand (not derived from its UID). A tenant can write that
+    finalizer and that name, so this lets any namespace claim any untagged job: cluster admins turn
+    it on for the migration window only (docs/migration.md)."""
+
+    allow_foreign_warm_start_parents: bool = False
+    """Let a tuning job warm-start from parents this reconciler did not create for its own namespace
+    (another namespace's, or untagged ones). Off: a parent must carry `hpo-reconciler/namespace`
+    equal to the resource's namespace, since a parent's results are that team's data."""
+
     heartbeat_seconds: int = Field(default=600, ge=0)
     """Rewrite the status of a running job whose lastCheckTime is older than this, even if unchanged."""
+
+    retry_backoff_seconds: int = Field(default=30, ge=0)
+    """First pause before a resource waiting for something that heals by itself (a warm-start parent,
+    the account's tuning-job limit) is tried again; each pause then lasts as long as the wait so far,
+    up to the heartbeat. 0: try on every pass."""
 
     retry_mode: Literal["standard", "adaptive"] = "standard"
     """botocore retry mode for SageMaker calls."""
@@ -193,6 +209,19 @@ def parse_lease(text: str) -> tuple[str, str]:
     return namespace, name
 
 
+_BOOLEANS = frozenset(
+    {
+        "dry_run",
+        "use_lease",
+        "fail_on_error",
+        "allow_custom_endpoints",
+        "adopt_legacy_named_jobs",
+        "allow_foreign_warm_start_parents",
+        "lease_per_shard",
+    }
+)
+
+
 def _coerce(name: str, value: Any, *, source: str) -> Any:
     """Strings from the environment (or flags) into the field's shape; other values pass through."""
     if not isinstance(value, str):
@@ -205,7 +234,7 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
         return parse_shard(value)
     if name == "lease":
         return parse_lease(value)
-    if name in {"dry_run", "use_lease", "fail_on_error", "allow_custom_endpoints", "lease_per_shard"}:
+    if name in _BOOLEANS:
         lowered = value.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:
             return True

@@ -4,11 +4,13 @@ Contract (docs/architecture.md):
 - `Verdict` is what the conditions say: `Ready` (always present: True/False/Unknown), `Reconciling`
   (present only while True), `Stalled` (present only while True), each with a reason and a message
   telling a person what to do. `verdict_for_job`, `stalled_verdict`, `pending_verdict` and
-  `deleting_verdict` produce them; Stalled reasons are `core.reasons.StalledReason` members.
+  `deleting_verdict` produce them, `waiting_verdict` the Reconciling one of a self-healing wait;
+  Stalled reasons are `core.reasons.StalledReason` members.
 - `tuning_job_status(previous, ...)` returns the new HyperparameterTuningJob status; counters, best
   training job and failure reason come from a DescribeHyperParameterTuningJob response when given,
   else are kept from `previous` (as are the counters when `children_mirrored=False`, and the ARN
   when the response lacks one). `observedGeneration` is set on the status and on every condition.
+- `without_job(previous)`: the status with every member about a SageMaker job removed.
 - `conditions(...)` keeps a condition's `lastTransitionTime` unless its status flips.
 - `needs_write(old, new, now=..., heartbeat_seconds=..., running=...)` is False when nothing but
   `lastCheckTime` would change, unless `running` (the job runs) and the last check is older than
@@ -85,6 +87,27 @@ def pending_verdict(job_name: str) -> Verdict:
 
 def deleting_verdict(message: str) -> Verdict:
     return Verdict("Unknown", "Deleting", message, reconciling=True)
+
+
+def waiting_verdict(reason: str, message: str) -> Verdict:
+    """Reconciling while waiting for something that heals by itself (core.waiting): not Stalled."""
+    return Verdict("Unknown", reason, message, reconciling=True)
+
+
+def without_job(previous: HyperparameterTuningJobStatus) -> HyperparameterTuningJobStatus:
+    """`previous` with everything it said about a SageMaker job removed: for a status that named a job
+    the resource does not own (a status is a claim), so nothing of that job stays in it."""
+    return previous.model_copy(
+        update={
+            "sage_maker_hyper_parameter_tuning_job_name": None,
+            "hyper_parameter_tuning_job_arn": None,
+            "hyper_parameter_tuning_job_status": None,
+            "failure_reason": None,
+            "training_job_status_counters": None,
+            "best_training_job": None,
+        },
+        deep=True,
+    )
 
 
 def stalled_verdict(refusal: Refusal) -> Verdict:

@@ -16,8 +16,17 @@ Contract:
   a create answered ResourceInUse adopts the job if its `hpo-reconciler/uid` tag is ours.
 - A recorded job is tracked by its recorded name, the region of its ARN and the endpoint it was
   created through (annotation `created-with-endpoint`); a spec naming others is SpecUpdateRefused.
-  Deleting a resource with no recorded ARN stops the job under its name only when the job's uid
-  tag is the resource's uid.
+  The job's identity (name, region, endpoint) is written as annotations with the finalizer before
+  the create, so after a lost status write the next pass tracks that job (if its uid tag proves it
+  this resource's) and refuses an edit of the spec's name or region.
+- Ownership (core.ownership): a job found is tracked, described into the status, mirrored or
+  stopped only when proven this resource's (its uid tag; for the legacy operator's jobs, its
+  finalizer and a name derived from the UID; hand-named ones with `--adopt-legacy-named-jobs`).
+  A status naming another job is a claim: it is dropped (JobNameInUse), nothing of that job kept.
+- Before a create, warm-start parents must carry this namespace's tag (unless
+  `--allow-foreign-warm-start-parents`); parents not there yet, and the account's job limit, are
+  awaited (Reconciling, backoff). A Stalled resource makes no call, write or event until its
+  generation changes or the heartbeat passes (core.waiting); then a read-only re-check.
 - Conflicts (409) re-read the resource and start over (at most `_CONFLICT_ATTEMPTS` times).
 - With `ctx.dry_run` it only reads (Kubernetes GETs, SageMaker Describe and ListTags) and returns
   the plan before acting.
@@ -43,6 +52,7 @@ from reconciler.core.decide import (
     Observation,
     Refusal,
     decide,
+    invalid_spec,
     needs_job_lookup,
     needs_owner_lookup,
     needs_policy_check,
@@ -56,14 +66,19 @@ from reconciler.core.model import (
     API_VERSION,
     ENDPOINT_ANNOTATION,
     FINALIZER,
+    JOB_NAME_ANNOTATION,
     LEGACY_FINALIZER,
+    REGION_ANNOTATION,
+    TAG_NAMESPACE,
     TAG_UID,
     TUNING_JOB_KIND,
     HyperparameterTuningJob,
 )
+from reconciler.core.naming import is_valid_job_name, operator_job_name
 from reconciler.core.outcomes import Outcome, Result
+from reconciler.core.ownership import Ownership, ownership
 from reconciler.core.policy import endpoint_refusal, parse_patterns, role_refusal
-from reconciler.core.reasons import recorded_stall
+from reconciler.core.reasons import StalledReason, recorded_stall
 from reconciler.core.settings import Settings
 from reconciler.core.status import (
     Verdict,
@@ -76,8 +91,12 @@ from reconciler.core.status import (
     status_patch,
     tuning_job_status,
     verdict_for_job,
+    waiting_verdict,
+    without_job,
 )
 from reconciler.core.tracking import records_job_name, track, with_moved
+from reconciler.core.waiting import retry_due, stalled_quiet
+from reconciler.core.warmstart import ParentCheck, ParentSeen, check_parents, parent_names
 from reconciler.engine.children import Parent, delete_children, mirror_children
 from reconciler.engine.ports import KubePort, SageMakerPort
 from reconciler.gateways import kube, sagemaker
@@ -233,14 +252,29 @@ class _Reconciler:
         self.job_name = self.tracking.job_name
         self.region, self.endpoint = self.tracking.region, self.tracking.endpoint
         self.description: dict[str, Any] | None = None
-        # Whether SageMaker was asked about the job this pass (see tracking.records_job_name).
-        self.asked = False
+        # Whether the status names the job (tracking.records_job_name): only a job this resource owns.
+        self.created_or_adopted = False
+        self.disowned = False
         # False once a child TrainingJob write was refused this pass (see engine.children).
         self.children_mirrored = True
         # What the Stalled condition says after this pass (record() updates it): --fail-on-error reads it.
         self.stalled_reason = recorded_stall(obj.get("status"))
         # What the status is after this pass (record() updates it): the pass's metrics read it.
         self.status_after: Mapping[str, Any] = _status_dict(obj)
+        # A Stalled resource looked at again because the heartbeat passed (core.waiting): its status
+        # is rewritten (lastCheckTime) even when nothing else changed, so the next quiet period starts.
+        self.recheck = False
+
+    def _untrack_claim(self) -> None:
+        """The identity annotations named a job this resource does not own: track the spec's."""
+        self.tracking = track(
+            self.resource,
+            default_region=self.ctx.settings.default_region,
+            allow_custom_endpoints=self.ctx.settings.allow_custom_endpoints,
+            use_claim=False,
+        )
+        self.job_name = self.tracking.job_name
+        self.region, self.endpoint = self.tracking.region, self.tracking.endpoint
 
     def result(self, outcome: Outcome, action: Action, *, message: str | None = None) -> Result:
         return Result(
@@ -258,19 +292,59 @@ class _Reconciler:
     # -- observe + decide ------------------------------------------------------------------------
 
     def run(self) -> Result:
-        resource = self.resource
-        looked_up = needs_job_lookup(resource)
+        resource, settings = self.resource, self.ctx.settings
+        if stalled_quiet(resource, now=self.now, heartbeat_seconds=settings.heartbeat_seconds):
+            quiet = Action(
+                ActionKind.NOTHING, f"Stalled ({self.stalled_reason}); nothing changed since the last check"
+            )
+            return self.result(Outcome.PLANNED if self.ctx.dry_run else Outcome.UNCHANGED, quiet)
+        if not resource.deleting and not retry_due(
+            resource,
+            now=self.now,
+            base_seconds=settings.retry_backoff_seconds,
+            cap_seconds=max(settings.heartbeat_seconds, settings.retry_backoff_seconds),
+        ):
+            waiting = Action(ActionKind.NOTHING, "waiting; the next try is not due yet (backoff)")
+            return self.result(Outcome.PLANNED if self.ctx.dry_run else Outcome.UNCHANGED, waiting)
+        # Past the quiet gate with the generation already observed: the heartbeat re-check.
+        stalled = resource.status.condition("Stalled")
+        self.recheck = (
+            stalled is not None
+            and stalled.status == "True"
+            and not resource.deleting
+            and resource.status.observed_generation == resource.metadata.generation
+        )
         desired = (
             desired_request(resource, job_name=self.job_name)
             if wants_spec(resource, recorded_stall=self.stalled_reason)
             else None
         )
+        if self.tracking.claimed and not resource.deleting and desired is not None:
+            claimed = self._claimed_job(desired.request, desired.problems)
+            if claimed is not None:
+                return claimed
+            desired = desired_request(resource, job_name=self.job_name)
+        legacy = self._legacy_operator_job(desired.request if desired is not None else None)
+        if legacy is not None:
+            return legacy
+        looked_up = needs_job_lookup(resource)
         problems = desired.problems if desired else ()
         policy: Refusal | None = None
         if needs_policy_check(resource, spec_read=desired is not None, problems=bool(problems)):
             policy = self._policy()
+        if (
+            self.stalled_reason == StalledReason.JOB_NAME_IN_USE
+            and not resource.job_known
+            and not resource.deleting
+            and desired is not None
+            and desired.request is not None
+            and not problems
+            and policy is None
+        ):
+            # The heartbeat re-check of a name taken by a job that is not this resource's: read-only
+            # (Describe, ListTags), never a create that SageMaker would answer ResourceInUse again.
+            return self.look_up_owner(desired.request, recheck=True)
         if looked_up:
-            self.asked = True
             self.description = self.ctx.sagemaker.describe_tuning_job(
                 self.job_name, region=self.region, endpoint=self.endpoint
             )
@@ -280,18 +354,115 @@ class _Reconciler:
                 job_delta(desired.request, self.description, defaults=API_DEFAULTS), self.tracking.moved
             )
         job = _job_state(self.description)
-        owner_uid = None
-        if job is not None and needs_owner_lookup(resource, job_found=True):
-            # No ARN recorded: only the uid tag proves the job is ours before deleting stops it.
-            tags = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
-            owner_uid = tags.get(TAG_UID)
-        action = decide(resource, Observation(problems, policy, looked_up, job, delta, owner_uid))
+        found = self._ownership(job) if job is not None else None
+        warm = None
+        if desired is not None and not problems and policy is None and not resource.job_known:
+            warm = self._warm_start()
+        action = decide(resource, Observation(problems, policy, looked_up, job, delta, found, warm))
         if self.ctx.dry_run:
             return self.result(
                 Outcome.PLANNED, action, message=action.refusal.message if action.refusal else None
             )
         request = desired.request if desired is not None else None
         return self.act(action, request)
+
+    def _ownership(self, job: JobState) -> Ownership:
+        """Whose the job found under the tracked name is (core.ownership): its uid tag is read unless
+        the recorded ARN and the UID-derived name already prove it."""
+        tags_read = needs_owner_lookup(self.resource, job_found=True, job_name=self.job_name)
+        owner_uid = None
+        if tags_read:
+            tags = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
+            owner_uid = tags.get(TAG_UID)
+        return ownership(
+            self.resource,
+            job_name=self.job_name,
+            owner_uid=owner_uid,
+            tags_read=tags_read,
+            arn_matches=job.arn == (self.resource.status.hyper_parameter_tuning_job_arn or ""),
+            adopt_legacy_named_jobs=self.ctx.settings.adopt_legacy_named_jobs,
+        )
+
+    def _warm_start(self) -> ParentCheck:
+        """What SageMaker says of each warm-start parent (Describe; ListTags unless foreign parents
+        are allowed anyway), judged by core.warmstart."""
+        allow_foreign = self.ctx.settings.allow_foreign_warm_start_parents
+        seen = []
+        for name in parent_names(self.resource.spec):
+            described = self.ctx.sagemaker.describe_tuning_job(
+                name, region=self.region, endpoint=self.endpoint
+            )
+            parent = _job_state(described)
+            if parent is None:
+                seen.append(ParentSeen(name, None))
+                continue
+            tag = None
+            if not allow_foreign:
+                tags = self.ctx.sagemaker.list_tags(parent.arn, region=self.region, endpoint=self.endpoint)
+                tag = tags.get(TAG_NAMESPACE)
+            seen.append(ParentSeen(name, parent.status, tag))
+        return check_parents(self.namespace, seen, allow_foreign=allow_foreign)
+
+    def _legacy_operator_job(self, request: dict[str, Any] | None) -> Result | None:
+        """A resource of the legacy operator that records no job name (its status was lost, its spec
+        re-applied without the name the operator wrote into it): the operator's later releases named
+        its job by their own rule (`naming.operator_job_name`), not by the one this resource tracks.
+        Look that name up once before creating anything; a job found there is adopted only on the
+        proofs of core.ownership."""
+        resource = self.resource
+        if (
+            request is None
+            or resource.job_known
+            or resource.deleting
+            or LEGACY_FINALIZER not in resource.metadata.finalizers
+            or resource.requested_job_name
+            or resource.status.sage_maker_hyper_parameter_tuning_job_name
+        ):
+            return None
+        meta = resource.metadata
+        name = operator_job_name(resource_name=meta.name, uid=meta.uid)
+        if name == self.job_name or not is_valid_job_name(name):
+            return None
+        if self.ctx.sagemaker.describe_tuning_job(name, region=self.region, endpoint=self.endpoint) is None:
+            return None
+        self.job_name = name
+        request = {**request, "HyperParameterTuningJobName": name}
+        return self.look_up_owner(request)
+
+    def _claimed_job(self, request: dict[str, Any] | None, problems: tuple[str, ...]) -> Result | None:
+        """The identity annotations name a job other than the spec's (a status write was lost, the
+        spec edited since): track that job if its uid tag proves it this resource's, refusing the
+        edit; else they are a claim of nothing: track the spec's job (None)."""
+        description = self.ctx.sagemaker.describe_tuning_job(
+            self.job_name, region=self.region, endpoint=self.endpoint
+        )
+        job = _job_state(description)
+        if job is not None:
+            tags = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
+            found = ownership(
+                self.resource,
+                job_name=self.job_name,
+                owner_uid=tags.get(TAG_UID),
+                tags_read=True,
+                arn_matches=True,
+                adopt_legacy_named_jobs=False,
+            )
+            if found is Ownership.TAGGED and description is not None:
+                compared = job_delta(request, description, defaults=API_DEFAULTS) if request else Delta()
+                delta = with_moved(compared, self.tracking.moved)
+                action = after_name_in_use(
+                    self.resource, job=job, ownership=found, job_name=self.job_name, delta=delta
+                )
+                if problems:  # the edit also broke the spec: still this job, refused as invalid
+                    action = Action(ActionKind.REFUSE_UPDATE, action.why, invalid_spec(problems), delta)
+                if self.ctx.dry_run:
+                    message = action.refusal.message if action.refusal else None
+                    return self.result(Outcome.PLANNED, action, message=message)
+                self.description = description
+                self.created_or_adopted = True
+                return self.refresh(action, adopted=True)
+        self._untrack_claim()
+        return None
 
     def _policy(self) -> Refusal | None:
         refusal = endpoint_refusal(
@@ -317,13 +488,19 @@ class _Reconciler:
         if kind is ActionKind.STALL:
             assert action.refusal is not None
             before = self.stalled_reason
-            self.record(stalled_verdict(action.refusal))
+            self.disowned = self.disowned or action.disown
+            self.record(stalled_verdict(action.refusal), force=self.recheck)
             if stall_warning_due(before, action.refusal.reason):
                 self.event("Warning", action.refusal.reason, action.refusal.message)
             return self.result(Outcome.STALLED, action, message=action.refusal.message)
         if kind is ActionKind.CREATE:
             assert request is not None
             return self.create(action, request)
+        if kind is ActionKind.WAIT:
+            assert action.wait is not None
+            # Written even when only lastCheckTime changes: the backoff counts from it (core.waiting).
+            self.record(waiting_verdict(action.wait.reason, action.wait.message), force=True)
+            return self.result(Outcome.RETRY, action, message=action.wait.message)
         if kind is ActionKind.LOOK_UP_OWNER:
             assert request is not None
             return self.look_up_owner(request)
@@ -351,34 +528,53 @@ class _Reconciler:
 
     def create(self, action: Action, request: dict[str, Any]) -> Result:
         self.ensure_finalizer()
-        self.asked = True
         try:
             arn = self.ctx.sagemaker.create_tuning_job(request, region=self.region, endpoint=self.endpoint)
-        except (sagemaker.ResourceInUseError, sagemaker.RejectedError) as exc:
+        except (sagemaker.ResourceInUseError, sagemaker.RejectedError, sagemaker.LimitExceededError) as exc:
             return self.after(action, exc, request)
+        self.created_or_adopted = True
         self.record(pending_verdict(self.job_name), arn=arn)
         self.event("Normal", "Created", f"Created SageMaker tuning job {self.job_name}")
         return self.result(Outcome.CREATED, action)
 
-    def look_up_owner(self, request: dict[str, Any]) -> Result:
+    def look_up_owner(self, request: dict[str, Any], *, recheck: bool = False) -> Result:
+        """Whose the job under the tracked name is, after Create said the name is taken (or, `recheck`,
+        when a JobNameInUse resource looks again at the heartbeat)."""
         description = self.ctx.sagemaker.describe_tuning_job(
             self.job_name, region=self.region, endpoint=self.endpoint
         )
         job = _job_state(description)
-        owner = None
+        found = None
         delta = Delta()
         if description is not None and job is not None:
             owner = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint).get(
                 TAG_UID
             )
-            delta = job_delta(request, description, defaults=API_DEFAULTS)
-        action = after_name_in_use(self.resource, job=job, owner_uid=owner, delta=delta)
+            found = ownership(
+                self.resource,
+                job_name=self.job_name,
+                owner_uid=owner,
+                tags_read=True,
+                arn_matches=True,
+                adopt_legacy_named_jobs=self.ctx.settings.adopt_legacy_named_jobs,
+            )
+            # The contents of a job are compared only once it is known to be this resource's.
+            if found.owned:
+                delta = job_delta(request, description, defaults=API_DEFAULTS)
+        action = after_name_in_use(
+            self.resource, job=job, ownership=found, job_name=self.job_name, delta=delta, recheck=recheck
+        )
+        if self.ctx.dry_run:
+            return self.result(
+                Outcome.PLANNED, action, message=action.refusal.message if action.refusal else None
+            )
         if action.retry:
             return self.act(action, request, message="CreateHyperParameterTuningJob: ResourceInUse")
-        if action.kind is ActionKind.STALL:
+        if action.kind in (ActionKind.STALL, ActionKind.CREATE):
             return self.act(action, request)
         # ADOPT, or REFUSE_UPDATE: adopted, but the spec changed between our create and this adoption.
         self.description = description
+        self.created_or_adopted = True
         return self.refresh(action, adopted=True)
 
     def refresh(self, action: Action, *, adopted: bool = False) -> Result:
@@ -443,21 +639,33 @@ class _Reconciler:
     # -- helpers ---------------------------------------------------------------------------------
 
     def ensure_finalizer(self) -> None:
-        """Our finalizer, and the endpoint the create goes to, recorded before the create (one write).
+        """Our finalizer, and the identity of the job about to be created (its name, its region and the
+        endpoint it goes to), recorded before the create in one write.
 
-        The endpoint is not part of the job's ARN; `creation_endpoint` reads it back on later passes.
+        A status write lost after the create then cannot lose the job: the next pass tracks the job
+        these annotations name (`tracking.track`), if its uid tag proves it this resource's. The
+        endpoint is not part of the job's ARN; `creation_endpoint` reads it back on later passes.
         """
         resource = self.resource
-        if resource.has_our_finalizer and resource.creation_endpoint in (None, self.endpoint or ""):
+        region = self.region or self.ctx.sagemaker.region_of(self.region, self.endpoint)
+        identity = (self.job_name, region or None)
+        if (
+            resource.has_our_finalizer
+            and resource.creation_endpoint in (None, self.endpoint or "")
+            and resource.claimed_job == identity
+        ):
             return
         finalizers = list(resource.metadata.finalizers)
         if not resource.has_our_finalizer:
             finalizers.append(FINALIZER)
-        annotations: dict[str, str | None] | None = None
+        annotations: dict[str, str | None] = {
+            JOB_NAME_ANNOTATION: self.job_name,
+            REGION_ANNOTATION: region or None,
+        }
         if self.endpoint:
-            annotations = {ENDPOINT_ANNOTATION: self.endpoint}
+            annotations[ENDPOINT_ANNOTATION] = self.endpoint
         elif ENDPOINT_ANNOTATION in resource.metadata.annotations:
-            annotations = {ENDPOINT_ANNOTATION: None}  # merge patch: null removes it
+            annotations[ENDPOINT_ANNOTATION] = None  # merge patch: null removes it
         updated = self.ctx.kube.set_finalizers(
             self.namespace,
             self.name,
@@ -468,24 +676,30 @@ class _Reconciler:
         self.obj = updated
         self.resource = HyperparameterTuningJob.parse(updated)
 
-    def record(self, verdict: Verdict, *, arn: str | None = None, job_status: str | None = None) -> bool:
-        """Write the status if it changed (or the heartbeat is due); True when written."""
+    def record(
+        self, verdict: Verdict, *, arn: str | None = None, job_status: str | None = None, force: bool = False
+    ) -> bool:
+        """Write the status if it changed (or the heartbeat is due, or `force`); True when written.
+
+        A status that named a job this resource does not own (`disowned`) loses all of it."""
         old = self.resource.status
-        names_job = records_job_name(self.resource, asked_sagemaker=self.asked)
+        names_job = records_job_name(
+            known=self.resource.job_known, created_or_adopted=self.created_or_adopted, disowned=self.disowned
+        )
         new = tuning_job_status(
-            old,
+            without_job(old) if self.disowned else old,
             verdict=verdict,
             generation=self.resource.metadata.generation,
             now=self.now,
             job_name=self.job_name if names_job else None,
-            description=self.description,
+            description=None if self.disowned else self.description,
             job_status=job_status,
             arn=arn,
             children_mirrored=self.children_mirrored,
         )
         self.stalled_reason = verdict.reason if verdict.stalled else None
         running = is_running(new.hyper_parameter_tuning_job_status)
-        if not needs_write(
+        if not force and not needs_write(
             old, new, now=self.now, heartbeat_seconds=self.ctx.settings.heartbeat_seconds, running=running
         ):
             return False
@@ -548,6 +762,7 @@ _ANSWERS: dict[type[sagemaker.SageMakerError], Answer] = {
     sagemaker.RejectedError: Answer.REJECTED,
     sagemaker.ResourceInUseError: Answer.NAME_IN_USE,
     sagemaker.ResourceNotFoundError: Answer.NOT_FOUND,
+    sagemaker.LimitExceededError: Answer.LIMIT_EXCEEDED,
 }
 
 

@@ -9,8 +9,9 @@ Contract:
 - Every method is one SageMaker operation (a paginated list is one logical call per page) and
   counts itself in `calls` under ("sagemaker", OperationName).
 - Errors are mapped, never decided upon (all `SageMakerError`, each also a `gateways.errors`
-  kind): retryable `TransientError` (throttling, 5xx, timeouts, connection problems, limits;
-  retried by botocore already, left for the next pass); fatal `RejectedError` (ValidationException:
+  kind): retryable `TransientError` (throttling, 5xx, timeouts, connection problems, retried by
+  botocore already, left for the next pass; and account limits, as its subclass
+  `LimitExceededError`); fatal `RejectedError` (ValidationException:
   the request itself is wrong), `ResourceInUseError`, `ResourceNotFoundError`, `UnexpectedError`
   (anything else); pass-fatal `CredentialsError` (no usable credentials: the pass cannot work).
   What a rejection or a missing job means is the core's rule (`core.followup`), not the gateway's.
@@ -56,7 +57,6 @@ _THROTTLING_CODES = _THROTTLE_ONLY_CODES | frozenset(
         "InternalServerError",
         "RequestTimeout",
         "RequestTimeoutException",
-        "ResourceLimitExceeded",  # frees up when other jobs end: try again next pass
     }
 )
 _CONNECTION_ERRORS = (
@@ -87,6 +87,11 @@ class TransientError(SageMakerError, RetryableError):
     """Worth trying again later: throttling, 5xx, timeouts, connection trouble, account limits."""
 
 
+class LimitExceededError(TransientError):
+    """ResourceLimitExceeded: an account quota (concurrent tuning jobs) is used up; frees up when other
+    jobs end. Still a `TransientError` for every caller without a rule of its own for it."""
+
+
 class RejectedError(SageMakerError, FatalError):
     """SageMaker rejected the request as invalid (ValidationException)."""
 
@@ -115,6 +120,8 @@ def map_error(exc: Exception, *, operation: str) -> SageMakerError:
         message = str(error.get("Message", "")) or str(exc)
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         text = f"{operation}: {code}: {message}"
+        if code == "ResourceLimitExceeded":
+            return LimitExceededError(text, code=code, operation=operation)
         if code in _THROTTLING_CODES or status >= 500 or status == 429:
             return TransientError(text, code=code, operation=operation)
         if code == "ValidationException":

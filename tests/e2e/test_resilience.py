@@ -88,7 +88,9 @@ def test_account_limit_is_transient_not_stalled(world: World) -> None:
     first = world.run()
     assert first.code == 0 and "outcome=retry" in first.stdout
     assert world.condition(NAME, "Stalled") is None
-    assert "outcome=created" in world.run().stdout
+    reconciling = world.condition(NAME, "Reconciling")
+    assert reconciling is not None and reconciling["reason"] == "WaitingForJobLimit"
+    assert "outcome=created" in world.run("--retry-backoff-seconds", "0").stdout
 
 
 def test_stop_refused_because_the_job_just_ended_is_retried(world: World) -> None:

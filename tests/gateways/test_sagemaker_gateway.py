@@ -15,6 +15,7 @@ from reconciler.core.settings import Settings
 from reconciler.gateways.errors import FatalError, PassFatalError, RetryableError
 from reconciler.gateways.sagemaker import (
     CredentialsError,
+    LimitExceededError,
     RejectedError,
     ResourceInUseError,
     ResourceNotFoundError,
@@ -96,7 +97,7 @@ def client_error(code: str, status: int) -> botocore.exceptions.ClientError:
         (client_error("ThrottlingException", 400), TransientError),
         (client_error("InternalFailure", 500), TransientError),
         (client_error("Whatever", 503), TransientError),
-        (client_error("ResourceLimitExceeded", 400), TransientError),
+        (client_error("ResourceLimitExceeded", 400), LimitExceededError),
         (client_error("ValidationException", 400), RejectedError),
         (client_error("ResourceInUse", 400), ResourceInUseError),
         (client_error("ResourceNotFound", 400), ResourceNotFoundError),
@@ -113,7 +114,7 @@ def test_error_mapping(exc: Exception, expected: type[SageMakerError]) -> None:
     assert mapped.operation == "Op"
     # One taxonomy (gateways.errors): every mapped error is either retryable or fatal, never both.
     assert isinstance(mapped, RetryableError) != isinstance(mapped, FatalError)
-    assert isinstance(mapped, RetryableError) is (expected is TransientError)
+    assert isinstance(mapped, RetryableError) is issubclass(expected, TransientError)
     assert isinstance(mapped, PassFatalError) is (expected is CredentialsError)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,17 +19,17 @@ from reconciler.core.decide import (
     needs_owner_lookup,
 )
 from reconciler.core.delta import Delta
-from reconciler.core.model import FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
+from reconciler.core.model import LEGACY_FINALIZER, HyperparameterTuningJob
 from reconciler.core.naming import derived_job_name
+from reconciler.core.ownership import Ownership
 from reconciler.core.reasons import StalledReason
-from tests.unit.conftest import ARN, UID, TuningJobFactory, build_tuning_job, recorded
+from tests.unit.conftest import build_tuning_job
+
+TuningJobFactory = Callable[..., HyperparameterTuningJob]
+UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
 
 
-def seen(job_status: str, *, delta: Delta | None = None, owner_uid: str | None = None) -> Observation:
-    """The job was looked up and found with `job_status` under the recorded ARN."""
-    return Observation(looked_up=True, job=JobState(job_status, ARN), delta=delta, owner_uid=owner_uid)
-
-
+ARN = "arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/x"
 CHANGED = Delta(paths=("hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",))
 ROLE = Refusal(StalledReason.ROLE_NOT_ALLOWED, "role not allowed")
 
@@ -38,63 +40,68 @@ TABLE = [
     ("new resource refused by policy", {}, Observation(policy=ROLE), ActionKind.STALL),
     (
         "running job in sync refreshes",
-        recorded("InProgress"),
+        {"arn": ARN, "job_status": "InProgress"},
         Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
         ActionKind.REFRESH,
     ),
     (
         "running job with delta is refused",
-        recorded("InProgress"),
-        seen("InProgress", delta=CHANGED),
+        {"arn": ARN, "job_status": "InProgress"},
+        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "completed job with delta is refused",
-        recorded("Completed", generation=2, observed_generation=1),
-        seen("Completed", delta=CHANGED),
+        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
+        Observation(looked_up=True, job=JobState("Completed", ARN), delta=CHANGED),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "reverted spec refreshes again",
-        recorded("InProgress", stalled_reason="SpecUpdateRefused"),
+        {"arn": ARN, "job_status": "InProgress", "stalled_reason": "SpecUpdateRefused"},
         Observation(looked_up=True, job=JobState("InProgress", ARN), delta=Delta()),
         ActionKind.REFRESH,
     ),
     (
         "spec made invalid after create is refused",
-        recorded("InProgress"),
+        {"arn": ARN, "job_status": "InProgress"},
         Observation(problems=("bad",), looked_up=True, job=JobState("InProgress", ARN)),
         ActionKind.REFUSE_UPDATE,
     ),
     (
         "terminal, observed: nothing",
-        recorded("Completed", observed_generation=1),
+        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
         Observation(),
         ActionKind.NOTHING,
     ),
     (
         "recorded job vanished stalls",
-        recorded("InProgress"),
+        {"arn": ARN, "job_status": "InProgress"},
         Observation(looked_up=True, job=None),
         ActionKind.STALL,
     ),
-    ("deleting, running: stop", recorded("InProgress", deleting=True), seen("InProgress"), ActionKind.STOP),
+    (
+        "deleting, running: stop",
+        {"arn": ARN, "job_status": "InProgress", "deleting": True},
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
+        ActionKind.STOP,
+    ),
     (
         "deleting, stopping: wait",
-        recorded("Stopping", deleting=True),
-        seen("Stopping"),
+        {"arn": ARN, "job_status": "Stopping", "deleting": True},
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Stopping", ARN)),
         ActionKind.AWAIT_STOP,
     ),
     (
         "deleting, stopped: finalize",
-        recorded("Stopping", deleting=True),
-        seen("Stopped"),
+        {"arn": ARN, "job_status": "Stopping", "deleting": True},
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Stopped", ARN)),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, completed: finalize",
-        recorded("Completed", deleting=True),
-        seen("Completed"),
+        {"arn": ARN, "job_status": "Completed", "deleting": True},
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("Completed", ARN)),
         ActionKind.FINALIZE,
     ),
     ("deleting, no job: finalize", {"deleting": True}, Observation(looked_up=True), ActionKind.FINALIZE),
@@ -106,13 +113,13 @@ TABLE = [
             "deleting": True,
             "annotations": {"sagemaker.aws.amazon.com/deletion-policy": "retain"},
         },
-        seen("InProgress"),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, legacy finalizer: stop",
         {"arn": ARN, "deleting": True, "finalizers": (LEGACY_FINALIZER,)},
-        seen("InProgress"),
+        Observation(looked_up=True, ownership=Ownership.RECORDED, job=JobState("InProgress", ARN)),
         ActionKind.STOP,
     ),
     (
@@ -124,59 +131,61 @@ TABLE = [
     (
         "deleting, foreign job under our name: not stopped",
         {"deleting": True, "stalled_reason": "JobNameInUse"},
-        seen("InProgress"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, job created but status lost: stop",
         {"deleting": True},
-        seen("InProgress", owner_uid=UID),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.TAGGED),
         ActionKind.STOP,
     ),
     (
         "deleting, no ARN, job untagged: not stopped",
         {"deleting": True},
-        seen("InProgress"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, no ARN, job tagged with another uid: not stopped",
         {"deleting": True},
-        seen("InProgress", owner_uid="someone-else"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.FOREIGN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, InvalidSpec replaced JobNameInUse, foreign job: not stopped",
         {"deleting": True, "stalled_reason": "InvalidSpec"},
-        seen("InProgress", owner_uid="someone-else"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=Ownership.FOREIGN),
         ActionKind.FINALIZE,
     ),
     (
         "deleting, ARN recorded: the ARN decides, not the tag",
         {"arn": ARN, "deleting": True},
-        Observation(looked_up=True, job=JobState("InProgress", ARN + "-other"), owner_uid=UID),
+        Observation(looked_up=True, job=JobState("InProgress", ARN + "-other"), ownership=Ownership.UNPROVEN),
         ActionKind.FINALIZE,
     ),
 ]
 
+# (case, resource kwargs, job found, job name, tags needed?)
+DERIVED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
 OWNER_LOOKUP_TABLE = [
-    ("deleting, job found, no ARN", {"deleting": True}, True, True),
-    ("deleting, no job found", {"deleting": True}, False, False),
-    ("deleting, ARN recorded", {"deleting": True, "arn": ARN}, True, False),
-    ("deleting, no finalizer of ours", {"deleting": True, "finalizers": ("other",)}, True, False),
-    ("not deleting", {}, True, False),
+    ("deleting, job found, no ARN", {"deleting": True}, True, DERIVED, True),
+    ("deleting, no job found", {"deleting": True}, False, DERIVED, False),
+    ("ARN recorded, name derived from the uid: the ARN proves it", {"arn": ARN}, True, DERIVED, False),
+    ("ARN recorded, name from the spec: a claim, the tag proves it", {"arn": ARN}, True, "team-a-job", True),
+    ("not deleting, no ARN", {}, True, DERIVED, True),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "job_found", "expected"),
+    ("kwargs", "job_found", "job_name", "expected"),
     [row[1:] for row in OWNER_LOOKUP_TABLE],
     ids=[row[0] for row in OWNER_LOOKUP_TABLE],
 )
 def test_needs_owner_lookup_table(
-    tuning_job: TuningJobFactory, kwargs: dict[str, object], job_found: bool, expected: bool
+    tuning_job: TuningJobFactory, kwargs: dict[str, object], job_found: bool, job_name: str, expected: bool
 ) -> None:
-    assert needs_owner_lookup(tuning_job(**kwargs), job_found=job_found) is expected
+    assert needs_owner_lookup(tuning_job(**kwargs), job_found=job_found, job_name=job_name) is expected
 
 
 @pytest.mark.parametrize(
@@ -190,11 +199,19 @@ def test_decide_table(
 
 LOOKUP_TABLE = [
     ("new resource: create first", {}, False),
-    ("running job", recorded("InProgress", observed_generation=1), True),
-    ("created, status not known yet", recorded("SynchronizingK8sJobWithSageMaker"), True),
-    ("completed, generation observed", recorded("Completed", observed_generation=1), False),
-    ("failed, generation observed", recorded("Failed", observed_generation=1), False),
-    ("completed, spec edited since", recorded("Completed", generation=2, observed_generation=1), True),
+    ("running job", {"arn": ARN, "job_status": "InProgress", "observed_generation": 1}, True),
+    ("created, status not known yet", {"arn": ARN, "job_status": "SynchronizingK8sJobWithSageMaker"}, True),
+    (
+        "completed, generation observed",
+        {"arn": ARN, "job_status": "Completed", "observed_generation": 1},
+        False,
+    ),
+    ("failed, generation observed", {"arn": ARN, "job_status": "Failed", "observed_generation": 1}, False),
+    (
+        "completed, spec edited since",
+        {"arn": ARN, "job_status": "Completed", "generation": 2, "observed_generation": 1},
+        True,
+    ),
     ("deleting with finalizer", {"deleting": True}, True),
     ("deleting without finalizer", {"deleting": True, "finalizers": ()}, False),
 ]
@@ -211,18 +228,33 @@ def test_needs_job_lookup_table(
 
 def test_name_conflict_adopts_own_job_and_refuses_foreign(tuning_job: TuningJobFactory) -> None:
     resource = tuning_job()
-    assert decide_name_conflict(resource, owner_uid=UID).kind is ActionKind.ADOPT
-    foreign = decide_name_conflict(resource, owner_uid="someone-else")
+    assert decide_name_conflict(resource, job_name="n", found=Ownership.TAGGED).kind is ActionKind.ADOPT
+    foreign = decide_name_conflict(resource, job_name="n", found=Ownership.FOREIGN)
     assert foreign.kind is ActionKind.STALL
     assert foreign.refusal is not None and foreign.refusal.reason == "JobNameInUse"
     assert "spec.hyperParameterTuningJobName" in foreign.refusal.message
-    untagged = decide_name_conflict(resource, owner_uid=None)
+    untagged = decide_name_conflict(resource, job_name="n", found=Ownership.UNPROVEN)
     assert untagged.refusal is not None and untagged.refusal.reason == "JobNameInUse"
+
+
+def test_a_known_job_that_is_not_this_resources_is_disowned(tuning_job: TuningJobFactory) -> None:
+    resource = tuning_job(arn=ARN, job_status="InProgress")
+    for found in (Ownership.FOREIGN, Ownership.UNPROVEN):
+        action = decide(
+            resource, Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=found)
+        )
+        assert action.kind is ActionKind.STALL and action.disown
+        assert action.refusal is not None and action.refusal.reason == "JobNameInUse"
 
 
 def test_refused_update_lists_changed_paths(tuning_job: TuningJobFactory) -> None:
     resource = tuning_job(arn=ARN, job_status="InProgress")
-    action = decide(resource, seen("InProgress", delta=CHANGED))
+    action = decide(
+        resource,
+        Observation(
+            looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED, ownership=Ownership.RECORDED
+        ),
+    )
     assert action.refusal is not None and action.refusal.reason == "SpecUpdateRefused"
     assert (
         "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in action.refusal.message
@@ -287,6 +319,7 @@ def test_decide_invariants(
         looked_up=looked_up,
         job=JobState(observed_job, ARN) if looked_up and observed_job else None,
         delta=CHANGED if changed else Delta(),
+        ownership=Ownership.RECORDED if looked_up and observed_job else None,
     )
     action = decide(resource, observation)
     # A resource being deleted is never created, refused or refreshed; only deletion steps.
@@ -302,7 +335,7 @@ def test_decide_invariants(
     # A job is created only when none is known, and never for a refused or invalid spec.
     if action.kind is ActionKind.CREATE:
         assert not has_arn and not problems and not policy and not deleting
-    # Every stall says why, with a reason of the documented vocabulary.
+    # Every stall says why, with a reason of DESIGN 3.3's vocabulary.
     if action.kind in {ActionKind.STALL, ActionKind.REFUSE_UPDATE}:
         assert action.refusal is not None and action.refusal.message
     # Without a lookup there is no SageMaker knowledge: only create, stall, nothing.
@@ -331,20 +364,19 @@ def legacy_resource(
 COMPUTED = derived_job_name(resource_name="xgboost-hpo", uid=UID)
 
 
-def test_name_conflict_adopts_the_legacy_operators_job_for_this_resource() -> None:
-    assert decide_name_conflict(legacy_resource(recorded=COMPUTED), owner_uid=None).kind is ActionKind.ADOPT
-    # Not: another name recorded, no legacy finalizer, or a uid tag of another resource.
-    for resource, owner in [
-        (legacy_resource(recorded="other-name"), None),
-        (legacy_resource(recorded=COMPUTED, finalizers=(FINALIZER,)), None),
-        (legacy_resource(recorded=COMPUTED), "someone-else"),
-    ]:
-        refused = decide_name_conflict(resource, owner_uid=owner)
-        assert refused.refusal is not None and refused.refusal.reason == "JobNameInUse"
+def test_name_conflict_adopts_what_ownership_proves() -> None:
+    # Which jobs are proven this resource's is core.ownership's table; decide follows it.
+    for found in Ownership:
+        action = decide_name_conflict(legacy_resource(recorded=COMPUTED), job_name=COMPUTED, found=found)
+        assert (action.kind is ActionKind.ADOPT) is found.owned
+        if not found.owned:
+            assert action.refusal is not None and action.refusal.reason == "JobNameInUse"
 
 
-def test_deleting_a_legacy_resource_stops_its_untagged_job() -> None:
-    observation = seen("InProgress")
-    assert decide(legacy_resource(recorded=COMPUTED, deleting=True), observation).kind is ActionKind.STOP
-    other = legacy_resource(recorded="other-name", deleting=True)
-    assert decide(other, observation).kind is ActionKind.FINALIZE
+def test_deleting_stops_only_a_proven_job() -> None:
+    resource = legacy_resource(recorded=COMPUTED, deleting=True)
+    for found in Ownership:
+        observation = Observation(looked_up=True, job=JobState("InProgress", ARN), ownership=found)
+        assert (decide(resource, observation).kind is ActionKind.STOP) is found.owned
+    unjudged = Observation(looked_up=True, job=JobState("InProgress", ARN))
+    assert decide(resource, unjudged).kind is ActionKind.FINALIZE

@@ -97,13 +97,19 @@ def test_a_rejected_create_stalls_and_is_reported_once_while_it_stays_rejected()
     first = world.run()
     assert first.outcome is Outcome.STALLED and first.stalled_reason == "RejectedBySageMaker"
     assert world.stalled() == "RejectedBySageMaker"
-    # SageMaker was asked about the name: the status names it.
-    assert world.kube.obj["status"]["sageMakerHyperParameterTuningJobName"] == JOB
-    second = world.run()  # tried again on the next pass, rejected again
-    assert second.outcome is Outcome.STALLED
+    # No job of this resource's exists under that name: the status names none.
+    assert "sageMakerHyperParameterTuningJobName" not in world.kube.obj["status"]
+    writes = world.kube.writes()
+    second = world.run()  # Stalled, nothing changed: no call, no write, no event until it does
+    assert second.outcome is Outcome.UNCHANGED and second.stalled_reason == "RejectedBySageMaker"
+    assert [c[0] for c in world.sagemaker.calls] == ["CreateHyperParameterTuningJob"]
+    assert world.kube.writes() == writes
+    assert world.kube.events == [("Warning", "RejectedBySageMaker")]
+    world.kube.obj["metadata"]["generation"] = 2  # the user edits the spec: tried again at once
+    third = world.run()
+    assert third.outcome is Outcome.STALLED
     assert [c[0] for c in world.sagemaker.calls] == ["CreateHyperParameterTuningJob"] * 2
-    # Events on transitions only: the second rejection is not a second Warning (the executor used to
-    # emit one per pass for this path).
+    # Events on transitions only: the second rejection is not a second Warning.
     assert world.kube.events == [("Warning", "RejectedBySageMaker")]
 
 
@@ -119,7 +125,8 @@ def test_name_taken_with_no_job_visible_is_retried_without_any_write() -> None:
         "CreateHyperParameterTuningJob",
         "DescribeHyperParameterTuningJob",
     ]
-    assert world.kube.writes() == []  # the finalizer was already there
+    # The finalizer was already there; the job's identity is recorded before the create. No status.
+    assert world.kube.writes() == [("PATCH", "hyperparametertuningjobs")]
     assert world.stalled() is None
 
 
@@ -145,12 +152,13 @@ def test_name_taken_by_our_own_job_in_sync_is_adopted_once() -> None:
     assert world.run().outcome is Outcome.UNCHANGED  # tracked from now on
 
 
-def test_name_taken_by_a_foreign_job_stalls_and_names_the_job() -> None:
+def test_name_taken_by_a_foreign_job_stalls_and_records_nothing_of_it() -> None:
     world = World(sample())
     world.sagemaker.add_job(JOB, uid="someone-else")
     result = world.run()
     assert result.outcome is Outcome.STALLED and result.stalled_reason == "JobNameInUse"
-    assert world.kube.obj["status"]["sageMakerHyperParameterTuningJobName"] == JOB
+    # Not this resource's job: the status names nothing of it.
+    assert "sageMakerHyperParameterTuningJobName" not in world.kube.obj["status"]
     assert "hyperParameterTuningJobArn" not in world.kube.obj["status"]
     world.run()
     assert world.kube.events == [("Warning", "JobNameInUse")]

@@ -114,3 +114,19 @@ def test_creation_endpoint_is_recorded_default_or_unknown(
     assert annotated.creation_endpoint == "https://vpce.example"
     assert tuning_job().creation_endpoint == ""  # our finalizer, no annotation: the default endpoint
     assert tuning_job(finalizers=(LEGACY_FINALIZER,)).creation_endpoint is None
+
+
+def test_claimed_job_reads_the_identity_annotations() -> None:
+    from reconciler.core.model import JOB_NAME_ANNOTATION, REGION_ANNOTATION, HyperparameterTuningJob
+
+    def parsed(annotations: dict[str, str]) -> HyperparameterTuningJob:
+        meta = {"name": "r", "namespace": "n", "uid": "u", "annotations": annotations}
+        return HyperparameterTuningJob.parse({"metadata": meta, "spec": {}})
+
+    assert parsed({}).claimed_job is None
+    assert parsed({JOB_NAME_ANNOTATION: " "}).claimed_job is None
+    assert parsed({JOB_NAME_ANNOTATION: "job"}).claimed_job == ("job", None)
+    assert parsed({JOB_NAME_ANNOTATION: "job", REGION_ANNOTATION: "eu-west-1"}).claimed_job == (
+        "job",
+        "eu-west-1",
+    )

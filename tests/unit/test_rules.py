@@ -18,6 +18,7 @@ from reconciler.core.events import stall_warning_due, status_changed_due
 from reconciler.core.followup import Answer, after_failed_call, after_name_in_use
 from reconciler.core.model import ENDPOINT_ANNOTATION, FINALIZER, LEGACY_FINALIZER, HyperparameterTuningJob
 from reconciler.core.naming import derived_job_name
+from reconciler.core.ownership import Ownership
 from reconciler.core.reasons import StalledReason, recorded_stall
 from reconciler.core.tracking import Tracking, records_job_name, track, with_moved
 from tests.unit.conftest import ARN, UID, TuningJobFactory, build_tuning_job, recorded
@@ -201,21 +202,23 @@ def test_moved_fields_join_the_delta_sorted_once() -> None:
     )
 
 
-# (case, resource kwargs, SageMaker asked this pass, status names the job?)
+# (case, job recorded, created or adopted this pass, disowned this pass, status names the job?)
 RECORDS_NAME = [
-    ("refused before any call (InvalidSpec, policy): no name", {}, False, False),
-    ("create attempted (created, rejected, name taken): named", {}, True, True),
-    ("job recorded: named", {"arn": ARN}, False, True),
+    ("refused before any call (InvalidSpec, policy): no name", False, False, False, False),
+    ("rejected create, or the name is another job's: no name", False, False, False, False),
+    ("created or adopted this pass: named", False, True, False, True),
+    ("job recorded: named", True, False, False, True),
+    ("recorded job found not to be this resource's: no name", True, False, True, False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "asked", "expected"), [r[1:] for r in RECORDS_NAME], ids=[r[0] for r in RECORDS_NAME]
+    ("known", "created", "disowned", "expected"),
+    [r[1:] for r in RECORDS_NAME],
+    ids=[r[0] for r in RECORDS_NAME],
 )
-def test_records_job_name_table(
-    tuning_job: TuningJobFactory, kwargs: dict[str, Any], asked: bool, expected: bool
-) -> None:
-    assert records_job_name(tuning_job(**kwargs), asked_sagemaker=asked) is expected
+def test_records_job_name_table(known: bool, created: bool, disowned: bool, expected: bool) -> None:
+    assert records_job_name(known=known, created_or_adopted=created, disowned=disowned) is expected
 
 
 # -- after a failed call ----------------------------------------------------------------------------
@@ -239,6 +242,7 @@ AFTER_FAILED_CALL = [
     ("stop, job gone: finalize", STOP, Answer.NOT_FOUND, ActionKind.FINALIZE, False, None),
     ("stop rejected (job ended meanwhile): retry", STOP, Answer.REJECTED, ActionKind.STOP, True, None),
     ("stop, name in use: no rule", STOP, Answer.NAME_IN_USE, None, False, None),
+    ("create, account job limit reached: wait", CREATE, Answer.LIMIT_EXCEEDED, ActionKind.WAIT, False, None),
     ("refresh rejected: no rule", REFRESH, Answer.REJECTED, None, False, None),
 ]
 
@@ -267,26 +271,37 @@ def test_after_failed_call_table(
         assert "fix the spec" in follow.refusal.message
 
 
-# (case, resource kwargs, job visible, owner uid tag, delta, expected kind, retry, Stalled reason)
-AFTER_NAME_IN_USE: list[tuple[str, dict[str, Any], bool, str | None, Delta, ActionKind, bool, str | None]] = [
+# (case, resource kwargs, job visible, whose it is, delta, expected kind, retry, Stalled reason)
+AFTER_NAME_IN_USE: list[
+    tuple[str, dict[str, Any], bool, Ownership | None, Delta, ActionKind, bool, str | None]
+] = [
     ("no job visible yet: retry", {}, False, None, Delta(), ActionKind.CREATE, True, None),
-    ("our uid tag, in sync: adopt", {}, True, UID, Delta(), ActionKind.ADOPT, False, None),
+    ("our uid tag, in sync: adopt", {}, True, Ownership.TAGGED, Delta(), ActionKind.ADOPT, False, None),
     (
         "our uid tag, spec changed since: adopt and refuse",
         {},
         True,
-        UID,
+        Ownership.TAGGED,
         CHANGED,
         ActionKind.REFUSE_UPDATE,
         False,
         "SpecUpdateRefused",
     ),
-    ("another uid tag: Stalled", {}, True, "someone-else", Delta(), ActionKind.STALL, False, "JobNameInUse"),
+    (
+        "another uid tag: Stalled",
+        {},
+        True,
+        Ownership.FOREIGN,
+        Delta(),
+        ActionKind.STALL,
+        False,
+        "JobNameInUse",
+    ),
     (
         "another uid tag and a delta: Stalled, not refused",
         {},
         True,
-        "someone-else",
+        Ownership.FOREIGN,
         CHANGED,
         ActionKind.STALL,
         False,
@@ -296,7 +311,7 @@ AFTER_NAME_IN_USE: list[tuple[str, dict[str, Any], bool, str | None, Delta, Acti
         "untagged, not the legacy operator's: Stalled",
         {},
         True,
-        None,
+        Ownership.UNPROVEN,
         Delta(),
         ActionKind.STALL,
         False,
@@ -314,18 +329,25 @@ def test_after_name_in_use_table(
     tuning_job: TuningJobFactory,
     kwargs: dict[str, Any],
     visible: bool,
-    owner: str | None,
+    owner: Ownership | None,
     delta: Delta,
     kind: ActionKind,
     retry: bool,
     reason: str | None,
 ) -> None:
     job = JobState("InProgress", ARN) if visible else None
-    action = after_name_in_use(tuning_job(**kwargs), job=job, owner_uid=owner, delta=delta)
+    action = after_name_in_use(tuning_job(**kwargs), job=job, ownership=owner, job_name="n", delta=delta)
     assert action.kind is kind and action.retry is retry
     assert (action.refusal.reason if action.refusal else None) == reason
     if kind is ActionKind.REFUSE_UPDATE:
         assert action.delta == delta
+
+
+def test_a_recheck_that_finds_the_name_free_creates_now(tuning_job: TuningJobFactory) -> None:
+    action = after_name_in_use(
+        tuning_job(), job=None, ownership=None, job_name="n", delta=Delta(), recheck=True
+    )
+    assert action.kind is ActionKind.CREATE and not action.retry
 
 
 # -- events on transitions only ---------------------------------------------------------------------
@@ -418,6 +440,7 @@ def test_stalled_reasons_are_the_wire_strings() -> None:
         "JobNotFound",
         "RoleNotAllowed",
         "EndpointNotAllowed",
+        "WarmStartParentNotAllowed",
         "JobFailed",
         "JobStopped",
     }

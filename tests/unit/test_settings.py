@@ -82,3 +82,18 @@ def test_auto_shard_without_a_usable_index_is_a_usage_error(environ: dict[str, s
         Settings.from_sources(flags={"shard": "auto/3"}, environ=environ)
     with pytest.raises(SettingsError, match="K/N"):
         Settings.from_sources(flags={"shard": "auto"}, environ={"JOB_COMPLETION_INDEX": "0"})
+
+
+def test_tenant_widening_switches_are_off_unless_the_admin_turns_them_on() -> None:
+    # Both let one namespace reach jobs it did not create: only the process's flags or environment
+    # (the admin's) may turn them on; nothing in a resource or namespace can.
+    settings = Settings.from_sources()
+    assert not settings.adopt_legacy_named_jobs and not settings.allow_foreign_warm_start_parents
+    environ = {
+        "HPO_RECONCILER_ADOPT_LEGACY_NAMED_JOBS": "yes",
+        "HPO_RECONCILER_ALLOW_FOREIGN_WARM_START_PARENTS": "1",
+    }
+    on = Settings.from_sources(environ=environ)
+    assert on.adopt_legacy_named_jobs and on.allow_foreign_warm_start_parents
+    off = Settings.from_sources(flags={"adopt_legacy_named_jobs": False}, environ=environ)
+    assert not off.adopt_legacy_named_jobs
