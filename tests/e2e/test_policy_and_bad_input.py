@@ -76,6 +76,23 @@ def test_semantically_invalid_resource_next_to_valid_ones(world: World) -> None:
     assert warnings.count("InvalidSpec") == 1
 
 
+def test_deleting_a_stalled_resource_is_not_counted_stalled_by_fail_on_error(world: World) -> None:
+    """The docs' remedy for a Stalled resource is to delete it; the pass that releases it is clean."""
+
+    def too_parallel(obj: dict[str, Any]) -> None:
+        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxParallelTrainingJobs"] = 10
+        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxNumberOfTrainingJobs"] = 5
+
+    world.create_sample("bad", edit=too_parallel)
+    first = world.run("--fail-on-error")
+    assert first.code == 1 and "stalled=1" in first.summary
+    assert world.kubectl("delete", "hyperparametertuningjob", "bad", "--wait=false").returncode == 0
+    deleted = world.run("--fail-on-error")
+    assert "[deleted=1]" in deleted.summary and "stalled=0" in deleted.summary, deleted.summary
+    assert deleted.code == 0
+    assert not world.exists("bad")
+
+
 BAD_SPECS: list[tuple[str, Any, str]] = [
     ("missing-spec", None, "spec is missing"),
     (
