@@ -78,17 +78,18 @@ def test_semantically_invalid_resource_next_to_valid_ones(world: World) -> None:
 
 def test_deleting_a_stalled_resource_is_not_counted_stalled_by_fail_on_error(world: World) -> None:
     """The docs' remedy for a Stalled resource is to delete it; the pass that releases it is clean."""
-
-    def too_parallel(obj: dict[str, Any]) -> None:
-        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxParallelTrainingJobs"] = 10
-        obj["spec"]["hyperParameterTuningJobConfig"]["resourceLimits"]["maxNumberOfTrainingJobs"] = 5
-
-    world.create_sample("bad", edit=too_parallel)
+    world.create_sample("owner")
+    world.run()
+    taken = world.get("owner")["status"]["sageMakerHyperParameterTuningJobName"]
+    world.create_sample("bad", edit=lambda o: o["spec"].update(hyperParameterTuningJobName=taken))
     first = world.run("--fail-on-error")
+    stalled = world.condition("bad", "Stalled")
+    assert stalled is not None and stalled["reason"] == "JobNameInUse"
     assert first.code == 1 and "stalled=1" in first.summary
+    assert world.get("bad")["metadata"].get("finalizers")  # so deleting it takes a pass
     assert world.kubectl("delete", "hyperparametertuningjob", "bad", "--wait=false").returncode == 0
     deleted = world.run("--fail-on-error")
-    assert "[deleted=1]" in deleted.summary and "stalled=0" in deleted.summary, deleted.summary
+    assert "deleted=1" in deleted.summary and "stalled=0" in deleted.summary, deleted.summary
     assert deleted.code == 0
     assert not world.exists("bad")
 
