@@ -112,7 +112,7 @@ def test_stalled_resource_whose_pass_hits_a_transient_error_still_counts_as_stal
     world.create_sample()
     assert world.run().code == 0
     world.patch_spec(
-        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 11}}}
     )
     assert world.run().code == 0
     stalled = world.condition(NAME, "Stalled")
@@ -141,7 +141,7 @@ def test_status_rejected_warning_is_emitted_once_not_on_every_pass(world: World)
     assert reasons.count("StatusRejected") == 1, reasons
     # A changed object (here: a spec edit) is reported again.
     world.patch_spec(
-        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 11}}}
     )
     assert world.run().code == 0
     reasons = [event.reason for event in world.core.list_namespaced_event("default").items]

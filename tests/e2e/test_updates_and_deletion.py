@@ -23,7 +23,7 @@ def start_running(world: World) -> str:
 def test_spec_update_is_refused_then_cleared_on_revert(world: World) -> None:
     job = start_running(world)
     world.patch_spec(
-        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 11}}}
     )
     world.reset_stats()
     refused = world.run()
