@@ -63,10 +63,13 @@ class Reporter:
             return
         where = f"{result.namespace}/{result.name}"
         text = f"{where} job={result.job or '-'} action={result.action or '-'} outcome={result.outcome.value}"
-        if result.why:
-            text += f": {result.why}"
-        if result.message:
-            text += f" ({result.message})"
+        if result.message and result.why and result.message.startswith(result.why):
+            text += f": {result.message}"  # the message already opens with the why: say it once
+        else:
+            if result.why:
+                text += f": {result.why}"
+            if result.message:
+                text += f" ({result.message})"
         record = {
             "event": "resource",
             "namespace": result.namespace,
