@@ -127,6 +127,7 @@ class TrainingJobStatusCounters(_Model):
 class BestTrainingJob(_Model):
     training_job_name: str | None = None
     training_job_arn: str | None = None
+    training_job_definition_name: str | None = None  # with several definitions: which one it came from
     training_job_status: str | None = None
     creation_time: str | None = None
     training_start_time: str | None = None
@@ -161,6 +162,7 @@ class TrainingJobStatus(_Model):
     secondary_status: str | None = None
     sage_maker_training_job_name: str | None = Field(default=None, alias="sageMakerTrainingJobName")
     training_job_arn: str | None = None
+    training_job_definition_name: str | None = None  # with several definitions: which one it came from
     creation_time: str | None = None
     training_start_time: str | None = None
     training_end_time: str | None = None

@@ -370,6 +370,8 @@ def test_hpo_printer_columns_exactly() -> None:
             "type": "string",
             "jsonPath": ".status.sageMakerHyperParameterTuningJobName",
         },
+        # After the legacy columns: who needs a person (empty otherwise).
+        {"name": "Stalled", "type": "string", "jsonPath": '.status.conditions[?(@.type=="Stalled")].reason'},
         {"name": "Ready", "type": "string", "jsonPath": f"{ready}.status", "priority": 1},
         {"name": "Reason", "type": "string", "jsonPath": f"{ready}.reason", "priority": 1},
     ]
@@ -390,6 +392,12 @@ def test_training_job_printer_columns_exactly() -> None:
             "name": "Objective",
             "type": "number",
             "jsonPath": ".status.finalHyperParameterTuningJobObjectiveMetric.value",
+            "priority": 1,
+        },
+        {
+            "name": "Definition",
+            "type": "string",
+            "jsonPath": ".status.trainingJobDefinitionName",
             "priority": 1,
         },
     ]
@@ -424,6 +432,7 @@ def test_hpo_status_schema() -> None:
     assert set(best) == {
         "trainingJobName",
         "trainingJobArn",
+        "trainingJobDefinitionName",
         "trainingJobStatus",
         "creationTime",
         "trainingStartTime",
@@ -464,6 +473,7 @@ def test_training_job_status_schema() -> None:
         "secondaryStatus",
         "sageMakerTrainingJobName",
         "trainingJobArn",
+        "trainingJobDefinitionName",
         "creationTime",
         "trainingStartTime",
         "trainingEndTime",

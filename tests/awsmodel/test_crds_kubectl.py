@@ -69,10 +69,11 @@ def test_kubectl_applies_a_resource_and_prints_the_legacy_columns(
         "STOPPED",
         "BEST-TRAINING-JOB",
         "SAGEMAKER-JOB-NAME",
+        "STALLED",  # after the legacy columns, empty unless a person must act
     ]
     assert table[1].split()[0] == "xgboost-hpo"
     assert table[1].split()[1].endswith("Z")  # creation time printed as a timestamp, not an age
-    assert kubectl("get", "hpo", "-o", "wide").stdout.split()[9:11] == ["READY", "REASON"]
+    assert kubectl("get", "hpo", "-o", "wide").stdout.split()[9:12] == ["STALLED", "READY", "REASON"]
     by_category = kubectl("get", "sagemaker").stdout
     assert "hyperparametertuningjob.sagemaker.aws.amazon.com/xgboost-hpo" in by_category
     children = kubectl("get", "tj")  # the TrainingJob short name resolves; there are no children yet
