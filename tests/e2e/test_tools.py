@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import shlex
 import signal
@@ -101,11 +102,21 @@ def test_demo_completes_and_releases() -> None:
     assert code == 0
     assert "Completed" in out and "Tuned Hyper Parameters" in out
     lines = out.rstrip().splitlines()
-    assert lines[-2].endswith("tuning job completed, resource released")
+    assert lines[-2].endswith(
+        "tuning job completed, spec edit refused and cleared, running job stopped by deletion, "
+        "resource released"
+    )
     assert "Best training job: " in out  # the report's terminal summary
     page, picture = DEFAULT_REPORT_DIR / "report.html", DEFAULT_REPORT_DIR / "report.png"
     assert lines[-1] == f"report: {page} (open it in a browser; works offline), picture: {picture}"
     assert 'id="report-state"' in page.read_text() and picture.read_bytes().startswith(b"\x89PNG")
+    assert "time x6: the SageMaker simulator's clock runs 6 times faster than real time" in out
+    assert "Stalled condition: SpecUpdateRefused: " in out
+    assert "deleted-while-running   Stopping" in out or "outcome=stopping" in out
+    # A table is printed only when it changed since the one before.
+    tables = out.split("$ kubectl get hyperparametertuningjob\n")[1:]
+    shown = [block.split("\n\n", 1)[0] for block in tables]
+    assert all(a != b for a, b in itertools.pairwise(shown))
 
 
 def test_demo_and_sandbox_up_find_the_repositorys_crds_and_sample() -> None:
