@@ -50,6 +50,9 @@ TAG_NAME = "hpo-reconciler/name"
 TAG_UID = "hpo-reconciler/uid"
 
 SYNCHRONIZING = "SynchronizingK8sJobWithSageMaker"
+# The legacy operator's STATUS when it could not create or track the job (its message in
+# status.additional); shown here while a resource without a SageMaker job is Stalled.
+RECONCILING_TUNING_JOB = "ReconcilingTuningJob"
 TERMINAL_JOB_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 RUNNING_JOB_STATUSES = frozenset({"InProgress", "Stopping", "Deleting"})
 

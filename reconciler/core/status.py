@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from reconciler.core.decide import Refusal
 from reconciler.core.model import (
+    RECONCILING_TUNING_JOB,
     RUNNING_JOB_STATUSES,
     SYNCHRONIZING,
     BestTrainingJob,
@@ -188,8 +189,10 @@ def tuning_job_status(
         status.best_training_job = _best_training_job(description.get("BestTrainingJob"))
     if job_status:
         status.hyper_parameter_tuning_job_status = job_status
-    if not status.hyper_parameter_tuning_job_status:
-        status.hyper_parameter_tuning_job_status = SYNCHRONIZING
+    if status.hyper_parameter_tuning_job_status in (None, "", SYNCHRONIZING, RECONCILING_TUNING_JOB):
+        # No SageMaker status: the legacy operator's words, its error state when a person must act.
+        waiting = RECONCILING_TUNING_JOB if verdict.stalled else SYNCHRONIZING
+        status.hyper_parameter_tuning_job_status = waiting
     status.additional = verdict.message if verdict.stalled else None
     status.observed_generation = generation
     status.last_check_time = rfc3339(now)
@@ -228,6 +231,7 @@ def _best_training_job(raw: Any) -> BestTrainingJob | None:
     return BestTrainingJob(
         training_job_name=raw.get("TrainingJobName"),
         training_job_arn=raw.get("TrainingJobArn"),
+        training_job_definition_name=raw.get("TrainingJobDefinitionName"),
         training_job_status=raw.get("TrainingJobStatus"),
         creation_time=rfc3339(raw.get("CreationTime")),
         training_start_time=rfc3339(raw.get("TrainingStartTime")),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.e2e_world import World, loose_crd_dir
+from tests.e2e.e2e_world import KUBECTL, World, loose_crd_dir
 
 
 def test_role_not_allowed_by_namespace_annotation_makes_no_sagemaker_call(world: World) -> None:
@@ -143,3 +143,25 @@ def test_bad_input_is_stalled_invalid_spec_without_traceback(loose_world: World)
     versions = {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS}
     assert world.run().code == 0
     assert {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS} == versions
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+def test_default_kubectl_get_shows_who_needs_a_person(world: World) -> None:
+    """A Stalled resource without a job: STATUS is the legacy operator's error state, STALLED the reason."""
+    world.create_sample("refused")
+    world.create_sample("fine")
+    assert world.run("--allowed-role-arn", "arn:aws:iam::*:role/nobody-*").code == 0
+    lines = world.kubectl("get", "hyperparametertuningjob").stdout.splitlines()
+    header = lines[0].split()
+    assert header[:9] == [
+        "NAME", "STATUS", "CREATION-TIME", "COMPLETED", "INPROGRESS", "ERRORS", "STOPPED",
+        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME",
+    ] and header[9] == "STALLED"  # fmt: skip
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["refused"][1] == "ReconcilingTuningJob" and rows["refused"][-1] == "RoleNotAllowed"
+    additional = world.get("refused")["status"]["additional"]
+    assert "is not allowed by" in additional  # the message, where the legacy operator put it
+    world.run()  # allowed now: the job is created, the stall clears
+    rows = {line.split()[0]: line.split() for line in world.kubectl("get", "hpo").stdout.splitlines()[1:]}
+    assert rows["refused"][1] in ("SynchronizingK8sJobWithSageMaker", "InProgress")
+    assert rows["refused"][-1] != "RoleNotAllowed"
