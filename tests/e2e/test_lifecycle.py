@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.e2e_world import SAMPLE, World
+import yaml
+
+from tests.e2e.e2e_world import ROOT, SAMPLE, World
 
 
 def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> None:
@@ -112,3 +114,17 @@ def test_summary_is_last_line_with_outcomes_calls_and_duration(world: World) -> 
 
 def world_sample_path() -> Path:
     return SAMPLE
+
+
+def test_multi_definition_job_names_the_definition_of_its_best_training_job(world: World) -> None:
+    obj = yaml.safe_load((ROOT / "samples" / "xgboost-mnist-hpo-multi-algorithm.yaml").read_text())
+    obj["metadata"] = {"name": "multi", "namespace": "default"}
+    definitions = {d["definitionName"] for d in obj["spec"]["trainingJobDefinitions"]}
+    world.create(obj)
+    world.run()
+    world.sagemaker.advance(6 * 3600)
+    world.run()
+    world.run()
+    status = world.get("multi")["status"]
+    assert status["hyperParameterTuningJobStatus"] == "Completed"
+    assert status["bestTrainingJob"]["trainingJobDefinitionName"] in definitions
