@@ -68,7 +68,7 @@ def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> N
     table = world.kubectl("get", "hyperparametertuningjob").stdout.splitlines()
     assert table[0].split() == [
         "NAME", "STATUS", "CREATION-TIME", "COMPLETED", "INPROGRESS", "ERRORS", "STOPPED",
-        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME",
+        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME", "STALLED",
     ]  # fmt: skip
     row = table[1].split()
     assert row[0] == "xgboost-mnist-hpo" and row[1] == "Completed"
