@@ -546,6 +546,7 @@ class _Reconciler:
 # The gateway's answers the core has rules for (core.followup); any other error is unexpected.
 _ANSWERS: dict[type[sagemaker.SageMakerError], Answer] = {
     sagemaker.RejectedError: Answer.REJECTED,
+    sagemaker.QuotaTooLowError: Answer.QUOTA_TOO_LOW,
     sagemaker.ResourceInUseError: Answer.NAME_IN_USE,
     sagemaker.ResourceNotFoundError: Answer.NOT_FOUND,
 }

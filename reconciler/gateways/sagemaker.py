@@ -29,6 +29,7 @@ import botocore.exceptions
 from botocore import xform_name
 
 from reconciler.core.calls import CallCounter
+from reconciler.core.limits import quota_message, read_limit
 from reconciler.core.settings import Settings
 from reconciler.gateways.errors import FatalError, GatewayError, PassFatalError, RetryableError
 
@@ -49,7 +50,7 @@ _THROTTLING_CODES = frozenset(
         "InternalServerError",
         "RequestTimeout",
         "RequestTimeoutException",
-        "ResourceLimitExceeded",  # frees up when other jobs end: try again next pass
+        "ResourceLimitExceeded",  # a limit in use by other jobs frees up when they end: next pass
     }
 )
 # The codes of _THROTTLING_CODES that mean "slow down" rather than "failed, try again" (botocore's
@@ -97,6 +98,12 @@ class RejectedError(SageMakerError, FatalError):
     """SageMaker rejected the request as invalid (ValidationException)."""
 
 
+class QuotaTooLowError(RejectedError):
+    """ResourceLimitExceeded for a request larger than the account's quota itself (e.g. an instance
+    type whose quota is 0): no other job ending frees enough (`core.limits`). Its message is
+    `core.limits.quota_message`: SageMaker's words and what to do."""
+
+
 class ResourceInUseError(SageMakerError, FatalError):
     """The name is taken (CreateHyperParameterTuningJob on an existing job name)."""
 
@@ -121,6 +128,9 @@ def map_error(exc: Exception, *, operation: str) -> SageMakerError:
         message = str(error.get("Message", "")) or str(exc)
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         text = f"{operation}: {code}: {message}"
+        limit = read_limit(message) if code == "ResourceLimitExceeded" else None
+        if limit is not None and limit.permanent:
+            return QuotaTooLowError(quota_message(limit, message), code=code, operation=operation)
         if code in _THROTTLING_CODES or status >= 500 or status == 429:
             return TransientError(text, code=code, operation=operation)
         if code == "ValidationException":
