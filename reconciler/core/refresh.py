@@ -11,8 +11,10 @@ would cost one call per child per pass; never describing it again would leave SE
   while that status is a running one (InProgress, Stopping), once per heartbeat (its
   `status.lastCheckTime` older than `heartbeat_seconds`, the same period at which a running tuning
   job's own status is rewritten). `heartbeat_seconds=0` describes running children on every pass.
-- `children_refresh_due(children, now=..., heartbeat_seconds=...)`: whether some running child is due,
-  so that a pass mirrors the children although the tuning job's counters did not change.
+- `children_refresh_due(status, now=..., heartbeat_seconds=...)`: whether a pass mirrors the children
+  of a tuning job although its counters did not change: some training job is in progress (the
+  recorded counters) and the parent's own heartbeat is due (its `lastCheckTime`), so the children
+  are listed once per heartbeat and only the running ones among them described again.
 So a running child's SECONDARY-STATUS is at most one heartbeat (default 10 minutes) plus one pass
 behind SageMaker's. Pure: the clock is a parameter.
 """
@@ -20,9 +22,8 @@ behind SageMaker's. Pure: the clock is a parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
-from reconciler.core.model import TrainingJob
+from reconciler.core.model import HyperparameterTuningJobStatus, TrainingJob
 
 RUNNING_TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
 
@@ -52,10 +53,10 @@ def child_needs_describe(
 
 
 def children_refresh_due(
-    children: Iterable[TrainingJob], *, now: dt.datetime, heartbeat_seconds: int
+    status: HyperparameterTuningJobStatus, *, now: dt.datetime, heartbeat_seconds: int
 ) -> bool:
-    return any(
-        child.status.training_job_status in RUNNING_TRAINING_STATUSES
-        and _heartbeat_due(child, now=now, heartbeat_seconds=heartbeat_seconds)
-        for child in children
-    )
+    counters = status.training_job_status_counters
+    if counters is None or not counters.in_progress:
+        return False
+    checked = _parse(status.last_check_time)
+    return checked is None or (now - checked).total_seconds() >= heartbeat_seconds

@@ -353,6 +353,7 @@ def training_job_status(
         secondary_status=description.get("SecondaryStatus"),
         sage_maker_training_job_name=name or None,
         training_job_arn=description.get("TrainingJobArn"),
+        training_job_definition_name=(summary or {}).get("TrainingJobDefinitionName"),
         creation_time=rfc3339(description.get("CreationTime")),
         training_start_time=rfc3339(description.get("TrainingStartTime")),
         training_end_time=rfc3339(description.get("TrainingEndTime")),

@@ -539,6 +539,7 @@ class _Reconciler:
             sagemaker_port=self.ctx.sagemaker,
             now=self.now,
             warn=lambda reason, message: self.event("Warning", reason, message),
+            heartbeat_seconds=self.ctx.settings.heartbeat_seconds,
         )
         self.children_mirrored = self.children_mirrored and mirrored
 

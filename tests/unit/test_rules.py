@@ -253,6 +253,14 @@ REFRESH = Action(ActionKind.REFRESH, "job is InProgress")
 AFTER_FAILED_CALL = [
     ("create rejected: Stalled", CREATE, Answer.REJECTED, ActionKind.STALL, False, "RejectedBySageMaker"),
     (
+        "create over the whole quota: Stalled",
+        CREATE,
+        Answer.QUOTA_TOO_LOW,
+        ActionKind.STALL,
+        False,
+        "QuotaTooLow",
+    ),
+    (
         "create, name taken: look up its owner",
         CREATE,
         Answer.NAME_IN_USE,
@@ -289,7 +297,9 @@ def test_after_failed_call_table(
     assert (follow.refusal.reason if follow.refusal else None) == reason
     if follow.refusal is not None:  # the user learns SageMaker's words and what to do
         assert "1 validation error detected" in follow.refusal.message
-        assert "fix the spec" in follow.refusal.message
+        # A quota's detail is core.limits.quota_message, which already says what to do.
+        if reason != "QuotaTooLow":
+            assert "fix the spec" in follow.refusal.message
 
 
 # (case, resource kwargs, job visible, owner uid tag, delta, expected kind, retry, Stalled reason)
@@ -440,6 +450,7 @@ def test_stalled_reasons_are_the_wire_strings() -> None:
         "SpecUpdateRefused",
         "JobNameInUse",
         "RejectedBySageMaker",
+        "QuotaTooLow",
         "JobNotFound",
         "RoleNotAllowed",
         "EndpointNotAllowed",
