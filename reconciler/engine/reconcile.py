@@ -77,6 +77,7 @@ from reconciler.core.status import (
     tuning_job_status,
     verdict_for_job,
 )
+from reconciler.core.tags import tag_changes
 from reconciler.core.tracking import records_job_name, track, with_moved
 from reconciler.engine.children import Parent, delete_children, mirror_children
 from reconciler.engine.ports import KubePort, SageMakerPort
@@ -328,6 +329,8 @@ class _Reconciler:
             assert request is not None
             return self.look_up_owner(request)
         if kind in (ActionKind.REFRESH, ActionKind.REFUSE_UPDATE):
+            if request is not None:
+                self.sync_tags(request)
             return self.refresh(action)
         if kind is ActionKind.STOP:
             return self.stop(action)
@@ -380,6 +383,34 @@ class _Reconciler:
         # ADOPT, or REFUSE_UPDATE: adopted, but the spec changed between our create and this adoption.
         self.description = description
         return self.refresh(action, adopted=True)
+
+    def sync_tags(self, request: Mapping[str, Any]) -> None:
+        """Apply the spec's tag edits to the job: the one change SageMaker allows on a tuning job.
+
+        Only when the spec changed since it was last observed (a tag edit is a new generation), so a
+        steady pass costs no ListTags. `core.tags` never adds or removes the reconciler's own tags.
+        """
+        resource = self.resource
+        job = _job_state(self.description)
+        if job is None or resource.status.observed_generation == resource.metadata.generation:
+            return
+        current = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
+        changes = tag_changes(request.get("Tags"), [{"Key": k, "Value": v} for k, v in current.items()])
+        if not changes:
+            return
+        if changes.add:
+            self.ctx.sagemaker.add_tags(
+                job.arn, dict(changes.add), region=self.region, endpoint=self.endpoint
+            )
+        if changes.remove:
+            self.ctx.sagemaker.delete_tags(
+                job.arn, list(changes.remove), region=self.region, endpoint=self.endpoint
+            )
+        self.event(
+            "Normal",
+            "TagsUpdated",
+            f"Updated the tags of SageMaker tuning job {self.job_name}: {changes.describe()}",
+        )
 
     def refresh(self, action: Action, *, adopted: bool = False) -> Result:
         """Mirror the job (status, children) as described; `adopted`: the job was just adopted."""

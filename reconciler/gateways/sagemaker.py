@@ -271,6 +271,17 @@ class SageMakerGateway:
         tags = self._every_item("ListTags", region, endpoint, items="Tags", ResourceArn=arn, MaxResults=100)
         return {tag["Key"]: tag.get("Value", "") for tag in tags}
 
+    def add_tags(
+        self, arn: str, tags: Mapping[str, str], *, region: str | None, endpoint: str | None
+    ) -> None:
+        """AddTags: set these keys (a key that exists gets the new value)."""
+        items = [{"Key": key, "Value": value} for key, value in tags.items()]
+        self._call("AddTags", region, endpoint, ResourceArn=arn, Tags=items)
+
+    def delete_tags(self, arn: str, keys: list[str], *, region: str | None, endpoint: str | None) -> None:
+        """DeleteTags: remove these keys."""
+        self._call("DeleteTags", region, endpoint, ResourceArn=arn, TagKeys=list(keys))
+
     def _every_item(
         self, operation: str, region: str | None, endpoint: str | None, *, items: str, **params: Any
     ) -> Iterator[dict[str, Any]]:
