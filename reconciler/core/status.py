@@ -84,6 +84,18 @@ def pending_verdict(job_name: str) -> Verdict:
     )
 
 
+def retrying_create_verdict(job_name: str, *, cleared: str, error: str) -> Verdict:
+    """A create that failed transiently after the recorded refusal `cleared` stopped applying: the
+    status must not keep saying what no longer holds (e.g. EndpointNotAllowed once the flag is on)."""
+    return Verdict(
+        "Unknown",
+        "Retrying",
+        f"{cleared} no longer applies; creating SageMaker tuning job {job_name} failed for now ({error}); "
+        "retried on the next pass",
+        reconciling=True,
+    )
+
+
 def deleting_verdict(message: str) -> Verdict:
     return Verdict("Unknown", "Deleting", message, reconciling=True)
 

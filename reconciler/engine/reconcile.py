@@ -71,6 +71,7 @@ from reconciler.core.status import (
     is_running,
     needs_write,
     pending_verdict,
+    retrying_create_verdict,
     rfc3339,
     stalled_verdict,
     status_patch,
@@ -359,6 +360,12 @@ class _Reconciler:
             arn = self.ctx.sagemaker.create_tuning_job(request, region=self.region, endpoint=self.endpoint)
         except (sagemaker.ResourceInUseError, sagemaker.RejectedError) as exc:
             return self.after(action, exc, request)
+        except RetryableError as exc:
+            if self.stalled_reason is not None:  # this pass found the refusal gone: say so
+                self.record(
+                    retrying_create_verdict(self.job_name, cleared=self.stalled_reason, error=str(exc))
+                )
+            raise
         self.record(pending_verdict(self.job_name), arn=arn)
         self.event("Normal", "Created", f"Created SageMaker tuning job {self.job_name}")
         return self.result(Outcome.CREATED, action)

@@ -165,3 +165,19 @@ def test_default_kubectl_get_shows_who_needs_a_person(world: World) -> None:
     rows = {line.split()[0]: line.split() for line in world.kubectl("get", "hpo").stdout.splitlines()[1:]}
     assert rows["refused"][1] in ("SynchronizingK8sJobWithSageMaker", "InProgress")
     assert rows["refused"][-1] != "RoleNotAllowed"
+
+
+def test_allowing_custom_endpoints_clears_the_refusal_even_when_the_endpoint_is_unreachable(
+    world: World,
+) -> None:
+    world.create_sample(edit=lambda o: o["spec"].update(sageMakerEndpoint="http://127.0.0.1:9"))
+    assert world.run().code == 0
+    stalled = world.condition("xgboost-mnist-hpo", "Stalled")
+    assert stalled is not None and stalled["reason"] == "EndpointNotAllowed"
+    result = world.run("--allow-custom-endpoints")
+    assert "outcome=retry" in result.stdout + result.stderr
+    assert world.condition("xgboost-mnist-hpo", "Stalled") is None
+    reconciling = world.condition("xgboost-mnist-hpo", "Reconciling")
+    assert reconciling is not None and reconciling["reason"] == "Retrying"
+    assert "EndpointNotAllowed no longer applies" in reconciling["message"]
+    assert "does not allow custom endpoints" not in json.dumps(world.get("xgboost-mnist-hpo")["status"])
