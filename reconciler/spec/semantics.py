@@ -450,8 +450,11 @@ def _effective_ranges(spec: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], 
             if isinstance(own, Mapping)
             else (config_ranges, f"{_CONFIG}.parameterRanges")
         )
-        if not isinstance(block, Mapping):
-            continue
+        if not isinstance(block, Mapping) or not all(
+            isinstance(block.get(kind, []), list) and all(isinstance(r, Mapping) for r in block.get(kind, []))
+            for kind in _RANGE_KINDS
+        ):
+            continue  # wrong types: the schema reports them
         try:
             api = from_camel(block, shape="ParameterRanges", path=path)
         except (UnknownFieldError, MalformedEntryError, TypeError, ValueError, AttributeError, KeyError):
@@ -477,7 +480,10 @@ def _rule_combinations(spec: Mapping[str, Any]) -> Iterator[Problem]:
     path = f"{_CONFIG}.resourceLimits.maxNumberOfTrainingJobs"
     grid = config.get("strategy") == GRID_STRATEGY
     for ranges, ranges_path in _effective_ranges(spec):
-        count = combinations(ranges)
+        try:
+            count = combinations(ranges)
+        except (TypeError, ValueError):  # values of the wrong type: the schema reports them
+            continue
         if not count:  # unbounded (continuous), or an empty range that its own rule reports
             continue
         if grid and grid_max_jobs_problem(ranges, maximum):
