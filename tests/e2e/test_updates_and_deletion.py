@@ -33,11 +33,13 @@ def test_spec_update_is_refused_then_cleared_on_revert(world: World) -> None:
     assert "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in stalled["message"]
     ready = world.condition(NAME, "Ready")
     assert ready is not None and ready["status"] == "False"
-    # SageMaker untouched, still tracked.
+    # SageMaker untouched, still tracked (ListTags: a new generation may carry tag edits, which
+    # are applied; this one carries none, so no AddTags / DeleteTags).
     assert set(world.sagemaker_calls()) <= {
         "DescribeHyperParameterTuningJob",
         "ListTrainingJobsForHyperParameterTuningJob",
         "DescribeTrainingJob",
+        "ListTags",
     }
     assert world.sagemaker.tuning_job_names() == [job]
     assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
