@@ -532,6 +532,7 @@ def _rule_strategy_config(spec: Mapping[str, Any]) -> Iterator[Problem]:
         )
     if high is None and "maxResource" not in hyperband:
         for definition in _definitions(spec):
+            yield from _inferred_max_resource(definition, hb_path=hb_path)
             if not any(name in HYPERBAND_EPOCH_KEYS for name, _ in _static_names(definition)):
                 yield Problem(
                     f"{hb_path}.maxResource",
@@ -539,6 +540,35 @@ def _rule_strategy_config(spec: Mapping[str, Any]) -> Iterator[Problem]:
                     "strategyConfig.hyperbandStrategyConfig.maxResource, or a static hyperparameter named "
                     f"one of {', '.join(HYPERBAND_EPOCH_KEYS)} in {definition.path}",
                 )
+
+
+def _inferred_max_resource(definition: _Definition, *, hb_path: str) -> Iterator[Problem]:
+    """Without maxResource SageMaker reads it from the first epochs-like static hyperparameter: it must
+    be a whole number of epochs, at most HYPERBAND_MAX_RESOURCE_LIMIT (as maxResource itself)."""
+    entries = {
+        _map(e).get("name"): (_map(e).get("value"), f"{definition.path}.staticHyperParameters[{i}].value")
+        for i, e in enumerate(_items(definition.body.get("staticHyperParameters")))
+    }
+    key = next((k for k in HYPERBAND_EPOCH_KEYS if k in entries), None)
+    if key is None:
+        return
+    value, path = entries[key]
+    try:
+        inferred = int(str(value))
+    except ValueError:
+        yield Problem(
+            path,
+            f"Hyperband reads maxResource from {key}, and {value!r} is not a whole number of epochs: set "
+            f"{key} to a number or set strategyConfig.hyperbandStrategyConfig.maxResource",
+        )
+        return
+    if inferred > HYPERBAND_MAX_RESOURCE_LIMIT:
+        yield Problem(
+            path,
+            f"Hyperband reads maxResource from {key} ({inferred}), more than the "
+            f"{HYPERBAND_MAX_RESOURCE_LIMIT} epochs it allows: lower it or set "
+            "strategyConfig.hyperbandStrategyConfig.maxResource",
+        )
 
 
 def _rule_objective(spec: Mapping[str, Any]) -> Iterator[Problem]:

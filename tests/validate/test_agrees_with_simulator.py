@@ -176,6 +176,18 @@ CASES: dict[str, Callable[[Request], None]] = {
             StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 9, "MaxResource": 3}}
         ),
     ),
+    "hyperband max resource over 20000": _both(
+        _hyperband,
+        lambda r: _config(r).update(
+            StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 20001}}
+        ),
+    ),
+    "hyperband max resource inferred from a non-number": _both(
+        _hyperband, lambda r: _definition(r)["StaticHyperParameters"].update(epochs="many")
+    ),
+    "hyperband max resource inferred over 20000": _both(
+        _hyperband, lambda r: _definition(r)["StaticHyperParameters"].update(epochs="20001")
+    ),
     "grid numeric range": _both(
         _grid,
         lambda r: _ranges(r).update(
