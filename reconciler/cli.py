@@ -218,7 +218,12 @@ def _cmd_logs(args: argparse.Namespace) -> int:
             flags={"kubeconfig": args.kubeconfig, "context": args.context}, environ=os.environ
         )
         print_logs(
-            args.trainingjob, namespace=args.namespace, tail=args.tail, settings=settings, out=sys.stdout
+            args.trainingjob,
+            namespace=args.namespace,
+            tail=args.tail,
+            follow=args.follow,
+            settings=settings,
+            out=sys.stdout,
         )
     except (SettingsError, KubeConfigError) as exc:
         print(f"hpo-reconciler logs: {exc}", file=sys.stderr)
@@ -293,7 +298,7 @@ def _add_report_command(commands: Any) -> None:
     )
     report.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
     report.add_argument("--context", metavar="NAME", help="kubeconfig context")
-    report.set_defaults(handler=_cmd_report)
+    report.set_defaults(handler=_cmd_report, leaf_parser=report)
 
 
 def _add_tool_commands(commands: Any) -> None:
@@ -307,21 +312,53 @@ def _add_tool_commands(commands: Any) -> None:
     )
     up.add_argument("--dir", required=True, metavar="DIR", help="where kubeconfig, env and ready are written")
     up.add_argument("--time-scale", type=float, default=1.0, metavar="X", help="simulated seconds per second")
-    up.set_defaults(handler=_cmd_sandbox_up)
+    up.set_defaults(handler=_cmd_sandbox_up, leaf_parser=up)
 
-    demo = commands.add_parser("demo", help="sandbox + sample + passes until the tuning job completes")
-    demo.add_argument("--time-scale", type=float, default=6.0, metavar="X", help=argparse.SUPPRESS)
-    demo.set_defaults(handler=_cmd_demo)
+    demo = commands.add_parser(
+        "demo",
+        help="sandbox + sample + passes until the tuning job completes",
+        description="Runs the whole product on loopback, nothing to set up and no AWS account: a Kubernetes "
+        "API emulator and a SageMaker simulator start in this process, the CRDs and the sample tuning job "
+        "(samples/xgboost-mnist-hpo.yaml, and a copy of it) are applied, and `hpo-reconciler run` passes "
+        "follow every few seconds as the CronJob would. It shows the resource table after each pass that "
+        "changed it, a spec edit the reconciler refuses (and clears when reverted), a running job stopped "
+        "by deleting its resource, the training jobs and best hyperparameters, and the finalizer releasing "
+        "the completed job's resource. The simulator's clock runs X times faster than real time (default "
+        "6: about a minute in all), so SageMaker's timestamps run ahead of Kubernetes'. Exit 0 when every "
+        "step happened as described.",
+    )
+    demo.add_argument(
+        "--time-scale",
+        type=float,
+        default=6.0,
+        metavar="X",
+        help="simulated SageMaker seconds per real second (default 6)",
+    )
+    demo.set_defaults(handler=_cmd_demo, leaf_parser=demo)
 
-    logs = commands.add_parser("logs", help="print a training job's CloudWatch log")
+    logs = commands.add_parser(
+        "logs",
+        help="print a training job's CloudWatch log",
+        description="Print the CloudWatch log of the SageMaker training job behind a TrainingJob resource: "
+        "every instance's stream, merged by time (prefixed [algo-N] when there are several). A "
+        "HyperparameterTuningJob's name is answered with the list of its training jobs. Also installed "
+        "as the kubectl plugin `kubectl smlogs trainingjob NAME`.",
+    )
+    _add_logs_arguments(logs)
+
+    _add_report_command(commands)
+
+
+def _add_logs_arguments(logs: argparse.ArgumentParser) -> None:
     logs.add_argument("trainingjob", metavar="TRAININGJOB", help="name of the TrainingJob resource")
     logs.add_argument("--namespace", "-n", metavar="NS", help="its namespace (default: the context's)")
     logs.add_argument("--tail", type=int, metavar="N", help="only the last N lines")
+    logs.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing new lines until the training job ends"
+    )
     logs.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
     logs.add_argument("--context", metavar="NAME", help="kubeconfig context")
-    logs.set_defaults(handler=_cmd_logs)
-
-    _add_report_command(commands)
+    logs.set_defaults(handler=_cmd_logs, leaf_parser=logs)
 
 
 def _add_run_command(commands: Any) -> None:
@@ -429,7 +466,7 @@ def _add_run_command(commands: Any) -> None:
         metavar="N",
         help="per-resource series for at most N resources, Stalled and unfinished first (default 100)",
     )
-    run.set_defaults(handler=_cmd_run)
+    run.set_defaults(handler=_cmd_run, leaf_parser=run)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -468,7 +505,7 @@ def _add_validate_command(commands: Any) -> None:
         default=None,
         help="validate against the CRDs in this directory instead of the built-in ones",
     )
-    validate.set_defaults(handler=_cmd_validate)
+    validate.set_defaults(handler=_cmd_validate, leaf_parser=validate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -479,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     version = commands.add_parser("version", help="print the version and exit")
-    version.set_defaults(handler=_cmd_version)
+    version.set_defaults(handler=_cmd_version, leaf_parser=version)
 
     _add_run_command(commands)
     _add_tool_commands(commands)
@@ -490,9 +527,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the chosen command and return its exit code (never raises SystemExit)."""
-    parser = build_parser()
+    return _dispatch(build_parser(), argv)
+
+
+def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # argparse leaves arguments no subcommand knows to the top-level parser, which would print
+            # the top-level usage; the usage of the command that was given is the useful one.
+            leaf: argparse.ArgumentParser = getattr(args, "leaf_parser", None) or parser
+            leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse reports usage errors by exiting
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     handler: Handler = args.handler
@@ -509,3 +554,40 @@ def main() -> None:
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+# Kinds `kubectl smlogs` accepted in the legacy operator's docs that name a TrainingJob resource here.
+_SMLOGS_KINDS = frozenset(
+    {"trainingjob", "trainingjobs", "trainingjob.sagemaker.aws.amazon.com", "hyperparametertuningjob",
+     "hyperparametertuningjobs", "hyperparametertuningjob.sagemaker.aws.amazon.com"}
+)  # fmt: skip
+
+
+def smlogs_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kubectl smlogs",
+        description="kubectl plugin (installed with hpo-reconciler as kubectl-smlogs): print the CloudWatch "
+        "log of a TrainingJob, as the SageMaker Operator for Kubernetes' `kubectl smlogs trainingjob NAME` "
+        "did. Same as `hpo-reconciler logs NAME`. A hyperparametertuningjob's name lists its training jobs.",
+    )
+    parser.add_argument("kind", metavar="KIND", help="trainingjob (or hyperparametertuningjob)")
+    _add_logs_arguments(parser)
+    return parser
+
+
+def smlogs(argv: Sequence[str] | None = None) -> int:
+    """`kubectl smlogs KIND NAME [flags]` (kubectl hands the plugin its arguments unparsed)."""
+    parser = smlogs_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-") and argv[0].lower() not in _SMLOGS_KINDS:
+        print(
+            f"kubectl smlogs: {argv[0]!r}: only trainingjob logs are shown by hpo-reconciler (it manages "
+            "hyperparametertuningjobs and their trainingjobs): kubectl smlogs trainingjob NAME",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return _dispatch(parser, argv)
+
+
+def smlogs_main() -> None:
+    sys.exit(smlogs())

@@ -101,6 +101,9 @@ def hpo_status_schema() -> Schema:
         {
             "trainingJobName": _d(_STRING, "The SageMaker name of the best training job."),
             "trainingJobArn": _d(_STRING, "Its Amazon Resource Name."),
+            "trainingJobDefinitionName": _d(
+                _STRING, "With several training job definitions: the definitionName it came from."
+            ),
             "trainingJobStatus": _d(
                 _STRING, "Its status: InProgress, Completed, Failed, Stopping or Stopped."
             ),
@@ -169,6 +172,9 @@ def training_status_schema() -> Schema:
                 _STRING, "The name of the SageMaker training job this resource mirrors."
             ),
             "trainingJobArn": _d(_STRING, "Its Amazon Resource Name."),
+            "trainingJobDefinitionName": _d(
+                _STRING, "With several training job definitions: the definitionName it came from."
+            ),
             "creationTime": _d(_DATE_TIME, "When SageMaker created it."),
             "trainingStartTime": _d(_DATE_TIME, "When its training started."),
             "trainingEndTime": _d(_DATE_TIME, "When its training ended."),
@@ -265,6 +271,9 @@ def hpo_printer_columns() -> list[Schema]:
         _column("Stopped", f"{counters}.stopped", "integer"),
         _column("Best-Training-Job", ".status.bestTrainingJob.trainingJobName", "string"),
         _column("Sagemaker-Job-Name", ".status.sageMakerHyperParameterTuningJobName", "string"),
+        # Not a legacy column: empty unless a person must act (the reason; `status.additional` and
+        # the Stalled condition's message say what to do), so the default view shows who needs one.
+        _column("Stalled", '.status.conditions[?(@.type=="Stalled")].reason', "string"),
         _column("Ready", f"{ready}.status", "string", priority=1),
         _column("Reason", f"{ready}.reason", "string", priority=1),
     ]
@@ -280,6 +289,8 @@ def training_printer_columns() -> list[Schema]:
         _column(
             "Objective", ".status.finalHyperParameterTuningJobObjectiveMetric.value", "number", priority=1
         ),
+        # Which of several training job definitions the job came from (empty for a single one).
+        _column("Definition", ".status.trainingJobDefinitionName", "string", priority=1),
     ]
 
 

@@ -225,10 +225,11 @@ def decide(resource: HyperparameterTuningJob, observation: Observation) -> Actio
             refusal=invalid_spec(observation.problems),
         )
     if observation.delta:
+        running = observation.job.status not in TERMINAL_JOB_STATUSES
         return Action(
             ActionKind.REFUSE_UPDATE,
-            "the spec differs from the running job",
-            refusal=spec_update_refused(observation.delta),
+            f"the spec differs from the {'running' if running else observation.job.status} job",
+            refusal=spec_update_refused(observation.delta, job_status=observation.job.status),
             delta=observation.delta,
         )
     return Action(ActionKind.REFRESH, f"job is {observation.job.status}")
@@ -273,12 +274,20 @@ def invalid_spec(problems: tuple[str, ...]) -> Refusal:
     )
 
 
-def spec_update_refused(delta: Delta) -> Refusal:
+def spec_update_refused(delta: Delta, *, job_status: str | None = None) -> Refusal:
     changed = ", ".join(f"spec.{p}" for p in delta.paths[:10])
     more = f" (and {len(delta.paths) - 10} more)" if len(delta.paths) > 10 else ""
+    if job_status in TERMINAL_JOB_STATUSES:
+        # The job has ended: nothing will run with the new spec unless a new job is started.
+        return Refusal(
+            StalledReason.SPEC_UPDATE_REFUSED,
+            f"the SageMaker tuning job already ended ({job_status}) and a job cannot be changed; changed "
+            f"after creation: {changed}{more}. To run the edited spec, delete the resource and apply it "
+            "again (or apply it under a new metadata.name); to keep this job's record, revert these fields",
+        )
     return Refusal(
         StalledReason.SPEC_UPDATE_REFUSED,
-        f"SageMaker cannot update a tuning job; changed after creation: {changed}{more}. "
+        f"SageMaker cannot update a running tuning job; changed after creation: {changed}{more}. "
         "Revert these fields to keep tracking the job, or delete the resource (or use a new "
         "metadata.name) to start a new job",
     )

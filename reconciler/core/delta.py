@@ -4,10 +4,11 @@ Contract:
 - `job_delta(desired, observed, *, defaults)` compares a CreateHyperParameterTuningJob request
   (PascalCase, as `awsmodel.spec_to_request` builds it) with a DescribeHyperParameterTuningJob
   response and returns a `Delta`. Only the members a create request can set are compared.
-- Normalized as DESIGN 3.4 says: tags and the job name are ignored; static hyperparameters whose
-  name starts with `_` (SageMaker adds `_tuning_objective_metric` and friends) are ignored on both
-  sides; a member that is absent equals its API default (`defaults` is keyed "Shape.Member",
-  i.e. `awsmodel.API_DEFAULTS`); None, empty lists and empty maps equal absent; 5 == 5.0.
+- Normalized: tags (applied separately: `core.tags`) and the job name are ignored; the static
+  hyperparameters SageMaker adds itself (`SAGEMAKER_ADDED_STATICS`: `_tuning_objective_metric`)
+  are ignored on both sides, every other one (`_`-prefixed too) is compared; a member that is
+  absent equals its API default (`defaults` is keyed "Shape.Member", i.e.
+  `awsmodel.API_DEFAULTS`); None, empty lists and empty maps equal absent; 5 == 5.0.
 - `Delta.paths` are the changed spec paths in the resource's camelCase form, e.g.
   `hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs`, map keys and list
   indexes in brackets (`trainingJobDefinition.staticHyperParameters[eta]`, `...inputDataConfig[1]...`).
@@ -28,6 +29,11 @@ from deepdiff.helper import NotPresent
 from reconciler.awsmodel.loader import botocore_service_model
 
 _CREATE_OPERATION = "CreateHyperParameterTuningJob"
+# Static hyperparameters SageMaker adds to a tuning job's definitions itself, so a description has
+# them although no spec set them. The SageMaker Python SDK drops exactly this one when it reads a
+# tuning job back ("hyperparameter reserved by SageMaker for tuning jobs", sagemaker/tuner.py). Any
+# other name, `_`-prefixed or not (e.g. linear-learner's `_kvstore`), is the user's and compared.
+SAGEMAKER_ADDED_STATICS = frozenset({"_tuning_objective_metric"})
 _IGNORED_TOP_LEVEL = frozenset({"Tags", "HyperParameterTuningJobName"})
 _STATIC_HYPERPARAMETERS = "StaticHyperParameters"
 
@@ -148,7 +154,7 @@ def _normalize(value: Any, shape: Shape | None, defaults: Mapping[str, Any]) -> 
             member_shape = shape.members.get(key)
             normalized = _normalize(item, member_shape, defaults)
             if key == _STATIC_HYPERPARAMETERS and isinstance(normalized, dict):
-                normalized = {k: v for k, v in normalized.items() if not str(k).startswith("_")} or None
+                normalized = {k: v for k, v in normalized.items() if k not in SAGEMAKER_ADDED_STATICS} or None
             default_key = f"{shape.name}.{key}"
             if normalized is None or (default_key in defaults and _same(normalized, defaults[default_key])):
                 continue

@@ -2,7 +2,9 @@
 
 Contract:
 - `Answer` is how a call was answered, as far as deciding cares: `REJECTED` (the request is
-  invalid: ValidationException), `NAME_IN_USE` (ResourceInUse), `NOT_FOUND` (ResourceNotFound).
+  invalid: ValidationException), `QUOTA_TOO_LOW` (ResourceLimitExceeded by more than the whole
+  quota: create -> STALL/QuotaTooLow with `detail`, SageMaker's text and what to do),
+  `NAME_IN_USE` (ResourceInUse), `NOT_FOUND` (ResourceNotFound).
   The engine maps the gateway's error classes to it; the gateways map the wire to those classes.
 - `after_failed_call(resource, action, answer, detail=...)` is the next action, or None when no rule gives
   that answer a meaning (the error is then unexpected and reported as such): create rejected ->
@@ -43,6 +45,7 @@ from reconciler.core.waiting import JOB_LIMIT_MESSAGE, WAITING_FOR_JOB_LIMIT
 
 class Answer(enum.Enum):
     REJECTED = "rejected"
+    QUOTA_TOO_LOW = "quota-too-low"
     NAME_IN_USE = "name-in-use"
     NOT_FOUND = "not-found"
     LIMIT_EXCEEDED = "limit-exceeded"
@@ -61,6 +64,14 @@ def after_failed_call(
                     StalledReason.REJECTED_BY_SAGEMAKER,
                     f"SageMaker rejected the tuning job: {detail}; fix the spec and apply it again",
                 ),
+            )
+        if answer is Answer.QUOTA_TOO_LOW:
+            # Not a spec error and not transient: `detail` (core.limits.quota_message) says what to
+            # do. Until a job exists every pass tries the create again, so a raised quota heals it.
+            return Action(
+                ActionKind.STALL,
+                "the account's quota is smaller than the job needs",
+                refusal=Refusal(StalledReason.QUOTA_TOO_LOW, detail),
             )
         if answer is Answer.NAME_IN_USE:
             return Action(ActionKind.LOOK_UP_OWNER, "the job name is taken; its uid tag says whose job it is")

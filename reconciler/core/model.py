@@ -55,6 +55,9 @@ TAG_NAME = "hpo-reconciler/name"
 TAG_UID = "hpo-reconciler/uid"
 
 SYNCHRONIZING = "SynchronizingK8sJobWithSageMaker"
+# The legacy operator's STATUS when it could not create or track the job (its message in
+# status.additional); shown here while a resource without a SageMaker job is Stalled.
+RECONCILING_TUNING_JOB = "ReconcilingTuningJob"
 TERMINAL_JOB_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 RUNNING_JOB_STATUSES = frozenset({"InProgress", "Stopping", "Deleting"})
 
@@ -132,6 +135,7 @@ class TrainingJobStatusCounters(_Model):
 class BestTrainingJob(_Model):
     training_job_name: str | None = None
     training_job_arn: str | None = None
+    training_job_definition_name: str | None = None  # with several definitions: which one it came from
     training_job_status: str | None = None
     creation_time: str | None = None
     training_start_time: str | None = None
@@ -166,6 +170,7 @@ class TrainingJobStatus(_Model):
     secondary_status: str | None = None
     sage_maker_training_job_name: str | None = Field(default=None, alias="sageMakerTrainingJobName")
     training_job_arn: str | None = None
+    training_job_definition_name: str | None = None  # with several definitions: which one it came from
     creation_time: str | None = None
     training_start_time: str | None = None
     training_end_time: str | None = None

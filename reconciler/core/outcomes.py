@@ -67,9 +67,12 @@ class PassReport:
 
     def add(self, result: Result) -> None:
         self.outcomes[result.outcome.value] += 1
-        self.stalled += 1 if result.stalled_reason else 0
-        if result.stalled_reason:
-            self.stalled_reasons[result.stalled_reason] += 1
+        # A resource deleted in this pass is gone, whatever its last condition said: deleting a
+        # Stalled resource is the remedy the docs give, and must not fail `--fail-on-error`.
+        stalled = result.stalled_reason if result.outcome is not Outcome.DELETED else None
+        self.stalled += 1 if stalled else 0
+        if stalled:
+            self.stalled_reasons[stalled] += 1
         if self.observer is not None:
             self.observer(result)
         self.failed += 1 if result.outcome is Outcome.FAILED else 0

@@ -24,6 +24,7 @@ class StalledReason(enum.StrEnum):
     SPEC_UPDATE_REFUSED = "SpecUpdateRefused"  # the spec changed after the job was created
     JOB_NAME_IN_USE = "JobNameInUse"  # the job name belongs to a job that is not this resource's
     REJECTED_BY_SAGEMAKER = "RejectedBySageMaker"  # CreateHyperParameterTuningJob: ValidationException
+    QUOTA_TOO_LOW = "QuotaTooLow"  # ResourceLimitExceeded by more than the whole quota (core.limits)
     JOB_NOT_FOUND = "JobNotFound"  # the recorded job no longer exists in SageMaker
     ROLE_NOT_ALLOWED = "RoleNotAllowed"  # a role ARN outside the allowed patterns
     ENDPOINT_NOT_ALLOWED = "EndpointNotAllowed"  # spec.sageMakerEndpoint without --allow-custom-endpoints

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from reconciler.core.decide import Refusal
 from reconciler.core.model import (
+    RECONCILING_TUNING_JOB,
     RUNNING_JOB_STATUSES,
     SYNCHRONIZING,
     BestTrainingJob,
@@ -81,6 +82,18 @@ def pending_verdict(job_name: str) -> Verdict:
         "Unknown",
         "Creating",
         f"SageMaker tuning job {job_name} was requested; its status is not known yet",
+        reconciling=True,
+    )
+
+
+def retrying_create_verdict(job_name: str, *, cleared: str, error: str) -> Verdict:
+    """A create that failed transiently after the recorded refusal `cleared` stopped applying: the
+    status must not keep saying what no longer holds (e.g. EndpointNotAllowed once the flag is on)."""
+    return Verdict(
+        "Unknown",
+        "Retrying",
+        f"{cleared} no longer applies; creating SageMaker tuning job {job_name} failed for now ({error}); "
+        "retried on the next pass",
         reconciling=True,
     )
 
@@ -211,8 +224,10 @@ def tuning_job_status(
         status.best_training_job = _best_training_job(description.get("BestTrainingJob"))
     if job_status:
         status.hyper_parameter_tuning_job_status = job_status
-    if not status.hyper_parameter_tuning_job_status:
-        status.hyper_parameter_tuning_job_status = SYNCHRONIZING
+    if status.hyper_parameter_tuning_job_status in (None, "", SYNCHRONIZING, RECONCILING_TUNING_JOB):
+        # No SageMaker status: the legacy operator's words, its error state when a person must act.
+        waiting = RECONCILING_TUNING_JOB if verdict.stalled else SYNCHRONIZING
+        status.hyper_parameter_tuning_job_status = waiting
     status.additional = verdict.message if verdict.stalled else None
     status.observed_generation = generation
     status.last_check_time = rfc3339(now)
@@ -251,6 +266,7 @@ def _best_training_job(raw: Any) -> BestTrainingJob | None:
     return BestTrainingJob(
         training_job_name=raw.get("TrainingJobName"),
         training_job_arn=raw.get("TrainingJobArn"),
+        training_job_definition_name=raw.get("TrainingJobDefinitionName"),
         training_job_status=raw.get("TrainingJobStatus"),
         creation_time=rfc3339(raw.get("CreationTime")),
         training_start_time=rfc3339(raw.get("TrainingStartTime")),
@@ -372,6 +388,7 @@ def training_job_status(
         secondary_status=description.get("SecondaryStatus"),
         sage_maker_training_job_name=name or None,
         training_job_arn=description.get("TrainingJobArn"),
+        training_job_definition_name=(summary or {}).get("TrainingJobDefinitionName"),
         creation_time=rfc3339(description.get("CreationTime")),
         training_start_time=rfc3339(description.get("TrainingStartTime")),
         training_end_time=rfc3339(description.get("TrainingEndTime")),

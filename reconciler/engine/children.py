@@ -4,16 +4,19 @@ Contract:
 - `mirror_children(where, description, ...)` brings the children in line with SageMaker when the
   tuning job's description says something the parent's status does not know yet (counters, status,
   best job: `training_jobs_changed`); otherwise it makes no call. Each training job SageMaker lists
-  gets a child named after it (lowercased), owned by the parent (controller ownerReference), with the
-  labels and annotation of `core.childlabels` (listed by the parent's UID label: any name length
-  works); a child whose recorded training-job status already matches the listing is not described
-  again. A child the UID list did not show (409 on create) is read: when its controller
-  ownerReference is this parent (an earlier, interrupted pass; or an earlier version, which labelled
-  children by name only: then its labels are completed, the migration) it is completed; when it is
-  not, it is left alone with a Warning event `ChildNameTaken`. Returns False when the API server
-  refused a child or its status (400/422): the parent then keeps its previous counters so that the
-  next pass lists them again, and a Warning event `ChildRejected` (through `warn`) says which child
-  and why.
+  gets a child named after it (lowercased), owned by the parent (controller ownerReference), with
+  the labels and annotation of `core.childlabels` (listed by the parent's UID label: any name length
+  works), recording the training job definition it came from (`status.trainingJobDefinitionName`,
+  from the listing). Which children are described again is `core.refresh`'s rule: new ones, ones
+  whose training-job status changed in the listing, and running ones once per heartbeat (SECONDARY-
+  STATUS); the children are also listed at the parent's heartbeat while training jobs run, although
+  the counters did not change. A child the UID list did not show (409 on create) is read: when its
+  controller ownerReference is this parent (an earlier, interrupted pass; or an earlier version,
+  which labelled children by name only: then its labels are completed, the migration) it is
+  completed; when it is not, it is left alone with a Warning event `ChildNameTaken`. Returns False
+  when the API server refused a child or its status (400/422): the parent then keeps its previous
+  counters so that the next pass lists them again, and a Warning event `ChildRejected` (through
+  `warn`) says which child and why.
 - `delete_children(kube, parent)` deletes every child of `parent`: those with its UID label, and
   those an earlier version labelled with its name (only where the name fits a label value; only
   those whose controller ownerReference is this parent). Already gone is done.
@@ -37,6 +40,7 @@ from reconciler.core.model import (
     ObjectMeta,
     TrainingJob,
 )
+from reconciler.core.refresh import RUNNING_TRAINING_STATUSES, child_needs_describe, children_refresh_due
 from reconciler.core.status import needs_write, status_patch, training_job_status, training_jobs_changed
 from reconciler.engine.ports import KubePort, SageMakerPort
 from reconciler.gateways import kube
@@ -74,9 +78,13 @@ def mirror_children(
     sagemaker_port: SageMakerPort,
     now: dt.datetime,
     warn: Callable[[str, str], None],
+    heartbeat_seconds: int = 0,
 ) -> bool:
     """Mirror SageMaker's training jobs as TrainingJob children; see the module contract."""
-    if not training_jobs_changed(parent.resource.status, description):
+    status = parent.resource.status
+    if not training_jobs_changed(status, description) and not children_refresh_due(
+        status, now=now, heartbeat_seconds=heartbeat_seconds
+    ):
         return True
     meta = parent.resource.metadata
     summaries = sagemaker_port.list_training_jobs(
@@ -89,7 +97,16 @@ def mirror_children(
     mirrored = True
     for summary in summaries:
         child = existing.get(str(summary["TrainingJobName"]).lower())
-        if not _mirror_child(parent, summary, child, kube_port, sagemaker_port, now=now, warn=warn):
+        if not _mirror_child(
+            parent,
+            summary,
+            child,
+            kube_port,
+            sagemaker_port,
+            now=now,
+            warn=warn,
+            heartbeat_seconds=heartbeat_seconds,
+        ):
             mirrored = False
     return mirrored
 
@@ -103,9 +120,11 @@ def _mirror_child(
     *,
     now: dt.datetime,
     warn: Callable[[str, str], None],
+    heartbeat_seconds: int,
 ) -> bool:
     sm_name = str(summary["TrainingJobName"])
-    if child is not None and child.status.training_job_status == summary.get("TrainingJobStatus"):
+    listed = summary.get("TrainingJobStatus")
+    if not child_needs_describe(child, listed, now=now, heartbeat_seconds=heartbeat_seconds):
         return True
     described = sagemaker_port.describe_training_job(sm_name, region=parent.region, endpoint=parent.endpoint)
     region = parent.region or sagemaker_port.region_of(parent.region, parent.endpoint)
@@ -147,7 +166,10 @@ def _mirror_child(
         previous, description=described, summary=summary, region=region, generation=generation, now=now
     )
     # A child found by an interrupted pass may already say all of this.
-    if not needs_write(previous, status, now=now, heartbeat_seconds=0, running=False):
+    # A running child re-described at the heartbeat records that check even when nothing else
+    # changed, so the next pass does not describe it again (core.refresh).
+    running = status.training_job_status in RUNNING_TRAINING_STATUSES
+    if not needs_write(previous, status, now=now, heartbeat_seconds=heartbeat_seconds, running=running):
         return True
     try:
         kube_port.patch_training_job_status(

@@ -86,6 +86,7 @@ from reconciler.core.status import (
     is_running,
     needs_write,
     pending_verdict,
+    retrying_create_verdict,
     rfc3339,
     stalled_verdict,
     status_patch,
@@ -94,6 +95,7 @@ from reconciler.core.status import (
     waiting_verdict,
     without_job,
 )
+from reconciler.core.tags import tag_changes
 from reconciler.core.tracking import records_job_name, track, with_moved
 from reconciler.core.waiting import retry_due, stalled_quiet
 from reconciler.core.warmstart import ParentCheck, ParentSeen, check_parents, parent_names
@@ -505,6 +507,8 @@ class _Reconciler:
             assert request is not None
             return self.look_up_owner(request)
         if kind in (ActionKind.REFRESH, ActionKind.REFUSE_UPDATE):
+            if request is not None:
+                self.sync_tags(request)
             return self.refresh(action)
         if kind is ActionKind.STOP:
             return self.stop(action)
@@ -532,6 +536,12 @@ class _Reconciler:
             arn = self.ctx.sagemaker.create_tuning_job(request, region=self.region, endpoint=self.endpoint)
         except (sagemaker.ResourceInUseError, sagemaker.RejectedError, sagemaker.LimitExceededError) as exc:
             return self.after(action, exc, request)
+        except RetryableError as exc:
+            if self.stalled_reason is not None:  # this pass found the refusal gone: say so
+                self.record(
+                    retrying_create_verdict(self.job_name, cleared=self.stalled_reason, error=str(exc))
+                )
+            raise
         self.created_or_adopted = True
         self.record(pending_verdict(self.job_name), arn=arn)
         self.event("Normal", "Created", f"Created SageMaker tuning job {self.job_name}")
@@ -576,6 +586,34 @@ class _Reconciler:
         self.description = description
         self.created_or_adopted = True
         return self.refresh(action, adopted=True)
+
+    def sync_tags(self, request: Mapping[str, Any]) -> None:
+        """Apply the spec's tag edits to the job: the one change SageMaker allows on a tuning job.
+
+        Only when the spec changed since it was last observed (a tag edit is a new generation), so a
+        steady pass costs no ListTags. `core.tags` never adds or removes the reconciler's own tags.
+        """
+        resource = self.resource
+        job = _job_state(self.description)
+        if job is None or resource.status.observed_generation == resource.metadata.generation:
+            return
+        current = self.ctx.sagemaker.list_tags(job.arn, region=self.region, endpoint=self.endpoint)
+        changes = tag_changes(request.get("Tags"), [{"Key": k, "Value": v} for k, v in current.items()])
+        if not changes:
+            return
+        if changes.add:
+            self.ctx.sagemaker.add_tags(
+                job.arn, dict(changes.add), region=self.region, endpoint=self.endpoint
+            )
+        if changes.remove:
+            self.ctx.sagemaker.delete_tags(
+                job.arn, list(changes.remove), region=self.region, endpoint=self.endpoint
+            )
+        self.event(
+            "Normal",
+            "TagsUpdated",
+            f"Updated the tags of SageMaker tuning job {self.job_name}: {changes.describe()}",
+        )
 
     def refresh(self, action: Action, *, adopted: bool = False) -> Result:
         """Mirror the job (status, children) as described; `adopted`: the job was just adopted."""
@@ -753,6 +791,7 @@ class _Reconciler:
             sagemaker_port=self.ctx.sagemaker,
             now=self.now,
             warn=lambda reason, message: self.event("Warning", reason, message),
+            heartbeat_seconds=self.ctx.settings.heartbeat_seconds,
         )
         self.children_mirrored = self.children_mirrored and mirrored
 
@@ -760,6 +799,7 @@ class _Reconciler:
 # The gateway's answers the core has rules for (core.followup); any other error is unexpected.
 _ANSWERS: dict[type[sagemaker.SageMakerError], Answer] = {
     sagemaker.RejectedError: Answer.REJECTED,
+    sagemaker.QuotaTooLowError: Answer.QUOTA_TOO_LOW,
     sagemaker.ResourceInUseError: Answer.NAME_IN_USE,
     sagemaker.ResourceNotFoundError: Answer.NOT_FOUND,
     sagemaker.LimitExceededError: Answer.LIMIT_EXCEEDED,

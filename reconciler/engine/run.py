@@ -88,8 +88,8 @@ def run_pass(
         if settings.use_lease and not settings.dry_run:
             acquired = _acquire_lease(gateway, settings, clock=clock)
             if isinstance(acquired, lease.Busy):
-                report.skipped_by = acquired.holder
-                out.skipped(holder=acquired.holder, until=acquired.until)
+                report.skipped_by = acquired.holder or "another run"
+                out.skipped(acquired)
                 return report
             held = acquired
             _start_renewing(held, settings, stop=stop_renewing, fence=stop, clock=clock)

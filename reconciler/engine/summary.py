@@ -5,7 +5,7 @@ Contract:
   diagnostics (errors) to stderr. With "json" every line on either stream is one JSON object.
 - `resource(result)` prints a line for every resource whose outcome is not `unchanged` (with
   `verbose`, e.g. `--dry-run`, for every resource): namespace/name, job, action, outcome, why.
-- `skipped(holder=..., until=...)` prints the "skipped" line when another run holds the lease.
+- `skipped(busy)` prints the "skipped" line when another run holds the lease.
 - `configure_logging(format, stderr=...)` routes the modules' warnings to stderr in that format.
 - `summary(report)` prints the last line: resources by outcome, API calls by service and verb,
   duration; for a pass stopped early, why and how many resources finished in flight, were abandoned
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
     from reconciler.core.outcomes import PassReport, Result
+    from reconciler.gateways.lease import Busy
 
 
 class _JsonFormatter(logging.Formatter):
@@ -62,10 +63,13 @@ class Reporter:
             return
         where = f"{result.namespace}/{result.name}"
         text = f"{where} job={result.job or '-'} action={result.action or '-'} outcome={result.outcome.value}"
-        if result.why:
-            text += f": {result.why}"
-        if result.message:
-            text += f" ({result.message})"
+        if result.message and result.why and result.message.startswith(result.why):
+            text += f": {result.message}"  # the message already opens with the why: say it once
+        else:
+            if result.why:
+                text += f": {result.why}"
+            if result.message:
+                text += f" ({result.message})"
         record = {
             "event": "resource",
             "namespace": result.namespace,
@@ -80,11 +84,11 @@ class Reporter:
         stream = self._stderr if result.outcome.value == "failed" else self._stdout
         self._emit(stream, text, record)
 
-    def skipped(self, *, holder: str, until: str) -> None:
+    def skipped(self, busy: Busy) -> None:
         self._emit(
             self._stdout,
-            f"skipped: another run holds the lease ({holder}, until {until})",
-            {"event": "skipped", "holder": holder, "until": until},
+            f"skipped: another run holds the lease ({busy.describe()}); this run did nothing",
+            {"event": "skipped", "holder": busy.holder, "until": busy.until},
         )
 
     def error(self, message: str) -> None:

@@ -33,8 +33,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Busy:
-    holder: str
-    until: str
+    """Another run holds the lease: who and until when, or None for both when it took the lease in
+    the same moment as this run (a 409), so neither is known without another read."""
+
+    holder: str | None
+    until: str | None
+
+    def describe(self) -> str:
+        """`cronjob-pod-1 until 2026-...Z`, or what is known when the lease was lost in a race."""
+        if self.holder is None:
+            return "it took the lease at the same moment as this run"
+        return f"{self.holder} until {self.until}" if self.until else self.holder
 
 
 def micro_time(moment: dt.datetime) -> str:
@@ -146,7 +155,7 @@ def acquire(
         try:
             return HeldLease(gateway, gateway.create_lease(namespace, body))
         except kube.ConflictError:
-            return Busy(holder="another run (created it concurrently)", until="unknown")
+            return Busy(holder=None, until=None)  # another run created it first
     current_spec = current.get("spec") or {}
     other = current_spec.get("holderIdentity")
     renewed = _parse(current_spec.get("renewTime")) or _parse(current_spec.get("acquireTime"))
@@ -173,4 +182,4 @@ def acquire(
     try:
         return HeldLease(gateway, gateway.update_lease(namespace, name, body))
     except kube.ConflictError:
-        return Busy(holder="another run (took it concurrently)", until="unknown")
+        return Busy(holder=None, until=None)  # another run updated it first

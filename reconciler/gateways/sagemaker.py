@@ -30,6 +30,7 @@ import botocore.exceptions
 from botocore import xform_name
 
 from reconciler.core.calls import CallCounter
+from reconciler.core.limits import quota_message, read_limit
 from reconciler.core.settings import Settings
 from reconciler.gateways.errors import FatalError, GatewayError, PassFatalError, RetryableError
 
@@ -96,6 +97,12 @@ class RejectedError(SageMakerError, FatalError):
     """SageMaker rejected the request as invalid (ValidationException)."""
 
 
+class QuotaTooLowError(RejectedError):
+    """ResourceLimitExceeded for a request larger than the account's quota itself (e.g. an instance
+    type whose quota is 0): no other job ending frees enough (`core.limits`). Its message is
+    `core.limits.quota_message`: SageMaker's words and what to do."""
+
+
 class ResourceInUseError(SageMakerError, FatalError):
     """The name is taken (CreateHyperParameterTuningJob on an existing job name)."""
 
@@ -120,6 +127,9 @@ def map_error(exc: Exception, *, operation: str) -> SageMakerError:
         message = str(error.get("Message", "")) or str(exc)
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         text = f"{operation}: {code}: {message}"
+        limit = read_limit(message) if code == "ResourceLimitExceeded" else None
+        if limit is not None and limit.permanent:
+            return QuotaTooLowError(quota_message(limit, message), code=code, operation=operation)
         if code == "ResourceLimitExceeded":
             return LimitExceededError(text, code=code, operation=operation)
         if code in _THROTTLING_CODES or status >= 500 or status == 429:
@@ -261,6 +271,17 @@ class SageMakerGateway:
         """ListTags of a job (every page), as a dict."""
         tags = self._every_item("ListTags", region, endpoint, items="Tags", ResourceArn=arn, MaxResults=100)
         return {tag["Key"]: tag.get("Value", "") for tag in tags}
+
+    def add_tags(
+        self, arn: str, tags: Mapping[str, str], *, region: str | None, endpoint: str | None
+    ) -> None:
+        """AddTags: set these keys (a key that exists gets the new value)."""
+        items = [{"Key": key, "Value": value} for key, value in tags.items()]
+        self._call("AddTags", region, endpoint, ResourceArn=arn, Tags=items)
+
+    def delete_tags(self, arn: str, keys: list[str], *, region: str | None, endpoint: str | None) -> None:
+        """DeleteTags: remove these keys."""
+        self._call("DeleteTags", region, endpoint, ResourceArn=arn, TagKeys=list(keys))
 
     def _every_item(
         self, operation: str, region: str | None, endpoint: str | None, *, items: str, **params: Any

@@ -5,9 +5,12 @@ Contract:
   the rules CreateHyperParameterTuningJob enforces beyond what the API model's per-member constraints
   (`awsmodel.check_input`) and the CRD schema (`crdschema`) can express: relations between members
   (maxParallel <= maxNumberOfTrainingJobs, minValue <= maxValue, spot timings), strategy rules
-  (Grid, Hyperband), the objective metric being measurable, one training job definition form,
-  warm start parents, hyperparameter name clashes, the total number of ranges, tags, channel names,
-  the job name (DESIGN 3.2), region and endpoint.
+  (Grid, Hyperband), the number of distinct combinations against maxNumberOfTrainingJobs (one
+  implementation with the simulator: `awsmodel.combinations`), the objective metric being
+  measurable, one training job definition form, warm start parents, hyperparameter name clashes,
+  the total number of ranges, unique categorical values, tags, channel names, the job name,
+  region and endpoint. Every create-time rule of the SageMaker simulator is among them
+  (tests/validate/test_agrees_with_simulator.py walks the simulator's rules).
 - Each `Problem` has a Kubernetes-style `path` (`spec.hyperParameterTuningJobConfig.resourceLimits.
   maxParallelTrainingJobs`, list items as `[i]`) and a `message` that says what is wrong and how to fix it.
 - Only what SageMaker would reject is reported (no style advice), so a spec with no problems here,
@@ -23,6 +26,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from reconciler.awsmodel import MalformedEntryError, UnknownFieldError, from_camel
+from reconciler.awsmodel.combinations import (
+    GRID_STRATEGY,
+    combinations,
+    grid_max_jobs_problem,
+    not_enough_combinations_problem,
+)
 from reconciler.core.naming import JOB_NAME_MAX_LENGTH, is_valid_job_name
 
 
@@ -234,14 +244,8 @@ def _rule_resource_limits(spec: Mapping[str, Any]) -> Iterator[Problem]:
     path = f"{_CONFIG}.resourceLimits"
     maximum = _int(limits.get("maxNumberOfTrainingJobs"))
     parallel = _int(limits.get("maxParallelTrainingJobs"))
-    grid = config.get("strategy") == "Grid"
-    if grid and "maxNumberOfTrainingJobs" in limits:
-        yield Problem(
-            f"{path}.maxNumberOfTrainingJobs",
-            "the Grid strategy runs one training job per combination of categorical values: remove "
-            "maxNumberOfTrainingJobs",
-        )
-    elif (
+    grid = config.get("strategy") == GRID_STRATEGY
+    if (
         not grid
         and "maxNumberOfTrainingJobs" not in limits
         and not _autotuned(spec)
@@ -322,6 +326,14 @@ def _rule_categorical_values(spec: Mapping[str, Any]) -> Iterator[Problem]:
                     f"{len(values)} values: a categorical range takes 1 to {MAX_CATEGORICAL_VALUES} values; "
                     "split the range or fix some values as staticHyperParameters",
                 )
+            elif isinstance(values, list):
+                repeated = sorted({str(v) for v in values if values.count(v) > 1})
+                if repeated:
+                    yield Problem(
+                        f"{block.path}.categoricalParameterRanges[{i}].values",
+                        f"{', '.join(repr(v) for v in repeated)} listed more than once: the values of a "
+                        "categorical range must be unique",
+                    )
 
 
 def _rule_tuned_not_static(spec: Mapping[str, Any]) -> Iterator[Problem]:
@@ -426,6 +438,70 @@ def _rule_grid(spec: Mapping[str, Any]) -> Iterator[Problem]:
                 )
 
 
+def _effective_ranges(spec: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
+    """(ranges in API form, their spec path) that each training job definition searches: its own
+    hyperParameterRanges, else the config's parameterRanges (as SageMaker reads them)."""
+    config_ranges = _config(spec).get("parameterRanges")
+    found: list[tuple[Mapping[str, Any], str]] = []
+    for definition in _definitions(spec):
+        own = definition.body.get("hyperParameterRanges")
+        block, path = (
+            (own, f"{definition.path}.hyperParameterRanges")
+            if isinstance(own, Mapping)
+            else (config_ranges, f"{_CONFIG}.parameterRanges")
+        )
+        if not isinstance(block, Mapping) or not all(
+            isinstance(block.get(kind, []), list) and all(isinstance(r, Mapping) for r in block.get(kind, []))
+            for kind in _RANGE_KINDS
+        ):
+            continue  # wrong types: the schema reports them
+        try:
+            api = from_camel(block, shape="ParameterRanges", path=path)
+        except (UnknownFieldError, MalformedEntryError, TypeError, ValueError, AttributeError, KeyError):
+            continue  # the schema reports malformed ranges
+        if isinstance(api, Mapping) and path not in {seen for _, seen in found}:
+            found.append((api, path))
+    return found
+
+
+def _rule_combinations(spec: Mapping[str, Any]) -> Iterator[Problem]:
+    """The number of distinct combinations against maxNumberOfTrainingJobs (`awsmodel.combinations`).
+
+    Grid: maxNumberOfTrainingJobs is optional and, if set, equals the number of combinations
+    (SageMaker developer guide, "How hyperparameter tuning works", Grid search). Other strategies:
+    a search space without continuous ranges holds at least maxNumberOfTrainingJobs combinations,
+    or SageMaker refuses the job ("You don't have enough combinations of hyperparameter ranges").
+    """
+    config = _config(spec)
+    limits = _map(config.get("resourceLimits"))
+    maximum = _int(limits.get("maxNumberOfTrainingJobs"))
+    if maximum is None or _autotuned(spec):
+        return
+    path = f"{_CONFIG}.resourceLimits.maxNumberOfTrainingJobs"
+    grid = config.get("strategy") == GRID_STRATEGY
+    for ranges, ranges_path in _effective_ranges(spec):
+        try:
+            count = combinations(ranges)
+        except (TypeError, ValueError):  # values of the wrong type: the schema reports them
+            continue
+        if not count:  # unbounded (continuous), or an empty range that its own rule reports
+            continue
+        if grid and grid_max_jobs_problem(ranges, maximum):
+            yield Problem(
+                path,
+                f"the Grid strategy runs each of the {count} combinations of {ranges_path} once, so "
+                f"maxNumberOfTrainingJobs must be {count}, not {maximum}: set it to {count} or remove it",
+            )
+        elif not grid and not_enough_combinations_problem(ranges, maximum):
+            yield Problem(
+                path,
+                f"{ranges_path} holds only {count} distinct combination(s) of hyperparameter values, fewer "
+                f"than maxNumberOfTrainingJobs ({maximum}), and SageMaker refuses such a job: lower "
+                f"maxNumberOfTrainingJobs to at most {count}, or widen the ranges (more values, or a "
+                "continuous range)",
+            )
+
+
 def _rule_strategy_config(spec: Mapping[str, Any]) -> Iterator[Problem]:
     config = _config(spec)
     strategy = config.get("strategy")
@@ -456,6 +532,7 @@ def _rule_strategy_config(spec: Mapping[str, Any]) -> Iterator[Problem]:
         )
     if high is None and "maxResource" not in hyperband:
         for definition in _definitions(spec):
+            yield from _inferred_max_resource(definition, hb_path=hb_path)
             if not any(name in HYPERBAND_EPOCH_KEYS for name, _ in _static_names(definition)):
                 yield Problem(
                     f"{hb_path}.maxResource",
@@ -463,6 +540,35 @@ def _rule_strategy_config(spec: Mapping[str, Any]) -> Iterator[Problem]:
                     "strategyConfig.hyperbandStrategyConfig.maxResource, or a static hyperparameter named "
                     f"one of {', '.join(HYPERBAND_EPOCH_KEYS)} in {definition.path}",
                 )
+
+
+def _inferred_max_resource(definition: _Definition, *, hb_path: str) -> Iterator[Problem]:
+    """Without maxResource SageMaker reads it from the first epochs-like static hyperparameter: it must
+    be a whole number of epochs, at most HYPERBAND_MAX_RESOURCE_LIMIT (as maxResource itself)."""
+    entries = {
+        _map(e).get("name"): (_map(e).get("value"), f"{definition.path}.staticHyperParameters[{i}].value")
+        for i, e in enumerate(_items(definition.body.get("staticHyperParameters")))
+    }
+    key = next((k for k in HYPERBAND_EPOCH_KEYS if k in entries), None)
+    if key is None:
+        return
+    value, path = entries[key]
+    try:
+        inferred = int(str(value))
+    except ValueError:
+        yield Problem(
+            path,
+            f"Hyperband reads maxResource from {key}, and {value!r} is not a whole number of epochs: set "
+            f"{key} to a number or set strategyConfig.hyperbandStrategyConfig.maxResource",
+        )
+        return
+    if inferred > HYPERBAND_MAX_RESOURCE_LIMIT:
+        yield Problem(
+            path,
+            f"Hyperband reads maxResource from {key} ({inferred}), more than the "
+            f"{HYPERBAND_MAX_RESOURCE_LIMIT} epochs it allows: lower it or set "
+            "strategyConfig.hyperbandStrategyConfig.maxResource",
+        )
 
 
 def _rule_objective(spec: Mapping[str, Any]) -> Iterator[Problem]:
@@ -505,9 +611,19 @@ def _check_metric_defined(definition: _Definition, *, metric: str) -> Iterator[P
             f"{path}.trainingImage", "no algorithm: set trainingImage (an ECR image) or algorithmName"
         )
         return
-    if not isinstance(image, str) or _image_repository(image) in BUILTIN_ALGORITHM_REPOSITORIES:
-        return  # built-in algorithms and algorithm resources define their own metrics
     defined = [_map(d).get("name") for d in _items(algorithm.get("metricDefinitions"))]
+    builtin = not isinstance(image, str) or _image_repository(image) in BUILTIN_ALGORITHM_REPOSITORIES
+    if builtin and not defined:
+        return  # built-in algorithms and algorithm resources define their own metrics
+    if builtin and metric not in defined:
+        # Metric definitions that are given are the ones SageMaker tunes on, whatever the image.
+        yield Problem(
+            f"{path}.metricDefinitions",
+            f"the objective metric {metric!r} is not among the metricDefinitions given "
+            f"({', '.join(repr(n) for n in defined if isinstance(n, str))}): add an entry for it, or "
+            "remove metricDefinitions to use the algorithm's own metrics",
+        )
+        return
     if metric not in defined:
         known = ", ".join(repr(n) for n in defined if isinstance(n, str)) or "none"
         yield Problem(
@@ -531,7 +647,8 @@ def _rule_warm_start(spec: Mapping[str, Any]) -> Iterator[Problem]:
             "list between 1 and 5 completed tuning jobs",
         )
     own = spec.get("hyperParameterTuningJobName")
-    seen: set[str] = set()
+    own = own.lower() if isinstance(own, str) else own
+    seen: set[str] = set()  # SageMaker job names are unique regardless of case
     for i, parent in enumerate(parents):
         name = _map(parent).get("hyperParameterTuningJobName")
         item = f"{path}.parentHyperParameterTuningJobs[{i}].hyperParameterTuningJobName"
@@ -541,11 +658,11 @@ def _rule_warm_start(spec: Mapping[str, Any]) -> Iterator[Problem]:
             yield Problem(
                 item, f"{name!r} is not a tuning job name: use the SageMaker name of the parent job"
             )
-        elif name == own:
+        elif name.lower() == own:
             yield Problem(item, "a tuning job cannot warm start from itself: name a different, earlier job")
-        elif name in seen:
+        elif name.lower() in seen:
             yield Problem(item, f"parent {name!r} is listed twice: list each parent once")
-        seen.add(name)
+        seen.add(name.lower())
     kind = warm.get("warmStartType")
     if kind is not None and kind not in WARM_START_TYPES:
         yield Problem(
@@ -671,6 +788,7 @@ _RULES: Final[tuple[Callable[[Mapping[str, Any]], Iterator[Problem]], ...]] = (
     _rule_numeric_ranges,
     _rule_scaling_type_values,
     _rule_grid,
+    _rule_combinations,
     _rule_tuned_not_static,
     _rule_static_names_unique,
     _rule_objective,

@@ -13,15 +13,19 @@ Contract:
   Documents of other kinds are skipped with a note on stderr (a directory may hold unrelated
   manifests); an unknown kind of our API group, a document that is not a mapping or has no kind
   is a problem.
-- Results go to stdout: one `file:doc-index: path: message` line per problem (`--output text`),
-  or one JSON report (`--output json`). `--print-request` also prints the request per valid
+- Results go to stdout: one `file:doc-index: path: message` line per problem and a last summary
+  line counting files, documents and what was skipped (`--output text`), or one JSON report with
+  that summary (`--output json`). `--print-request` also prints the request per valid
   resource; a resource without `metadata.uid` gets a job name derived from a placeholder UID
   (all zeros), said so on stderr and in the JSON report.
 - `run(...)` returns an `Outcome`; `reconciler.cli` maps it to the exit code: VALID 0, INVALID 1
   (some document has problems), UNUSABLE 2 (an input is missing, unreadable, too large, not text
   or not YAML).
 - Never a traceback for any input: empty files, binary garbage, huge files, YAML alias bombs,
-  recursion, duplicate keys, non-mapping documents all end as one line each.
+  recursion, non-mapping documents all end as one line each.
+- A key repeated within one mapping is accepted as kubectl accepts it (the last value wins) with a
+  `warning:` line on stderr naming the key and its line (`warnings` in JSON); it does not change
+  the outcome, which follows the document's validity.
 I/O: reads the inputs and writes to the given streams; everything else is delegated to pure modules.
 """
 
@@ -71,6 +75,10 @@ _LABEL_TEXT = (
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
 _YAML_BOOLEAN_HINT = " (YAML reads unquoted Off/On/Yes/No/true/false as booleans: quote the value)"
+_YAML_NUMBER_HINT = ' (YAML reads an unquoted number as a number: quote the value, e.g. "10")'
+# An enum longer than this (instance types: about 250) is shown as its closest few values.
+MAX_LISTED_VALUES: Final = 8
+CLOSEST_VALUES: Final = 5
 
 
 class Outcome(enum.Enum):
@@ -96,6 +104,7 @@ class DocumentReport:
     name: str | None = None
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None
+    warnings: list[str] = field(default_factory=list)  # accepted as kubectl does, but worth a look
     request: dict[str, Any] | None = None
     job_name_is_placeholder: bool = False
 
@@ -158,7 +167,14 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """YAML as kubectl reads it: timestamps stay strings, duplicate keys are errors."""
+    """YAML as kubectl reads it: timestamps stay strings; a duplicate key keeps its last value.
+
+    kubectl converts YAML to JSON with sigs.k8s.io/yaml (go-yaml v2), which does not reject a key
+    repeated in one mapping: the later value replaces the earlier one. The loader does the same
+    and records each repetition in `duplicates` so that validate can warn about it.
+    """
+
+    duplicates: list[tuple[int, str]]
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -167,7 +183,7 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping_unique(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+def _construct_mapping_last_wins(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=False)
@@ -176,18 +192,21 @@ def _construct_mapping_unique(loader: _StrictLoader, node: yaml.MappingNode) -> 
         except TypeError:  # an unhashable (complex) key; the constructor reports it
             continue
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping",
-                node.start_mark,
-                f"found duplicate key {key!r}",
-                key_node.start_mark,
-            )
+            loader.duplicates.append((key_node.start_mark.line + 1, str(key)))
         seen.add(key)
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)  # a later key overwrites
     return mapping
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping_unique)
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping_last_wins)
+
+
+@dataclass(frozen=True)
+class _Document:
+    """One parsed YAML document and the keys it repeats, as (line, key)."""
+
+    value: Any
+    duplicates: list[tuple[int, str]]
 
 
 def _read_bytes(path: str, stdin: IO[bytes]) -> bytes:
@@ -223,9 +242,15 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def _parse_documents(text: str) -> list[Any]:
+def _parse_documents(text: str) -> list[_Document]:
+    loader = _StrictLoader(text)  # a SafeLoader subclass
+    loader.duplicates = []
+    documents: list[_Document] = []
     try:
-        return list(yaml.load_all(text, Loader=_StrictLoader))  # a SafeLoader subclass
+        while loader.check_data():
+            value = loader.get_data()
+            documents.append(_Document(value, loader.duplicates))
+            loader.duplicates = []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -237,6 +262,9 @@ def _parse_documents(text: str) -> list[Any]:
         raise _InputError(f"not valid YAML: {' '.join(str(exc).split())}") from exc
     except RecursionError as exc:
         raise _InputError("not usable YAML: nested too deeply") from exc
+    finally:
+        loader.dispose()
+    return documents
 
 
 def _json_key(key: Any) -> str:
@@ -357,12 +385,13 @@ class _Checker:
             return {}
         for error in result.errors:
             message = crdschema.error_body(error)
-            if (
-                error.type == crdschema.TYPE_INVALID
-                and error.value == "boolean"
-                and "of type string" in error.detail
-            ):
-                message += _YAML_BOOLEAN_HINT
+            if error.type == crdschema.TYPE_INVALID and "of type string" in error.detail:
+                if error.value == "boolean":
+                    message += _YAML_BOOLEAN_HINT
+                elif error.value in ("integer", "number"):
+                    message += _YAML_NUMBER_HINT
+            elif error.type == crdschema.NOT_SUPPORTED:
+                message = _closest_supported(error, _schema_at(schema, error.field)) or message
             report.findings.append(Finding(error.field, message, "schema"))
         for path in result.unknown_fields:
             report.findings.append(Finding(path, _unknown_field_message(path, schema), "schema"))
@@ -483,15 +512,31 @@ def _unknown_field_message(path: str, schema: Mapping[str, Any]) -> str:
     return f'unknown field "{path}" (kubectl apply rejects it under strict field validation): {hint}'
 
 
-def _properties_at(schema: Mapping[str, Any], path: str) -> list[str]:
+def _schema_at(schema: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+    """The schema node of `path` (`spec.a[0].b`), or {} when the path leaves the schema."""
     node: Any = schema
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         if not isinstance(node, Mapping):
-            return []
+            return {}
         node = node.get("items") if part.startswith("[") else (node.get("properties") or {}).get(part)
-    if not isinstance(node, Mapping):
-        return []
-    return list((node.get("properties") or {}).keys())
+    return node if isinstance(node, Mapping) else {}
+
+
+def _properties_at(schema: Mapping[str, Any], path: str) -> list[str]:
+    return list((_schema_at(schema, path).get("properties") or {}).keys())
+
+
+def _closest_supported(error: crdschema.FieldError, node: Mapping[str, Any]) -> str | None:
+    """`Unsupported value` with the closest few of a long enum instead of all of them (else None)."""
+    allowed = [value for value in node.get("enum") or [] if isinstance(value, str)]
+    if len(allowed) <= MAX_LISTED_VALUES or not isinstance(error.value, str):
+        return None
+    close = difflib.get_close_matches(error.value, allowed, n=CLOSEST_VALUES, cutoff=0.0)
+    shown = ", ".join(crdschema.go_quote(value) for value in close)
+    return (
+        f"Unsupported value: {crdschema.go_quote(error.value)}: closest of the {len(allowed)} supported "
+        f"values: {shown}"
+    )
 
 
 def _job_name(document: Mapping[str, Any]) -> tuple[str, bool]:
@@ -550,12 +595,14 @@ def _aws_value(value: Any) -> str:
 # --- walking the inputs -----------------------------------------------------------------------
 
 
-def _expand(paths: Sequence[str], *, notes: list[str], missing: list[str]) -> Iterator[str]:
+def _expand(
+    paths: Sequence[str], *, notes: list[str], missing: list[str], charts: list[str]
+) -> Iterator[str]:
     for path in paths:
         if path == "-":
             yield path
         elif os.path.isdir(path):
-            found = list(_walk(Path(path), notes=notes, visited=set()))
+            found = list(_walk(Path(path), notes=notes, charts=charts, visited=set()))
             if not found:
                 notes.append(f"{path}: no *.yaml, *.yml or *.json files")
             yield from found
@@ -565,12 +612,13 @@ def _expand(paths: Sequence[str], *, notes: list[str], missing: list[str]) -> It
             missing.append(path)
 
 
-def _walk(root: Path, *, notes: list[str], visited: set[Path]) -> Iterator[str]:
+def _walk(root: Path, *, notes: list[str], charts: list[str], visited: set[Path]) -> Iterator[str]:
     real = root.resolve()
     if real in visited:  # a symbolic link back up the tree
         return
     visited.add(real)
     if (root / "Chart.yaml").is_file():
+        charts.append(str(root))
         notes.append(
             f"{root}: skipped Helm chart (render it first: helm template {root} | hpo-reconciler validate -)"
         )
@@ -584,20 +632,28 @@ def _walk(root: Path, *, notes: list[str], visited: set[Path]) -> Iterator[str]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry, notes=notes, visited=visited)
+            yield from _walk(entry, notes=notes, charts=charts, visited=visited)
         elif entry.suffix.lower() in MANIFEST_SUFFIXES:
             yield str(entry)
 
 
+def _duplicate_key_warning(line: int, key: str) -> str:
+    return (
+        f"line {line}: key {key!r} appears again in the same mapping; the last value wins, as kubectl "
+        "applies it: remove the earlier one"
+    )
+
+
 def examine(
     paths: Sequence[str], *, schemas: Mapping[str, Mapping[str, Any]], print_request: bool, stdin: IO[bytes]
-) -> tuple[list[FileReport], list[str], list[str]]:
-    """(file reports, notes, missing paths) for `paths`; pure apart from reading the inputs."""
+) -> tuple[list[FileReport], list[str], list[str], list[str]]:
+    """(file reports, notes, missing paths, skipped Helm charts) for `paths`; pure apart from reading."""
     notes: list[str] = []
     missing: list[str] = []
+    charts: list[str] = []
     checker = _Checker(schemas=schemas, print_request=print_request)
     reports = []
-    for path in _expand(paths, notes=notes, missing=missing):
+    for path in _expand(paths, notes=notes, missing=missing, charts=charts):
         name = STDIN_NAME if path == "-" else path
         report = FileReport(file=name)
         reports.append(report)
@@ -609,7 +665,7 @@ def examine(
         except OSError as exc:
             report.error = f"cannot be read: {exc.strerror or exc}"
             continue
-        if all(document is None for document in documents):
+        if all(document.value is None for document in documents):
             report.documents.append(
                 DocumentReport(
                     name, 0, findings=[Finding("", "no Kubernetes objects: the file is empty", "input")]
@@ -617,12 +673,13 @@ def examine(
             )
             continue
         for index, document in enumerate(documents):
-            if document is None:
+            if document.value is None:
                 continue  # an empty document between `---` separators, as kubectl ignores it
             doc = DocumentReport(name, index)
-            checker.check(doc, document)
+            doc.warnings.extend(_duplicate_key_warning(line, key) for line, key in document.duplicates)
+            checker.check(doc, document.value)
             report.documents.append(doc)
-    return reports, notes, missing
+    return reports, notes, missing, charts
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -649,7 +706,7 @@ def run(
     if crd_dir is not None and TUNING_JOB_KIND not in schemas:
         err.write(f"hpo-reconciler validate: error: no {TUNING_JOB_KIND} CRD in {crd_dir}\n")
         return Outcome.UNUSABLE
-    reports, notes, missing = examine(
+    reports, notes, missing, charts = examine(
         paths, schemas=schemas, print_request=print_request, stdin=stdin or sys.stdin.buffer
     )
     for path in missing:
@@ -657,11 +714,12 @@ def run(
     for note in notes:
         err.write(f"note: {note}\n")
     _write_skip_notes(err, reports)
+    summary = _summary(reports, charts=charts)
     if output == "json":
-        _write_json(out, reports, missing=missing)
+        _write_json(out, reports, missing=missing, summary=summary)
     else:
         _write_text(out, err, reports)
-    _write_summary(err, reports)
+        out.write(summary + "\n")  # the result of the run, with the problems: stdout
     if missing or any(r.error for r in reports):
         return Outcome.UNUSABLE
     if any(not d.valid for r in reports for d in r.documents):
@@ -674,6 +732,8 @@ def _write_text(out: IO[str], err: IO[str], reports: list[FileReport]) -> None:
         if report.error:
             out.write(_one_line(f"{report.file}: {report.error}") + "\n")
         for doc in report.documents:
+            for warning in doc.warnings:
+                err.write(_one_line(f"warning: {doc.file}:{doc.index}: {warning}") + "\n")
             for finding in doc.findings:
                 where = f"{finding.path}: " if finding.path else ""
                 out.write(_one_line(f"{doc.file}:{doc.index}: {where}{finding.message}") + "\n")
@@ -707,7 +767,7 @@ def _write_skip_notes(err: IO[str], reports: list[FileReport]) -> None:
                 )
 
 
-def _write_json(out: IO[str], reports: list[FileReport], *, missing: list[str]) -> None:
+def _write_json(out: IO[str], reports: list[FileReport], *, missing: list[str], summary: str) -> None:
     documents = []
     for report in reports:
         for doc in report.documents:
@@ -718,6 +778,7 @@ def _write_json(out: IO[str], reports: list[FileReport], *, missing: list[str]) 
                 "name": doc.name,
                 "valid": doc.valid,
                 "skipped": doc.skipped,
+                "warnings": doc.warnings,
                 "problems": [
                     {"path": f.path, "message": f.message, "source": f.source} for f in doc.findings
                 ],
@@ -731,18 +792,21 @@ def _write_json(out: IO[str], reports: list[FileReport], *, missing: list[str]) 
         "errors": [{"file": p, "message": "no such file or directory"} for p in missing]
         + [{"file": r.file, "message": r.error} for r in reports if r.error],
         "documents": documents,
+        "summary": summary,
     }
     out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
-def _write_summary(err: IO[str], reports: list[FileReport]) -> None:
+def _summary(reports: list[FileReport], *, charts: list[str]) -> str:
     documents = [d for r in reports for d in r.documents]
     checked = [d for d in documents if not d.skipped]
     invalid = [d for d in checked if not d.valid]
     problems = sum(len(d.findings) for d in documents)
     unreadable = sum(1 for r in reports if r.error)
-    err.write(
+    skipped = len(documents) - len(checked)
+    charts_text = f" and {len(charts)} Helm chart(s)" if charts else ""
+    return (
         f"{len(reports)} file(s), {len(checked)} document(s) checked: {len(checked) - len(invalid)} valid, "
-        f"{len(invalid)} invalid ({problems} problem(s)); {len(documents) - len(checked)} skipped; "
-        f"{unreadable} unreadable\n"
+        f"{len(invalid)} invalid ({problems} problem(s)); {skipped} document(s){charts_text} skipped; "
+        f"{unreadable} unreadable"
     )

@@ -366,6 +366,8 @@ def test_hpo_printer_columns_exactly() -> None:
         column("Stopped", "integer", f"{COUNTERS}.stopped"),
         column("Best-Training-Job", "string", ".status.bestTrainingJob.trainingJobName"),
         column("Sagemaker-Job-Name", "string", ".status.sageMakerHyperParameterTuningJobName"),
+        # After the legacy columns: who needs a person (empty otherwise).
+        column("Stalled", "string", '.status.conditions[?(@.type=="Stalled")].reason'),
         column("Ready", "string", f"{ready}.status", priority=1),
         column("Reason", "string", f"{ready}.reason", priority=1),
     ]
@@ -380,6 +382,7 @@ def test_training_job_printer_columns_exactly() -> None:
         column(
             "Objective", "number", ".status.finalHyperParameterTuningJobObjectiveMetric.value", priority=1
         ),
+        column("Definition", "string", ".status.trainingJobDefinitionName", priority=1),
     ]
 
 
@@ -412,6 +415,7 @@ def test_hpo_status_schema() -> None:
     assert set(best) == {
         "trainingJobName",
         "trainingJobArn",
+        "trainingJobDefinitionName",
         "trainingJobStatus",
         "creationTime",
         "trainingStartTime",
@@ -452,6 +456,7 @@ def test_training_job_status_schema() -> None:
         "secondaryStatus",
         "sageMakerTrainingJobName",
         "trainingJobArn",
+        "trainingJobDefinitionName",
         "creationTime",
         "trainingStartTime",
         "trainingEndTime",

@@ -60,10 +60,11 @@ def test_kubectl_applies_a_resource_and_prints_the_legacy_columns(
     created = kubectl("apply", "-f", _write(tmp_path / "ok.yaml", _resource("xgboost-hpo", spec)))
     assert created.returncode == 0, created.stderr
     table = kubectl("get", "hpo").stdout.splitlines()
-    assert table[0].split() == HPO_COLUMNS
+    # The legacy columns, then who needs a person (empty unless a person must act).
+    assert table[0].split() == [*HPO_COLUMNS, "STALLED"]
     assert table[1].split()[0] == "xgboost-hpo"
     assert table[1].split()[1].endswith("Z")  # creation time printed as a timestamp, not an age
-    assert kubectl("get", "hpo", "-o", "wide").stdout.split()[9:11] == ["READY", "REASON"]
+    assert kubectl("get", "hpo", "-o", "wide").stdout.split()[9:12] == ["STALLED", "READY", "REASON"]
     by_category = kubectl("get", "sagemaker").stdout
     assert "hyperparametertuningjob.sagemaker.aws.amazon.com/xgboost-hpo" in by_category
     children = kubectl("get", "tj")  # the TrainingJob short name resolves; there are no children yet

@@ -35,9 +35,16 @@ def sagemaker_calls() -> set[str]:
 
 
 def logs_calls() -> set[str]:
-    """Operations `hpo-reconciler logs` invokes on its boto3 `logs` client."""
-    methods = set(re.findall(r"client\.([a-z_]+)\(", (REPO / "reconciler" / "tools" / "logs.py").read_text()))
-    return {op for op in service_operations("logs") if xform_name(op) in methods}
+    """Actions `hpo-reconciler logs` needs: the operations it invokes on its boto3 `logs` client
+    and (for --follow) its `sagemaker` client, as `service:Operation`."""
+    source = (REPO / "reconciler" / "tools" / "logs.py").read_text()
+    methods = set(re.findall(r"client\.([a-z_]+)\(", source))
+    return {
+        f"{service}:{op}"
+        for service in ("logs", "sagemaker")
+        for op in service_operations(service)
+        if xform_name(op) in methods
+    }
 
 
 def policy_actions(name: str) -> set[str]:
@@ -73,8 +80,8 @@ def test_pass_role_is_limited_to_sagemaker() -> None:
 
 def test_logs_policy_grants_exactly_what_the_logs_command_calls() -> None:
     calls = logs_calls()
-    assert calls, "reconciler/tools/logs.py calls no CloudWatch Logs operation?"
-    assert policy_actions("iam-policy-logs.json") == {f"logs:{op}" for op in calls}
+    assert {"logs:GetLogEvents", "sagemaker:DescribeTrainingJob"} <= calls, calls
+    assert policy_actions("iam-policy-logs.json") == calls
 
 
 def test_rbac_table_matches_the_rendered_cluster_role() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.e2e_world import SAMPLE, World
+import yaml
+
+from tests.e2e.e2e_world import ROOT, SAMPLE, World
 
 
 def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> None:
@@ -66,7 +68,7 @@ def test_sample_runs_to_completion_with_children_and_best_job(world: World) -> N
     table = world.kubectl("get", "hyperparametertuningjob").stdout.splitlines()
     assert table[0].split() == [
         "NAME", "STATUS", "CREATION-TIME", "COMPLETED", "INPROGRESS", "ERRORS", "STOPPED",
-        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME",
+        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME", "STALLED",
     ]  # fmt: skip
     row = table[1].split()
     assert row[0] == "xgboost-mnist-hpo" and row[1] == "Completed"
@@ -112,3 +114,46 @@ def test_summary_is_last_line_with_outcomes_calls_and_duration(world: World) -> 
 
 def world_sample_path() -> Path:
     return SAMPLE
+
+
+def test_multi_definition_job_names_the_definition_of_its_best_and_child_training_jobs(world: World) -> None:
+    obj = yaml.safe_load((ROOT / "samples" / "xgboost-mnist-hpo-multi-algorithm.yaml").read_text())
+    obj["metadata"] = {"name": "multi", "namespace": "default"}
+    definitions = {d["definitionName"] for d in obj["spec"]["trainingJobDefinitions"]}
+    world.create(obj)
+    world.run()
+    world.sagemaker.advance(6 * 3600)
+    world.run()
+    world.run()
+    status = world.get("multi")["status"]
+    assert status["hyperParameterTuningJobStatus"] == "Completed"
+    assert status["bestTrainingJob"]["trainingJobDefinitionName"] in definitions
+    named = {c["status"].get("trainingJobDefinitionName") for c in world.children("multi")}
+    assert named and named <= definitions, named
+
+
+def test_a_running_childs_secondary_status_follows_sagemaker_at_the_heartbeat(world: World) -> None:
+    """core.refresh: while the counters stand still, a running child is described again once per
+    heartbeat (here 0 s: every pass), so SECONDARY-STATUS does not stay at its first value."""
+    import boto3
+
+    world.create_sample()
+    world.run()
+    world.sagemaker.advance(5)
+    world.run("--heartbeat-seconds", "0")  # the children appear (Starting)
+    child = world.children("xgboost-mnist-hpo")[0]
+    name = child["status"]["sageMakerTrainingJobName"]
+    first = child["status"]["secondaryStatus"]
+    sagemaker = boto3.client("sagemaker")
+    for _ in range(20):  # until SageMaker's secondary status moves on, the job still running
+        world.sagemaker.advance(10)
+        described = sagemaker.describe_training_job(TrainingJobName=name)
+        if described["SecondaryStatus"] != first:
+            break
+    assert described["TrainingJobStatus"] == "InProgress" and described["SecondaryStatus"] != first
+    world.run("--heartbeat-seconds", "0")
+    mirrored = next(
+        c for c in world.children("xgboost-mnist-hpo") if c["status"]["sageMakerTrainingJobName"] == name
+    )
+    now = sagemaker.describe_training_job(TrainingJobName=name)["SecondaryStatus"]
+    assert mirrored["status"]["secondaryStatus"] == now != first

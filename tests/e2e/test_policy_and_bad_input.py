@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.e2e_world import World, loose_crd_dir
+from tests.e2e.e2e_world import KUBECTL, World, loose_crd_dir
 
 
 def test_role_not_allowed_by_namespace_annotation_makes_no_sagemaker_call(world: World) -> None:
@@ -76,6 +76,24 @@ def test_semantically_invalid_resource_next_to_valid_ones(world: World) -> None:
     assert warnings.count("InvalidSpec") == 1
 
 
+def test_deleting_a_stalled_resource_is_not_counted_stalled_by_fail_on_error(world: World) -> None:
+    """The docs' remedy for a Stalled resource is to delete it; the pass that releases it is clean."""
+    world.create_sample("owner")
+    world.run()
+    taken = world.get("owner")["status"]["sageMakerHyperParameterTuningJobName"]
+    world.create_sample("bad", edit=lambda o: o["spec"].update(hyperParameterTuningJobName=taken))
+    first = world.run("--fail-on-error")
+    stalled = world.condition("bad", "Stalled")
+    assert stalled is not None and stalled["reason"] == "JobNameInUse"
+    assert first.code == 1 and "stalled=1" in first.summary
+    assert world.get("bad")["metadata"].get("finalizers")  # so deleting it takes a pass
+    assert world.kubectl("delete", "hyperparametertuningjob", "bad", "--wait=false").returncode == 0
+    deleted = world.run("--fail-on-error")
+    assert "deleted=1" in deleted.summary and "stalled=0" in deleted.summary, deleted.summary
+    assert deleted.code == 0
+    assert not world.exists("bad")
+
+
 BAD_SPECS: list[tuple[str, Any, str]] = [
     ("missing-spec", None, "spec is missing"),
     (
@@ -125,3 +143,41 @@ def test_bad_input_is_stalled_invalid_spec_without_traceback(loose_world: World)
     versions = {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS}
     assert world.run().code == 0
     assert {name: world.get(name)["metadata"]["resourceVersion"] for name, _, _ in BAD_SPECS} == versions
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+def test_default_kubectl_get_shows_who_needs_a_person(world: World) -> None:
+    """A Stalled resource without a job: STATUS is the legacy operator's error state, STALLED the reason."""
+    world.create_sample("refused")
+    world.create_sample("fine")
+    assert world.run("--allowed-role-arn", "arn:aws:iam::*:role/nobody-*").code == 0
+    lines = world.kubectl("get", "hyperparametertuningjob").stdout.splitlines()
+    header = lines[0].split()
+    assert header[:9] == [
+        "NAME", "STATUS", "CREATION-TIME", "COMPLETED", "INPROGRESS", "ERRORS", "STOPPED",
+        "BEST-TRAINING-JOB", "SAGEMAKER-JOB-NAME",
+    ] and header[9] == "STALLED"  # fmt: skip
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["refused"][1] == "ReconcilingTuningJob" and rows["refused"][-1] == "RoleNotAllowed"
+    additional = world.get("refused")["status"]["additional"]
+    assert "is not allowed by" in additional  # the message, where the legacy operator put it
+    world.run()  # allowed now: the job is created, the stall clears
+    rows = {line.split()[0]: line.split() for line in world.kubectl("get", "hpo").stdout.splitlines()[1:]}
+    assert rows["refused"][1] in ("SynchronizingK8sJobWithSageMaker", "InProgress")
+    assert rows["refused"][-1] != "RoleNotAllowed"
+
+
+def test_allowing_custom_endpoints_clears_the_refusal_even_when_the_endpoint_is_unreachable(
+    world: World,
+) -> None:
+    world.create_sample(edit=lambda o: o["spec"].update(sageMakerEndpoint="http://127.0.0.1:9"))
+    assert world.run().code == 0
+    stalled = world.condition("xgboost-mnist-hpo", "Stalled")
+    assert stalled is not None and stalled["reason"] == "EndpointNotAllowed"
+    result = world.run("--allow-custom-endpoints")
+    assert "outcome=retry" in result.stdout + result.stderr
+    assert world.condition("xgboost-mnist-hpo", "Stalled") is None
+    reconciling = world.condition("xgboost-mnist-hpo", "Reconciling")
+    assert reconciling is not None and reconciling["reason"] == "Retrying"
+    assert "EndpointNotAllowed no longer applies" in reconciling["message"]
+    assert "does not allow custom endpoints" not in json.dumps(world.get("xgboost-mnist-hpo")["status"])

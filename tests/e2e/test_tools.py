@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import shlex
 import signal
@@ -101,11 +102,21 @@ def test_demo_completes_and_releases() -> None:
     assert code == 0
     assert "Completed" in out and "Tuned Hyper Parameters" in out
     lines = out.rstrip().splitlines()
-    assert lines[-2].endswith("tuning job completed, resource released")
+    assert lines[-2].endswith(
+        "tuning job completed, spec edit refused and cleared, running job stopped by deletion, "
+        "resource released"
+    )
     assert "Best training job: " in out  # the report's terminal summary
     page, picture = DEFAULT_REPORT_DIR / "report.html", DEFAULT_REPORT_DIR / "report.png"
     assert lines[-1] == f"report: {page} (open it in a browser; works offline), picture: {picture}"
     assert 'id="report-state"' in page.read_text() and picture.read_bytes().startswith(b"\x89PNG")
+    assert "time x6: the SageMaker simulator's clock runs 6 times faster than real time" in out
+    assert "Stalled condition: SpecUpdateRefused: " in out
+    assert "deleted-while-running   Stopping" in out or "outcome=stopping" in out
+    # A table is printed only when it changed since the one before.
+    tables = out.split("$ kubectl get hyperparametertuningjob\n")[1:]
+    shown = [block.split("\n\n", 1)[0] for block in tables]
+    assert all(a != b for a, b in itertools.pairwise(shown))
 
 
 def test_demo_and_sandbox_up_find_the_repositorys_crds_and_sample() -> None:
@@ -114,3 +125,109 @@ def test_demo_and_sandbox_up_find_the_repositorys_crds_and_sample() -> None:
 
     assert demo.SAMPLE.is_file() and (demo.CRD_DIR / "hyperparametertuningjob.yaml").is_file()
     assert (sandbox_up.CRD_DIR / "trainingjob.yaml").is_file()
+
+
+def _running_child(world: World) -> str:
+    """A TrainingJob resource whose SageMaker training job is running (not ended)."""
+    world.create_sample()
+    world.run()
+    world.sagemaker.advance(100)
+    world.run()
+    running = [
+        c["metadata"]["name"]
+        for c in world.children("xgboost-mnist-hpo")
+        if c.get("status", {}).get("trainingJobStatus") == "InProgress"
+    ]
+    assert running, "no training job is running"
+    return str(running[0])
+
+
+def test_logs_follow_prints_new_lines_until_the_job_ends(world: World) -> None:
+    from reconciler.core.settings import Settings
+    from reconciler.tools.logs import print_logs
+
+    child = _running_child(world)
+    settings = Settings.from_sources(flags={}, environ=os.environ)
+    out = io.StringIO()
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:  # simulated time passes while the follower waits
+        sleeps.append(seconds)
+        world.sagemaker.advance(30)
+
+    printed = print_logs(
+        child, namespace="default", tail=None, settings=settings, out=out, follow=True, sleep=sleep
+    )
+    lines = out.getvalue().splitlines()
+    assert printed == len(lines) and len(sleeps) >= 2
+    assert lines[-1].startswith("Training complete") or "stopped" in lines[-1].lower()
+    assert len(lines) == len(set(lines))  # each line once, however many rounds it took
+    code, everything, _ = cli_output("logs", child)
+    assert code == 0 and everything.splitlines() == lines
+
+
+def test_logs_reads_every_instance_stream_merged_by_time(world: World) -> None:
+    world.create_sample(
+        edit=lambda o: o["spec"]["trainingJobDefinition"]["resourceConfig"].update(instanceCount=2)
+    )
+    world.run()
+    world.sagemaker.advance(3600)
+    world.run()
+    child = world.children("xgboost-mnist-hpo")[0]["metadata"]["name"]
+    code, out, err = cli_output("logs", child)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert {line.split("]", 1)[0] + "]" for line in lines} == {"[algo-1]", "[algo-2]"}
+    assert lines[0] == "[algo-1] Arguments: train" and lines[1] == "[algo-2] Arguments: train"
+    assert sum(line.startswith("[algo-2] Training complete") for line in lines) == 1
+
+
+def test_logs_of_a_tuning_job_name_lists_its_training_jobs(world: World) -> None:
+    world.create_sample()
+    world.run()
+    code, _, err = cli_output("logs", "xgboost-mnist-hpo")
+    assert code == 1 and "is a hyperparametertuningjob and has no training jobs yet" in err
+    world.sagemaker.advance(3600)
+    world.run()
+    children = sorted(c["metadata"]["name"] for c in world.children("xgboost-mnist-hpo"))
+    code, _, err = cli_output("logs", "xgboost-mnist-hpo")
+    assert code == 1
+    assert (
+        "default/xgboost-mnist-hpo is a hyperparametertuningjob; logs belong to its training jobs, name one "
+        f"of these {len(children)}:"
+    ) in err
+    assert [line.strip() for line in err.splitlines()[1:] if line.startswith("  ")] == children
+
+
+def test_logs_usage_error_prints_the_logs_usage() -> None:
+    code, out, err = cli_output("logs", "some-job", "--no-such-flag")
+    assert code == 2 and out == ""
+    assert err.startswith("usage: hpo-reconciler logs [-h]"), err
+    assert "unrecognized arguments: --no-such-flag" in err
+    code, _, err = cli_output("validate", "x.yaml", "--bogus")
+    assert code == 2 and err.startswith("usage: hpo-reconciler validate")
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+def test_kubectl_smlogs_plugin_as_the_legacy_docs_wrote_it(world: World) -> None:
+    plugin = Path(sys.executable).parent / "kubectl-smlogs"
+    assert plugin.exists(), "the package installs the kubectl-smlogs console script"
+    world.create_sample()
+    world.run()
+    world.sagemaker.advance(3600)
+    world.run()
+    child = world.children("xgboost-mnist-hpo")[0]["metadata"]["name"]
+    env = {**os.environ, "PATH": f"{plugin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    assert KUBECTL is not None
+    listed = subprocess.run([KUBECTL, "plugin", "list"], env=env, capture_output=True, text=True, timeout=60)
+    assert str(plugin) in listed.stdout, listed.stdout + listed.stderr
+    result = subprocess.run(
+        [KUBECTL, "smlogs", "trainingjob", child], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    code, direct, _ = cli_output("logs", child)
+    assert code == 0 and result.stdout == direct and direct
+    other = subprocess.run(
+        [KUBECTL, "smlogs", "batchtransformjob", "x"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert other.returncode == 2 and "only trainingjob logs" in other.stderr

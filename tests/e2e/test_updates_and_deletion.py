@@ -23,7 +23,7 @@ def start_running(world: World) -> str:
 def test_spec_update_is_refused_then_cleared_on_revert(world: World) -> None:
     job = start_running(world)
     world.patch_spec(
-        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 20}}}
+        NAME, {"hyperParameterTuningJobConfig": {"resourceLimits": {"maxNumberOfTrainingJobs": 11}}}
     )
     world.reset_stats()
     refused = world.run()
@@ -33,11 +33,13 @@ def test_spec_update_is_refused_then_cleared_on_revert(world: World) -> None:
     assert "spec.hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs" in stalled["message"]
     ready = world.condition(NAME, "Ready")
     assert ready is not None and ready["status"] == "False"
-    # SageMaker untouched, still tracked.
+    # SageMaker untouched, still tracked (ListTags: a new generation may carry tag edits, which
+    # are applied; this one carries none, so no AddTags / DeleteTags).
     assert set(world.sagemaker_calls()) <= {
         "DescribeHyperParameterTuningJob",
         "ListTrainingJobsForHyperParameterTuningJob",
         "DescribeTrainingJob",
+        "ListTags",
     }
     assert world.sagemaker.tuning_job_names() == [job]
     assert world.get(NAME)["status"]["hyperParameterTuningJobStatus"] == "InProgress"
@@ -190,3 +192,36 @@ def test_deleted_event_is_emitted_once_when_the_finalizer_patch_conflicts(world:
     assert not world.exists(NAME)
     reasons = [event.reason for event in world.core.list_namespaced_event("default").items]
     assert reasons.count("Deleted") == 1, reasons
+
+
+def test_tag_edits_are_applied_to_the_running_job_never_touching_the_reconcilers_own(world: World) -> None:
+    world.create_sample(
+        edit=lambda o: o["spec"].update(tags=[{"key": "team", "value": "ml"}, {"key": "old", "value": "x"}])
+    )
+    world.run()
+    arn = world.get(NAME)["status"]["hyperParameterTuningJobArn"]
+    sagemaker = boto3.client("sagemaker")
+
+    def tags() -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+
+    before = tags()
+    own = {k: v for k, v in before.items() if k.startswith("hpo-reconciler/")}
+    assert set(own) == {"hpo-reconciler/namespace", "hpo-reconciler/name", "hpo-reconciler/uid"}
+    assert before["team"] == "ml" and before["old"] == "x"
+    edited = [{"key": "team", "value": "vision"}, {"key": "cost-center", "value": "42"}]
+    world.patch_spec(NAME, {"tags": edited})
+    result = world.run()
+    assert result.code == 0
+    after = tags()
+    assert {k: v for k, v in after.items() if not k.startswith("hpo-reconciler/")} == {
+        "team": "vision",
+        "cost-center": "42",
+    }, after  # "team" changed, "cost-center" added, "old" removed
+    assert {k: v for k, v in after.items() if k.startswith("hpo-reconciler/")} == own
+    assert world.condition(NAME, "Stalled") is None  # applied, not refused
+    events = world.kubectl("get", "events", "--field-selector", "reason=TagsUpdated").stdout
+    assert "Updated the tags of SageMaker tuning job" in events
+    world.reset_stats()
+    world.run()  # nothing changed since: no ListTags, no tag write
+    assert not {k for k in world.sagemaker_calls() if "Tags" in k}, world.sagemaker_calls()

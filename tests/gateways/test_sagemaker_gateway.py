@@ -16,6 +16,7 @@ from reconciler.gateways.errors import FatalError, PassFatalError, RetryableErro
 from reconciler.gateways.sagemaker import (
     CredentialsError,
     LimitExceededError,
+    QuotaTooLowError,
     RejectedError,
     ResourceInUseError,
     ResourceNotFoundError,
@@ -116,6 +117,35 @@ def test_error_mapping(exc: Exception, expected: type[SageMakerError]) -> None:
     assert isinstance(mapped, RetryableError) != isinstance(mapped, FatalError)
     assert isinstance(mapped, RetryableError) is issubclass(expected, TransientError)
     assert isinstance(mapped, PassFatalError) is (expected is CredentialsError)
+
+
+INSTANCE_QUOTA_ZERO = (
+    "The account-level service limit 'ml.p3.2xlarge for training job usage' is 0 Instances, with current "
+    "utilization of 0 Instances and a request delta of 1 Instances. Please use AWS Service Quotas to "
+    "request an increase for this quota."
+)
+TUNING_JOBS_IN_USE = (
+    "The account-level service limit 'Number of concurrent hyperparameter tuning jobs' is 100 Jobs, with "
+    "current utilization of 100 Jobs and a request delta of 1 Jobs."
+)
+
+
+def test_resource_limit_exceeded_is_told_apart_by_sagemakers_message() -> None:
+    def limit(message: str) -> botocore.exceptions.ClientError:
+        return botocore.exceptions.ClientError(
+            {
+                "Error": {"Code": "ResourceLimitExceeded", "Message": message},
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            },
+            "CreateHyperParameterTuningJob",
+        )
+
+    permanent = map_error(limit(INSTANCE_QUOTA_ZERO), operation="CreateHyperParameterTuningJob")
+    assert isinstance(permanent, QuotaTooLowError) and isinstance(permanent, FatalError)
+    assert str(permanent).startswith("SageMaker refused the tuning job: " + INSTANCE_QUOTA_ZERO)
+    assert "request an increase of that quota in AWS Service Quotas" in str(permanent)
+    waiting = map_error(limit(TUNING_JOBS_IN_USE), operation="CreateHyperParameterTuningJob")
+    assert type(waiting) is TransientError and isinstance(waiting, RetryableError)
 
 
 def test_training_job_listing_follows_every_page(sagemaker_sandbox: SageMakerSandbox) -> None:

@@ -219,6 +219,17 @@ class FakeSageMaker(Faults):
         self._call("ListTags", arn)
         return dict(self.tags.get(arn, {}))
 
+    def add_tags(
+        self, arn: str, tags: Mapping[str, str], *, region: str | None, endpoint: str | None
+    ) -> None:
+        self._call("AddTags", arn)
+        self.tags.setdefault(arn, {}).update(tags)
+
+    def delete_tags(self, arn: str, keys: list[str], *, region: str | None, endpoint: str | None) -> None:
+        self._call("DeleteTags", arn)
+        for key in keys:
+            self.tags.get(arn, {}).pop(key, None)
+
     def region_of(self, region: str | None, endpoint: str | None) -> str:
         return region or "us-east-2"
 

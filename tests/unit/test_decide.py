@@ -261,6 +261,23 @@ def test_refused_update_lists_changed_paths(tuning_job: TuningJobFactory) -> Non
     )
 
 
+def test_an_edit_of_an_ended_job_says_it_ended_and_how_to_run_the_new_spec(
+    tuning_job: TuningJobFactory,
+) -> None:
+    resource = tuning_job(arn=ARN, job_status="Completed", generation=2, observed_generation=1)
+    action = decide(resource, Observation(looked_up=True, job=JobState("Completed", ARN), delta=CHANGED))
+    assert action.why == "the spec differs from the Completed job"
+    assert action.refusal is not None and action.refusal.reason == "SpecUpdateRefused"
+    assert "running" not in action.refusal.message
+    assert action.refusal.message.startswith("the SageMaker tuning job already ended (Completed)")
+    assert "delete the resource and apply it again" in action.refusal.message
+    running = decide(
+        tuning_job(arn=ARN, job_status="InProgress"),
+        Observation(looked_up=True, job=JobState("InProgress", ARN), delta=CHANGED),
+    )
+    assert running.why == "the spec differs from the running job"
+
+
 def test_invalid_spec_reason_and_message(tuning_job: TuningJobFactory) -> None:
     action = decide(tuning_job(), Observation(problems=("spec.a: must be set",)))
     assert action.refusal is not None and action.refusal.reason == "InvalidSpec"

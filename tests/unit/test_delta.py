@@ -77,12 +77,25 @@ def test_changed_limit_reports_camel_case_path() -> None:
     assert not delta.different_at("trainingJobDefinition")
 
 
-def test_static_hyperparameter_change_is_seen_but_underscore_ones_are_not() -> None:
+def test_static_hyperparameter_change_is_seen_but_sagemakers_own_is_not() -> None:
     observed = described()
     observed["TrainingJobDefinition"]["StaticHyperParameters"]["eta"] = "0.3"
-    observed["TrainingJobDefinition"]["StaticHyperParameters"]["_kfold"] = "5"
+    observed["TrainingJobDefinition"]["StaticHyperParameters"]["_tuning_objective_metric"] = "other"
     delta = job_delta(REQUEST, observed, defaults=DEFAULTS)
     assert delta.paths == ("trainingJobDefinition.staticHyperParameters[eta]",)
+
+
+def test_a_user_set_underscore_hyperparameter_edit_is_seen() -> None:
+    # linear-learner's `_kvstore` is the user's: editing it after creation must not go unnoticed.
+    request = copy.deepcopy(REQUEST)
+    request["TrainingJobDefinition"]["StaticHyperParameters"]["_kvstore"] = "dist_sync"
+    observed = described()
+    observed["TrainingJobDefinition"]["StaticHyperParameters"]["_kvstore"] = "auto"
+    delta = job_delta(request, observed, defaults=DEFAULTS)
+    assert delta.paths == ("trainingJobDefinition.staticHyperParameters[_kvstore]",)
+    assert job_delta(request, described(), defaults=DEFAULTS).paths == (
+        "trainingJobDefinition.staticHyperParameters[_kvstore]",
+    )
 
 
 def test_explicit_default_equals_absent() -> None:

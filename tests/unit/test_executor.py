@@ -113,6 +113,25 @@ def test_a_rejected_create_stalls_and_is_reported_once_while_it_stays_rejected()
     assert world.kube.events == [("Warning", "RejectedBySageMaker")]
 
 
+def test_a_quota_smaller_than_the_job_stalls_with_what_to_do_and_heals_once_raised() -> None:
+    world = World(sample())
+    quota = sagemaker.QuotaTooLowError(
+        "SageMaker refused the tuning job: The account-level service limit 'ml.m4.xlarge for training job "
+        "usage' is 0 Instances, ... request an increase of that quota in AWS Service Quotas",
+        code="ResourceLimitExceeded",
+        operation="CreateHyperParameterTuningJob",
+    )
+    world.sagemaker.fail["CreateHyperParameterTuningJob"] = [quota]
+    first = world.run()
+    assert first.outcome is Outcome.STALLED and first.stalled_reason == "QuotaTooLow"
+    message = world.kube.obj["status"]["additional"]
+    assert "is 0 Instances" in message and "AWS Service Quotas" in message
+    assert world.kube.events == [("Warning", "QuotaTooLow")]
+    second = world.run()  # the quota was raised: the next pass creates the job
+    assert second.outcome is Outcome.CREATED
+    assert world.stalled() is None
+
+
 def test_name_taken_with_no_job_visible_is_retried_without_any_write() -> None:
     world = World(sample(finalizers=[FINALIZER]))
     world.sagemaker.fail["CreateHyperParameterTuningJob"] = [

@@ -231,6 +231,14 @@ REFRESH = Action(ActionKind.REFRESH, "job is InProgress")
 AFTER_FAILED_CALL = [
     ("create rejected: Stalled", CREATE, Answer.REJECTED, ActionKind.STALL, False, "RejectedBySageMaker"),
     (
+        "create over the whole quota: Stalled",
+        CREATE,
+        Answer.QUOTA_TOO_LOW,
+        ActionKind.STALL,
+        False,
+        "QuotaTooLow",
+    ),
+    (
         "create, name taken: look up its owner",
         CREATE,
         Answer.NAME_IN_USE,
@@ -268,7 +276,9 @@ def test_after_failed_call_table(
     assert (follow.refusal.reason if follow.refusal else None) == reason
     if follow.refusal is not None:  # the user learns SageMaker's words and what to do
         assert "1 validation error detected" in follow.refusal.message
-        assert "fix the spec" in follow.refusal.message
+        # A quota's detail is core.limits.quota_message, which already says what to do.
+        if reason != "QuotaTooLow":
+            assert "fix the spec" in follow.refusal.message
 
 
 # (case, resource kwargs, job visible, whose it is, delta, expected kind, retry, Stalled reason)
@@ -437,6 +447,7 @@ def test_stalled_reasons_are_the_wire_strings() -> None:
         "SpecUpdateRefused",
         "JobNameInUse",
         "RejectedBySageMaker",
+        "QuotaTooLow",
         "JobNotFound",
         "RoleNotAllowed",
         "EndpointNotAllowed",

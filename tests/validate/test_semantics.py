@@ -180,10 +180,34 @@ INVALID: list[tuple[str, Mutation, str, str]] = [
         "categorical ranges only",
     ),
     (
-        "grid: no maxNumber",
+        # Developer guide, Grid search: if specified, it should equal the number of combinations.
+        "grid: maxNumber equals the combinations",
         steps(grid, lambda s: config(s)["resourceLimits"].update(maxNumberOfTrainingJobs=10)),
         f"{CONFIG}.resourceLimits.maxNumberOfTrainingJobs",
-        "remove maxNumberOfTrainingJobs",
+        "maxNumberOfTrainingJobs must be 2, not 10: set it to 2 or remove it",
+    ),
+    (
+        "enough combinations for maxNumber",
+        lambda s: int_range(s).update(minValue="15"),  # 15..20: 6 combinations for 10 jobs
+        f"{CONFIG}.resourceLimits.maxNumberOfTrainingJobs",
+        "holds only 6 distinct combination(s) of hyperparameter values, fewer than "
+        "maxNumberOfTrainingJobs (10)",
+    ),
+    (
+        "categorical values unique",
+        lambda s: config(s)["parameterRanges"].update(
+            categoricalParameterRanges=[{"name": "my_choice", "values": ["0.1", "0.2", "0.1"]}]
+        ),
+        f"{CONFIG}.parameterRanges.categoricalParameterRanges[0].values",
+        "'0.1' listed more than once",
+    ),
+    (
+        "objective among the metric definitions given, built-in image too",
+        lambda s: definition(s)["algorithmSpecification"].update(
+            metricDefinitions=[{"name": "train:error", "regex": "train-error:(\\S+)"}]
+        ),
+        "spec.trainingJobDefinition.algorithmSpecification.metricDefinitions",
+        "not among the metricDefinitions given",
     ),
     (
         "hyperband: early stopping Off",
@@ -439,7 +463,29 @@ INVALID: list[tuple[str, Mutation, str, str]] = [
 VALID: list[tuple[str, Mutation]] = [
     ("main sample as is", lambda s: None),
     ("maxParallel == maxNumber", lambda s: config(s)["resourceLimits"].update(maxParallelTrainingJobs=10)),
-    ("min == max", lambda s: int_range(s).update(minValue="20")),
+    (
+        "min == max",
+        steps(
+            lambda s: int_range(s).update(minValue="20"),
+            lambda s: config(s)["resourceLimits"].update(
+                maxNumberOfTrainingJobs=1, maxParallelTrainingJobs=1
+            ),
+        ),
+    ),
+    (
+        "grid with maxNumber equal to the combinations",
+        steps(
+            grid,
+            lambda s: config(s)["resourceLimits"].update(
+                maxNumberOfTrainingJobs=2, maxParallelTrainingJobs=2
+            ),
+        ),
+    ),
+    ("combinations equal to maxNumber", lambda s: int_range(s).update(minValue="11")),
+    (
+        "a continuous range makes the space unbounded",
+        steps(lambda s: int_range(s).update(minValue="20"), lambda s: set_continuous(s, "0", "1", "Linear")),
+    ),
     ("logarithmic with min > 0", lambda s: set_continuous(s, "0.001", "1", "Logarithmic")),
     ("reverse-log within [0, 1)", lambda s: set_continuous(s, "0", "0.99", "ReverseLogarithmic")),
     ("grid with categorical ranges", grid),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +23,22 @@ MAIN_SAMPLE = SAMPLES / "xgboost-mnist-hpo.yaml"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "hpo-reconciler"
 
 
+SUMMARY = re.compile(r"^\d+ file\(s\), \d+ document\(s\) checked: ")
+
+
 def validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    """(exit code, the problem lines of stdout, the summary line followed by stderr).
+
+    In text mode the summary is stdout's last line, after the problems; it is split off here so
+    that tests compare the problem lines alone.
+    """
     code = run(["validate", *args])
     captured = capsys.readouterr()
-    return code, captured.out.splitlines(), captured.err
+    out = captured.out.splitlines()
+    if "json" in args or (code == 2 and not out):  # JSON, or nothing examined (unusable CRDs)
+        return code, out, captured.err
+    assert out and SUMMARY.match(out[-1]), f"the summary is not stdout's last line: {out}"
+    return code, out[:-1], out[-1] + "\n" + captured.err
 
 
 def main_document() -> dict[str, Any]:
@@ -56,6 +69,8 @@ def test_valid_samples_exit_0_and_print_nothing_on_stdout(capsys: pytest.Capture
     assert (code, out) == (0, [])
     assert "7 document(s) checked: 7 valid, 0 invalid" in err
     assert "skipped Helm chart" in err  # samples/charts holds templates, not manifests
+    # ... and the summary counts what it skipped (it said "0 skipped" next to that note).
+    assert "0 document(s) and 1 Helm chart(s) skipped" in err.splitlines()[0]
 
 
 def test_problems_are_one_line_each_with_file_document_path_and_message(
@@ -240,7 +255,6 @@ BILLION_LAUGHS = "kind: HyperparameterTuningJob\na: &a [x, x, x, x, x, x, x, x, 
         ("latin1.yaml", "kind: Caf\xe9\n".encode("latin-1"), 2, "not UTF-8 text"),
         ("broken.yaml", "kind: [unclosed\n", 2, "not valid YAML: line 2, column 1"),
         ("tabs.yaml", "a:\n\tb: 1\n", 2, "not valid YAML: line 2"),
-        ("dupes.yaml", "kind: A\nkind: B\n", 2, "found duplicate key 'kind'"),
         ("recursive.yaml", "a: &x [*x]\n", 2, "not valid YAML"),
         ("deep.yaml", "[" * 20000 + "]" * 20000, 2, "nested too deeply"),
         ("bomb.yaml", BILLION_LAUGHS, 1, "YAML aliases expand this document beyond"),
@@ -281,7 +295,7 @@ def test_directories_are_searched_recursively_skipping_hidden_and_other_files(
     write(tmp_path / "a", "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n")
     code, out, err = validate(capsys, str(tmp_path))
     assert (code, out) == (0, [])
-    assert "2 file(s), 1 document(s) checked: 1 valid" in err and "1 skipped" in err
+    assert "2 file(s), 1 document(s) checked: 1 valid" in err and "1 document(s) skipped" in err
 
 
 def test_stdin_through_the_console_script() -> None:
@@ -296,7 +310,11 @@ def test_stdin_through_the_console_script() -> None:
         "<stdin>:0: spec.hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs: "
     )
     ok = validate_stdin(MAIN_SAMPLE.read_bytes())
-    assert (ok.returncode, ok.stdout) == (0, b"")
+    assert ok.returncode == 0
+    assert ok.stdout.decode().splitlines() == [
+        "1 file(s), 1 document(s) checked: 1 valid, 0 invalid (0 problem(s)); 0 document(s) skipped; "
+        "0 unreadable"
+    ]
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -358,3 +376,80 @@ def test_a_legacy_operator_manifest_keeps_working(capsys: pytest.CaptureFixture[
     channel = item["request"]["TrainingJobDefinition"]["InputDataConfig"][0]
     assert channel["DataSource"]["S3DataSource"]["S3Uri"].startswith("https://")
     assert (channel["CompressionType"], channel["InputMode"]) == ("None", "File")
+
+
+def test_duplicate_keys_last_value_wins_with_a_warning_naming_key_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # kubectl applies a manifest with a repeated key (the later value wins): so does validate.
+    text = MAIN_SAMPLE.read_text()
+    lines = text.splitlines()
+    strategy = next(i for i, line in enumerate(lines) if line.strip().startswith("strategy:"))
+    indent = lines[strategy][: len(lines[strategy]) - len(lines[strategy].lstrip())]
+    broken_first = [*lines[:strategy], f"{indent}strategy: NotAStrategy", *lines[strategy:]]
+    path = write(tmp_path, "dupes.yaml", "\n".join(broken_first) + "\n")
+    code, out, err = validate(capsys, str(path))
+    assert (code, out) == (0, [])  # the valid, later value is the one checked
+    assert (
+        f"warning: {path}:0: line {strategy + 2}: key 'strategy' appears again in the same mapping; the "
+        "last value wins, as kubectl applies it: remove the earlier one"
+    ) in err.splitlines()
+    broken_last = [*lines[: strategy + 1], f"{indent}strategy: NotAStrategy", *lines[strategy + 1 :]]
+    path = write(tmp_path, "dupes2.yaml", "\n".join(broken_last) + "\n")
+    code, out, err = validate(capsys, str(path))
+    assert code == 1  # the exit code follows the document: here the later value is invalid
+    assert len(out) == 1 and "NotAStrategy" in out[0]
+    assert f"line {strategy + 2}: key 'strategy' appears again" in err
+    code, out, _ = validate(capsys, "--output", "json", str(path))
+    (document,) = json.loads("\n".join(out))["documents"]
+    assert document["warnings"] == [
+        f"line {strategy + 2}: key 'strategy' appears again in the same mapping; the last value wins, as "
+        "kubectl applies it: remove the earlier one"
+    ]
+
+
+def test_duplicate_top_level_block_as_in_the_legacy_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = main_document()
+    config = yaml.safe_dump(
+        {"hyperParameterTuningJobConfig": document["spec"]["hyperParameterTuningJobConfig"]}
+    )
+    rest = yaml.safe_dump({"spec": document["spec"]}, sort_keys=False)
+    head = yaml.safe_dump({k: v for k, v in document.items() if k != "spec"}, sort_keys=False)
+    # spec: {hyperParameterTuningJobConfig: <sample's>, ..., hyperParameterTuningJobConfig: <sample's>}
+    body = rest + "".join("  " + line + "\n" for line in config.splitlines())
+    path = write(tmp_path, "chart-output.yaml", head + body)
+    code, out, err = validate(capsys, str(path))
+    assert (code, out) == (0, []), err
+    assert "key 'hyperParameterTuningJobConfig' appears again" in err
+    assert "not valid YAML" not in err
+
+
+def test_a_long_enum_shows_the_closest_values_not_all_of_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = main_document()
+    bad["spec"]["trainingJobDefinition"]["resourceConfig"]["instanceType"] = "ml.m5.xlarg"
+    code, out, _ = validate(capsys, str(write(tmp_path, "x.yaml", yaml.safe_dump(bad))))
+    assert code == 1 and len(out) == 1
+    assert (
+        'spec.trainingJobDefinition.resourceConfig.instanceType: Unsupported value: "ml.m5.xlarg": ' in out[0]
+    )
+    assert "closest of the" in out[0] and '"ml.m5.xlarge"' in out[0]
+    assert out[0].count('"ml.') <= 6 and len(out[0]) < 400, out[0]
+
+
+def test_a_number_for_a_string_member_says_to_quote_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = MAIN_SAMPLE.read_text()
+    statics = main_document()["spec"]["trainingJobDefinition"]["staticHyperParameters"]
+    entry = next(s for s in statics if str(s["value"]).isdigit())
+    quoted = f'value: "{entry["value"]}"'
+    assert quoted in text or f"value: '{entry['value']}'" in text
+    unquoted = text.replace(quoted, f"value: {entry['value']}", 1)
+    code, out, _ = validate(capsys, str(write(tmp_path, "x.yaml", unquoted)))
+    assert code == 1 and len(out) == 1
+    assert "must be of type string" in out[0]
+    assert 'YAML reads an unquoted number as a number: quote the value, e.g. "10"' in out[0]

@@ -23,6 +23,7 @@ MUTATING = frozenset(
         "DeleteHyperParameterTuningJob",
         "StopTrainingJob",
         "AddTags",
+        "DeleteTags",
     }
 )
 

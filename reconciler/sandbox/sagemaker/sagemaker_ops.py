@@ -304,6 +304,15 @@ def add_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]
     return {"Tags": [dict(t) for t in params["Tags"]]}
 
 
+def delete_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
+    """DeleteTags (SageMaker API reference): removes the keys given; a key the resource does not
+    have is no error; the answer is empty."""
+    tags = _tags(sim, params["ResourceArn"])
+    drop = set(params["TagKeys"])
+    tags[:] = [t for t in tags if t["Key"] not in drop]
+    return {}
+
+
 def list_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     tags = _tags(sim, params["ResourceArn"])
     chosen, token = page(tags, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 50))
@@ -327,6 +336,7 @@ HANDLERS: dict[str, Callable[[SimulatorState, Params, str], dict[str, Any]]] = {
     "ListTrainingJobs": list_training_jobs,
     "StopTrainingJob": stop_training_job,
     "AddTags": add_tags,
+    "DeleteTags": delete_tags,
     "ListTags": list_tags,
 }
 
