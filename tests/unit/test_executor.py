@@ -41,6 +41,7 @@ class World:
         self.kube = FakeKube(obj)
         self.sagemaker = FakeSageMaker()
         self.settings = Settings(**settings)
+        self.now = NOW
 
     def run(self) -> Result:
         ctx = Context(
@@ -48,7 +49,7 @@ class World:
             sagemaker=self.sagemaker,
             settings=self.settings,
             namespaces=NamespacePolicies(self.kube),
-            clock=lambda: NOW,
+            clock=lambda: self.now,
         )
         return reconcile(copy.deepcopy(self.kube.obj), ctx)
 
@@ -127,7 +128,12 @@ def test_a_quota_smaller_than_the_job_stalls_with_what_to_do_and_heals_once_rais
     message = world.kube.obj["status"]["additional"]
     assert "is 0 Instances" in message and "AWS Service Quotas" in message
     assert world.kube.events == [("Warning", "QuotaTooLow")]
-    second = world.run()  # the quota was raised: the next pass creates the job
+    creates = len(world.sagemaker.calls)
+    # Stalled costs nothing until the spec changes or the heartbeat passes: no create at once...
+    assert world.run().outcome is Outcome.UNCHANGED and len(world.sagemaker.calls) == creates
+    # ...and at the heartbeat the create is tried again: the quota was raised meanwhile.
+    world.now = NOW + dt.timedelta(seconds=world.settings.heartbeat_seconds + 1)
+    second = world.run()
     assert second.outcome is Outcome.CREATED
     assert world.stalled() is None
 
