@@ -145,7 +145,7 @@ def test_resource_limit_exceeded_is_told_apart_by_sagemakers_message() -> None:
     assert str(permanent).startswith("SageMaker refused the tuning job: " + INSTANCE_QUOTA_ZERO)
     assert "request an increase of that quota in AWS Service Quotas" in str(permanent)
     waiting = map_error(limit(TUNING_JOBS_IN_USE), operation="CreateHyperParameterTuningJob")
-    assert type(waiting) is TransientError and isinstance(waiting, RetryableError)
+    assert type(waiting) is LimitExceededError and isinstance(waiting, RetryableError)
 
 
 def test_training_job_listing_follows_every_page(sagemaker_sandbox: SageMakerSandbox) -> None:
