@@ -1,6 +1,6 @@
 """Command-line entry point: `hpo-reconciler <command>`.
 
-Contract (DESIGN.md section 4):
+Contract (README's exit codes):
 - This is the only module that maps outcomes to process exit codes:
   0 the command did its job (per-resource problems are recorded on the resources),
   1 it could not (or, with --fail-on-error, some resource is Stalled; for `validate`, some input is invalid;
@@ -39,7 +39,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    """One reconciliation pass; exit codes per DESIGN section 4."""
+    """One reconciliation pass; exit codes as README.md states them."""
     import os
 
     from reconciler.core.settings import Settings, SettingsError

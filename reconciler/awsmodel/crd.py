@@ -3,10 +3,10 @@
 Contract: `crd_documents()` returns {file name: CRD} for HyperparameterTuningJob and TrainingJob
 (apiextensions.k8s.io/v1, one served and stored version v1, status subresource, category
 `sagemaker`, short names `hpo` / `tj`). The spec schemas come from `awsmodel.schema` (the
-SageMaker model, DESIGN 3.1): the HyperparameterTuningJob spec is the CreateHyperParameterTuningJob
+SageMaker model): the HyperparameterTuningJob spec is the CreateHyperParameterTuningJob
 input plus the CR-only `region` and `sageMakerEndpoint` (its job name optional), the TrainingJob
 spec is CreateTrainingJobRequest plus the same two. The status schemas and printer columns are
-the cross-team contract of interfaces.md (DESIGN 3.3). Every field has a description for
+what README's "What a resource shows" and the legacy operator's users read. Every field has a description for
 `kubectl explain`: the model's members get the first sentence or two of botocore's documentation
 (`awsmodel.docs`), our own fields (region, sageMakerEndpoint, the optional job name, every status
 member) the texts below. They are kept short: `kubectl apply` keeps the whole object in the
@@ -92,7 +92,7 @@ _COUNTERS = {
 
 
 def hpo_status_schema() -> Schema:
-    """HyperparameterTuningJob ``.status`` (interfaces.md, DESIGN 3.3)."""
+    """HyperparameterTuningJob ``.status`` (README, "What a resource shows")."""
     counters = _object(
         {name: _d(_INT, text) for name, text in _COUNTERS.items()},
         description="The training jobs of the tuning job by status (SageMaker's TrainingJobStatusCounters).",
@@ -152,7 +152,7 @@ def hpo_status_schema() -> Schema:
 
 
 def training_status_schema() -> Schema:
-    """TrainingJob ``.status`` (interfaces.md)."""
+    """TrainingJob ``.status``, mirrored from DescribeTrainingJob."""
     data_point = _object(
         {
             "metricName": _d(_STRING, "The metric's name."),
@@ -216,7 +216,7 @@ JOB_NAME_DESCRIPTION = (
 def hpo_spec_schema() -> Schema:
     """HyperparameterTuningJob ``.spec``: the CreateHyperParameterTuningJob input + CR-only fields."""
     spec = resource_schema(TUNING_JOB_REQUEST)
-    # The job name is optional on the resource: without it the reconciler derives one (DESIGN 3.2).
+    # The job name is optional on the resource: without it the reconciler derives one (core.naming).
     spec["required"] = [name for name in spec.get("required", []) if name != "hyperParameterTuningJobName"]
     spec["properties"]["hyperParameterTuningJobName"]["description"] = JOB_NAME_DESCRIPTION
     spec["properties"]["region"] = _d(REGION_SCHEMA, REGION_DESCRIPTION)
@@ -257,7 +257,7 @@ def _column(name: str, path: str, kind: str, *, priority: int = 0, fmt: str | No
 
 
 def hpo_printer_columns() -> list[Schema]:
-    """Columns of `kubectl get hyperparametertuningjob` (DESIGN 3.1), in order."""
+    """Columns of `kubectl get hyperparametertuningjob` (the legacy operator's), in order."""
     counters = ".status.trainingJobStatusCounters"
     ready = '.status.conditions[?(@.type=="Ready")]'
     return [
@@ -280,7 +280,7 @@ def hpo_printer_columns() -> list[Schema]:
 
 
 def training_printer_columns() -> list[Schema]:
-    """Columns of `kubectl get trainingjob` (DESIGN 3.1), in order."""
+    """Columns of `kubectl get trainingjob` (the legacy operator's), in order."""
     return [
         _column("Status", ".status.trainingJobStatus", "string"),
         _column("Secondary-Status", ".status.secondaryStatus", "string"),

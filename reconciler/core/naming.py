@@ -1,4 +1,4 @@
-"""Deterministic SageMaker tuning-job names: the idempotency key of a resource (DESIGN.md 3.2),
+"""Deterministic SageMaker tuning-job names: the idempotency key of a resource (docs/architecture.md),
 and the names the legacy SageMaker Operator for Kubernetes gave the jobs it created.
 
 Contract:

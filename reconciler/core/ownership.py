@@ -1,4 +1,4 @@
-"""Whether a SageMaker tuning job is this resource's: only proofs a tenant cannot forge (DESIGN 3.2).
+"""Whether a SageMaker tuning job is this resource's: only proofs a tenant cannot forge (docs/security.md).
 
 Contract:
 - A resource owns a job when the job's `hpo-reconciler/uid` tag is the resource's server-assigned

@@ -1,4 +1,4 @@
-"""Policy checks made before any SageMaker call (DESIGN 3.5).
+"""Policy checks made before any SageMaker call (docs/security.md).
 
 Contract:
 - `role_refusal(role_arns, namespace_patterns=..., process_patterns=...)`: every role must pass every

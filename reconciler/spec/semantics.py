@@ -55,7 +55,8 @@ DEFAULT_TRAINING_RUNTIME_SECONDS: Final = 24 * 3600
 HYPERBAND_EPOCH_KEYS: Final = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
 SCALING_TYPES: Final = ("Auto", "Linear", "Logarithmic", "ReverseLogarithmic")
 WARM_START_TYPES: Final = ("IdenticalDataAndAlgorithm", "TransferLearning")
-# Tag keys the reconciler adds itself (DESIGN 3.4); a user tag with this prefix would clash.
+# Tag keys the reconciler adds itself (its ownership proof, docs/architecture.md): a user tag with this
+# prefix would clash.
 RESERVED_TAG_PREFIX: Final = "hpo-reconciler/"
 MAX_USER_TAGS: Final = 50 - 3  # CreateHyperParameterTuningJob takes 50 tags; the reconciler adds 3
 # Repositories of SageMaker's built-in algorithms: their images emit their own metrics, so an

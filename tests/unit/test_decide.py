@@ -352,7 +352,7 @@ def test_decide_invariants(
     # A job is created only when none is known, and never for a refused or invalid spec.
     if action.kind is ActionKind.CREATE:
         assert not has_arn and not problems and not policy and not deleting
-    # Every stall says why, with a reason of DESIGN 3.3's vocabulary.
+    # Every stall says why, with a reason of the documented vocabulary.
     if action.kind in {ActionKind.STALL, ActionKind.REFUSE_UPDATE}:
         assert action.refusal is not None and action.refusal.message
     # Without a lookup there is no SageMaker knowledge: only create, stall, nothing.

@@ -65,7 +65,7 @@ def test_different_uids_give_different_names(uid_a: object, uid_b: object) -> No
     assert (a == b) == (str(uid_a).replace("-", "")[:24] == str(uid_b).replace("-", "")[:24])
 
 
-# -- the legacy operator's names (migration proof, DESIGN 3.2) -----------------------------------
+# -- the legacy operator's names (migration proof, docs/migration.md) -----------------------------------
 
 UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
 
