@@ -24,6 +24,7 @@ from reconciler.sandbox.sagemaker.arns import arn
 from reconciler.sandbox.sagemaker.launch import plan_run
 from reconciler.sandbox.sagemaker.model import Knobs, TrainingRun, TuningJob
 from reconciler.sandbox.sagemaker.ranges import parse_ranges
+from reconciler.sandbox.sagemaker.training_logs import planned_final
 
 # ConvergenceDetected.CompleteOnConvergence=Enabled: the simulator calls the search converged once
 # this many consecutive final metrics fail to improve on the best (SageMaker's own test is internal).
@@ -242,18 +243,6 @@ def stop_run(job: TuningJob, run: TrainingRun, *, at: float, knobs: Knobs) -> No
 def round_time(run: TrainingRun, index: int) -> float:
     """When the run logs its `index`-th (0-based) training round."""
     return run.t_train + (run.t_upload - run.t_train) * (index + 1) / run.rounds_total
-
-
-def planned_final(job: TuningJob, run: TrainingRun) -> float:
-    """The metric the run reaches at its last round (the documented objective function)."""
-    return objective.objective_value(
-        ranges=job.ranges[run.definition_index],
-        tuned=run.tuned,
-        objective_type=job.objective_type,
-        seed=job.seed,
-        tuning_job_name=job.name,
-        index=run.index,
-    )
 
 
 def _apply_runtime_limit(job: TuningJob, *, at: float, knobs: Knobs) -> None:
