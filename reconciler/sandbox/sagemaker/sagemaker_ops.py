@@ -220,6 +220,25 @@ _TRAINING_SORT: dict[str, Callable[[float, TrainingRun], Any]] = {
 }
 
 
+def _training_page(
+    runs: list[TrainingRun],
+    *,
+    params: Params,
+    now: float,
+    sort_by: str,
+    summary: Callable[[TrainingRun], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of training job summaries, sorted as both training job list operations sort them."""
+    runs = _sorted(
+        runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
+    )
+    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
+    out: dict[str, Any] = {"TrainingJobSummaries": [summary(r) for r in chosen]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
 def list_training_jobs_for_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     job = sim.store.job(params["HyperParameterTuningJobName"], now=now)
@@ -231,14 +250,9 @@ def list_training_jobs_for_tuning_job(sim: SimulatorState, params: Params, regio
         # SageMaker leaves out jobs without an objective metric when sorting by it.
         and (sort_by != "FinalObjectiveMetricValue" or (r.final_metric is not None and now >= r.ended_at))
     ]
-    runs = _sorted(
-        runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
+    return _training_page(
+        runs, params=params, now=now, sort_by=sort_by, summary=lambda r: render.training_summary(job, r, now)
     )
-    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
-    out: dict[str, Any] = {"TrainingJobSummaries": [render.training_summary(job, r, now) for r in chosen]}
-    if token:
-        out["NextToken"] = token
-    return out
 
 
 def describe_training_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
@@ -258,14 +272,9 @@ def list_training_jobs(sim: SimulatorState, params: Params, region: str) -> dict
         and _within(bounds, created=r.created, modified=min(now, r.ended_at))
     ]
     sort_by = params.get("SortBy", "CreationTime")
-    runs = _sorted(
-        runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
+    return _training_page(
+        runs, params=params, now=now, sort_by=sort_by, summary=lambda r: render.training_job_summary(r, now)
     )
-    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
-    out: dict[str, Any] = {"TrainingJobSummaries": [render.training_job_summary(r, now) for r in chosen]}
-    if token:
-        out["NextToken"] = token
-    return out
 
 
 def stop_training_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
