@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -73,6 +74,15 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
+def _verb(method: str) -> Callable[[Handler], None]:
+    """The `do_<METHOD>` BaseHTTPRequestHandler dispatches to; every verb goes through `_handle`."""
+
+    def handle(self: Handler) -> None:
+        self._handle(method)
+
+    return handle
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Idle kept-alive connections and stalled request bodies are dropped after this many seconds, so a
@@ -95,26 +105,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and `sandbox up` should not drown in access logs."""
 
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def do_HEAD(self) -> None:
-        self._handle("HEAD")
-
-    def do_OPTIONS(self) -> None:
-        self._handle("OPTIONS")
+    do_GET = _verb("GET")
+    do_POST = _verb("POST")
+    do_PUT = _verb("PUT")
+    do_PATCH = _verb("PATCH")
+    do_DELETE = _verb("DELETE")
+    do_HEAD = _verb("HEAD")
+    do_OPTIONS = _verb("OPTIONS")
 
     # -- plumbing ---------------------------------------------------------------------------------------
     def _send(
