@@ -78,6 +78,16 @@ def _parsed_rv(value: Any) -> int:
     return int(text)
 
 
+def _uid_conflict(rt: ResourceType, *, name: str, expected: Any, actual: Any) -> ApiError:
+    """409 for a UID precondition the stored object does not meet, worded as the apiserver words it."""
+    return conflict(
+        rt.plural,
+        group=rt.group,
+        name=name,
+        detail=f"Precondition failed: UID in precondition: {expected}, UID in object meta: {actual}",
+    )
+
+
 class Writer:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -342,13 +352,7 @@ class Writer:
             if rv and str(rv) != old_meta.get("resourceVersion"):
                 raise conflict(rt.plural, group=rt.group, name=name, detail=STALE_OBJECT)
             if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
-                raise conflict(
-                    rt.plural,
-                    group=rt.group,
-                    name=name,
-                    detail=f"Precondition failed: UID in precondition: {meta['uid']}, "
-                    f"UID in object meta: {old_meta.get('uid')}",
-                )
+                raise _uid_conflict(rt, name=name, expected=meta["uid"], actual=old_meta.get("uid"))
             if subresource == "status":
                 status = new.get("status")
                 managed = (new.get("metadata") or {}).get("managedFields")
@@ -441,13 +445,7 @@ class Writer:
             meta = obj["metadata"]
             preconditions = options.get("preconditions") or {}
             if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
-                raise conflict(
-                    rt.plural,
-                    group=rt.group,
-                    name=name,
-                    detail=f"Precondition failed: UID in precondition: "
-                    f"{preconditions['uid']}, UID in object meta: {meta.get('uid')}",
-                )
+                raise _uid_conflict(rt, name=name, expected=preconditions["uid"], actual=meta.get("uid"))
             if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get(
                 "resourceVersion"
             ):
