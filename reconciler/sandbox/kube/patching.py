@@ -141,13 +141,20 @@ def _tokens(pointer: str) -> list[str]:
 def _parent(doc: Any, *, tokens: list[str], pointer: str) -> Any:
     node = doc
     for token in tokens[:-1]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
+        key = _member(node, token)
+        if key is None:
             raise _PatchFailure(f"doc is missing path: {pointer}")
+        node = node[key]
     return node
+
+
+def _member(node: Any, token: str) -> str | int | None:
+    """The key or index `token` names in `node` when that member exists (RFC 6901 section 4), else None."""
+    if isinstance(node, dict) and token in node:
+        return token
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return int(token)
+    return None
 
 
 def _get(doc: Any, pointer: str) -> Any:
@@ -155,12 +162,10 @@ def _get(doc: Any, pointer: str) -> Any:
     if not tokens:
         return doc
     parent = _parent(doc, tokens=tokens, pointer=pointer)
-    last = tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent[last]
-    if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        return parent[int(last)]
-    raise _PatchFailure(f"doc is missing path: {pointer}")
+    key = _member(parent, tokens[-1])
+    if key is None:
+        raise _PatchFailure(f"doc is missing path: {pointer}")
+    return parent[key]
 
 
 def _add(doc: Any, *, pointer: str, value: Any) -> Any:
@@ -188,13 +193,10 @@ def _remove(doc: Any, pointer: str) -> Any:
     if not tokens:
         raise _PatchFailure("cannot remove the whole document")
     parent = _parent(doc, tokens=tokens, pointer=pointer)
-    last = tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        del parent[last]
-    elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        del parent[int(last)]
-    else:
+    key = _member(parent, tokens[-1])
+    if key is None:
         raise _PatchFailure(f'remove operation does not apply: doc is missing path: "{pointer}"')
+    del parent[key]
     return doc
 
 
