@@ -177,50 +177,28 @@ JOB = ResourceType(
     ),
 )
 _RBAC = "rbac.authorization.k8s.io"
-CLUSTER_ROLE = ResourceType(
-    group=_RBAC,
-    version="v1",
-    kind="ClusterRole",
-    plural="clusterroles",
-    singular="clusterrole",
-    namespaced=False,
-    definition="io.k8s.api.rbac.v1.ClusterRole",
-    schema_checked=True,
-    printer_columns=(_CREATED_AT,),
-)
-CLUSTER_ROLE_BINDING = ResourceType(
-    group=_RBAC,
-    version="v1",
-    kind="ClusterRoleBinding",
-    plural="clusterrolebindings",
-    singular="clusterrolebinding",
-    namespaced=False,
-    definition="io.k8s.api.rbac.v1.ClusterRoleBinding",
-    schema_checked=True,
-    printer_columns=(PrinterColumn("Role", "string", ".roleRef.name"), _AGE),
-)
-ROLE = ResourceType(
-    group=_RBAC,
-    version="v1",
-    kind="Role",
-    plural="roles",
-    singular="role",
-    namespaced=True,
-    definition="io.k8s.api.rbac.v1.Role",
-    schema_checked=True,
-    printer_columns=(_CREATED_AT,),
-)
-ROLE_BINDING = ResourceType(
-    group=_RBAC,
-    version="v1",
-    kind="RoleBinding",
-    plural="rolebindings",
-    singular="rolebinding",
-    namespaced=True,
-    definition="io.k8s.api.rbac.v1.RoleBinding",
-    schema_checked=True,
-    printer_columns=(PrinterColumn("Role", "string", ".roleRef.name"), _AGE),
-)
+
+
+def _rbac(kind: str, *, namespaced: bool, printer_columns: tuple[PrinterColumn, ...]) -> ResourceType:
+    """An rbac.authorization.k8s.io/v1 kind; its plural and singular are the lower-cased kind."""
+    return ResourceType(
+        group=_RBAC,
+        version="v1",
+        kind=kind,
+        plural=f"{kind.lower()}s",
+        singular=kind.lower(),
+        namespaced=namespaced,
+        definition=f"io.k8s.api.rbac.v1.{kind}",
+        schema_checked=True,
+        printer_columns=printer_columns,
+    )
+
+
+_ROLE_COLUMNS = (PrinterColumn("Role", "string", ".roleRef.name"), _AGE)
+CLUSTER_ROLE = _rbac("ClusterRole", namespaced=False, printer_columns=(_CREATED_AT,))
+CLUSTER_ROLE_BINDING = _rbac("ClusterRoleBinding", namespaced=False, printer_columns=_ROLE_COLUMNS)
+ROLE = _rbac("Role", namespaced=True, printer_columns=(_CREATED_AT,))
+ROLE_BINDING = _rbac("RoleBinding", namespaced=True, printer_columns=_ROLE_COLUMNS)
 BUILTINS = (
     NAMESPACE,
     EVENT,
