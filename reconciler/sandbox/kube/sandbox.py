@@ -13,7 +13,6 @@ import functools
 import threading
 from collections.abc import Collection
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import yaml
@@ -26,6 +25,7 @@ from reconciler.sandbox.kube.kubeconfig import write_kubeconfig
 from reconciler.sandbox.kube.registry import CRD
 from reconciler.sandbox.kube.server import ApiServer
 from reconciler.sandbox.kube.writes import Writer
+from reconciler.sandbox.serving import Serving
 
 # libyaml's loader when available: the generated CRDs are large and tests install them often.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,7 +44,7 @@ def _documents(path: Path) -> tuple[Any, ...]:
 INSTALLER = "kube-sandbox"  # the field manager of CRDs `install_crds` writes (managedFields name it)
 
 
-class KubeSandbox:
+class KubeSandbox(Serving):
     def __init__(self, *, state_dir: Path | None = None, port: int = 0) -> None:
         self.state_dir = state_dir
         self.port = port
@@ -90,15 +90,6 @@ class KubeSandbox:
             self._saver.stop()
             self._saver = None
         self._server = None
-
-    def __enter__(self) -> KubeSandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- clients ----------------------------------------------------------------------------------------
     def write_kubeconfig(self, path: Path) -> None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from reconciler.sandbox.sagemaker import control
 from reconciler.sandbox.sagemaker.persistence import Journal
 from reconciler.sandbox.sagemaker.server import DEFAULT_REGION, SimulatorServer
 from reconciler.sandbox.sagemaker.simulator import Simulator
+from reconciler.sandbox.serving import Serving
 
 
-class SageMakerSandbox:
+class SageMakerSandbox(Serving):
     def __init__(
         self,
         *,
@@ -52,15 +52,6 @@ class SageMakerSandbox:
             self._server = None
         if self._journal is not None:
             self._journal.close()
-
-    def __enter__(self) -> SageMakerSandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def env(self) -> dict[str, str]:
         """Environment variables that point boto3 (and the reconciler) at this sandbox.
