@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.loaders
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reconciler.sandbox.sagemaker.state import SimulatorState
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
 MAX_TAGS = 50
 
 
@@ -162,6 +163,24 @@ def _sorted(items: list[Any], *, key: Callable[[Any], Any], params: Params, defa
     return sorted(items, key=key, reverse=params.get("SortOrder", default_order) == "Descending")
 
 
+def _page_of(
+    items: list[T],
+    *,
+    params: Params,
+    member: str,
+    summary: Callable[[T], Any],
+    max_results: int = 10,
+) -> dict[str, Any]:
+    """A List* response: `member` holds one page of summaries, `NextToken` is set while more remain."""
+    chosen, token = page(
+        items, next_token=params.get("NextToken"), max_results=params.get("MaxResults", max_results)
+    )
+    out: dict[str, Any] = {member: [summary(i) for i in chosen]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
 def list_tuning_jobs(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     now = sim.now()
     bounds = _time_bounds(params)
@@ -178,13 +197,12 @@ def list_tuning_jobs(sim: SimulatorState, params: Params, region: str) -> dict[s
         "CreationTime": lambda j: (j.created, j.name),
     }[params.get("SortBy", "Name")]
     jobs = _sorted(jobs, key=sort_key, params=params, default_order="Ascending")
-    chosen, token = page(jobs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
-    out: dict[str, Any] = {
-        "HyperParameterTuningJobSummaries": [render.tuning_job_summary(j, now) for j in chosen]
-    }
-    if token:
-        out["NextToken"] = token
-    return out
+    return _page_of(
+        jobs,
+        params=params,
+        member="HyperParameterTuningJobSummaries",
+        summary=lambda j: render.tuning_job_summary(j, now),
+    )
 
 
 def stop_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
@@ -232,11 +250,7 @@ def _training_page(
     runs = _sorted(
         runs, key=functools.partial(_TRAINING_SORT[sort_by], now), params=params, default_order="Ascending"
     )
-    chosen, token = page(runs, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 10))
-    out: dict[str, Any] = {"TrainingJobSummaries": [summary(r) for r in chosen]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return _page_of(runs, params=params, member="TrainingJobSummaries", summary=summary)
 
 
 def list_training_jobs_for_tuning_job(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
@@ -324,11 +338,7 @@ def delete_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, A
 
 def list_tags(sim: SimulatorState, params: Params, region: str) -> dict[str, Any]:
     tags = _tags(sim, params["ResourceArn"])
-    chosen, token = page(tags, next_token=params.get("NextToken"), max_results=params.get("MaxResults", 50))
-    out: dict[str, Any] = {"Tags": [dict(t) for t in chosen]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return _page_of(tags, params=params, member="Tags", summary=dict, max_results=50)
 
 
 # The name bench/benchlib.py imported before `add_static_hyperparameters` was public.
