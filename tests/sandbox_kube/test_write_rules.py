@@ -166,3 +166,26 @@ def test_total_annotation_size_is_limited_to_256_kib(crds: KubeSandbox, custom: 
     with pytest.raises(ApiException) as namespace:
         core.create_namespace({"metadata": {"name": "big", "annotations": {"n": "é" * 131072}}})
     assert namespace.value.status == 422  # bytes, not characters: 1 + 262144 bytes
+
+
+def test_a_uid_that_is_not_the_stored_one_fails_update_and_delete_with_409(
+    crds: KubeSandbox, custom: Custom
+) -> None:
+    # kube-apiserver words both as "Precondition failed: UID in precondition: X, UID in object meta: Y"
+    # (apiserver registry store: update checks the object's metadata.uid, delete its preconditions.uid).
+    created = custom.create_namespaced_custom_object(GROUP, VERSION, "default", HPO, sample_hpo())
+    uid = created["metadata"]["uid"]
+    name = "xgboost-mnist-hpo"
+    expected = f'"{name}": Precondition failed: UID in precondition: not-the-uid, UID in object meta: {uid}'
+    body = dict(created, metadata=dict(created["metadata"], uid="not-the-uid"))
+    with pytest.raises(ApiException) as update:
+        custom.replace_namespaced_custom_object(GROUP, VERSION, "default", HPO, name, body)
+    assert update.value.status == 409
+    assert _status(update.value)["message"].endswith(expected)
+    with pytest.raises(ApiException) as delete:
+        custom.delete_namespaced_custom_object(
+            GROUP, VERSION, "default", HPO, name, body={"preconditions": {"uid": "not-the-uid"}}
+        )
+    assert delete.value.status == 409
+    assert _status(delete.value)["message"].endswith(expected)
+    assert custom.get_namespaced_custom_object(GROUP, VERSION, "default", HPO, name)["metadata"]["uid"] == uid
