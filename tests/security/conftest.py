@@ -14,25 +14,14 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 
-from reconciler.sandbox.kube import KubeSandbox
-from reconciler.sandbox.sagemaker import SageMakerSandbox
-from tests.e2e.e2e_world import ROOT, World
+from tests.e2e.e2e_world import World, open_world
 from tests.security.tenants import TEAMS
 
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with KubeSandbox() as kube, SageMakerSandbox(time_scale=1.0) as sagemaker:
-        kubeconfig = tmp_path / "kubeconfig"
-        kube.write_kubeconfig(kubeconfig)
-        kube.install_crds(ROOT / "crds")
-        for key, value in sagemaker.env().items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-        api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
-        core = k8s.CoreV1Api(api)
+    with open_world(tmp_path, monkeypatch, time_scale=1.0) as world:
         for team in TEAMS:
-            core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(name=team)))
-        yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), core)
+            world.core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(name=team)))
+        yield world

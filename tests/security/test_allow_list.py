@@ -14,12 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubernetes import client as k8s
-from kubernetes import config as k8s_config
 
-from reconciler.sandbox.kube import KubeSandbox
-from reconciler.sandbox.sagemaker import SageMakerSandbox
-from tests.e2e.e2e_world import ROOT, World
+from tests.e2e.e2e_world import World, open_world
 
 ANNOTATION = "sagemaker.aws.amazon.com/allowed-role-arns"
 ACCOUNT_ROLE = "arn:aws:iam::123456789012:role/"
@@ -39,15 +35,7 @@ CASES: list[tuple[str, str, str, str | None]] = [
 
 @pytest.fixture
 def two_teams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with KubeSandbox() as kube, SageMakerSandbox(time_scale=1.0) as sagemaker:
-        kubeconfig = tmp_path / "kubeconfig"
-        kube.write_kubeconfig(kubeconfig)
-        kube.install_crds(ROOT / "crds")
-        for key, value in sagemaker.env().items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
-        api = k8s_config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
-        world = World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), k8s.CoreV1Api(api))
+    with open_world(tmp_path, monkeypatch, time_scale=1.0) as world:
         for namespace, patterns in NAMESPACE_PATTERNS.items():
             manifest = {
                 "apiVersion": "v1",
