@@ -40,6 +40,7 @@ from tests.deploy.test_deploy_manifests import (
     RESOURCE_VERBS,
     rendering,
 )
+from tests.e2e.e2e_world import run_kubectl
 
 CHART_CRDS = CRONJOB / "chart" / "crds"
 TUNING_CHART = REPO / "samples" / "charts" / "hyperparameter-tuning-jobs"
@@ -59,14 +60,7 @@ class Applier:
     def kubectl(
         self, *args: str, stdin: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [KUBECTL, "--kubeconfig", str(self.kubeconfig), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_kubectl(KUBECTL, self.kubeconfig, args, stdin)
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)}: {result.stderr}")
         return result

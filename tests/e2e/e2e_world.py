@@ -10,7 +10,7 @@ import io
 import json
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,20 @@ class RunResult:
         return self.lines[-1] if self.lines else ""
 
 
+def run_kubectl(
+    kubectl: str, kubeconfig: Path, args: Sequence[str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One `kubectl` call against `kubeconfig`; the caller judges the exit code."""
+    return subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=60,
+        check=False,
+    )
+
+
 @dataclass
 class World:
     kube: KubeSandbox
@@ -66,14 +80,7 @@ class World:
 
     def kubectl(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         assert KUBECTL is not None
-        return subprocess.run(
-            [KUBECTL, "--kubeconfig", str(self.kubeconfig), *args],
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=60,
-            check=False,
-        )
+        return run_kubectl(KUBECTL, self.kubeconfig, args, input)
 
     def sample(self, name: str = "xgboost-mnist-hpo", *, namespace: str = "default") -> dict[str, Any]:
         obj: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
