@@ -46,33 +46,8 @@ def test_lost_response_after_status_write_is_harmless(world: World) -> None:
 
 
 def test_foreign_job_holding_the_name_is_job_name_in_use(world: World) -> None:
-    request = {
-        "HyperParameterTuningJobName": "taken-name",
-        "HyperParameterTuningJobConfig": {
-            "Strategy": "Random",
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
-            "ParameterRanges": {
-                "IntegerParameterRanges": [{"Name": "num_round", "MinValue": "1", "MaxValue": "2"}]
-            },
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:error"},
-        },
-        "TrainingJobDefinition": {
-            "AlgorithmSpecification": {
-                "TrainingImage": "825641698319.dkr.ecr.us-east-2.amazonaws.com/xgboost:1",
-                "TrainingInputMode": "File",
-            },
-            "RoleArn": "arn:aws:iam::123456789012:role/other",
-            "OutputDataConfig": {"S3OutputPath": "s3://other/out"},
-            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        },
-    }
-    boto3.client("sagemaker").create_hyper_parameter_tuning_job(**request)
-
-    def named(obj: dict[str, Any]) -> None:
-        obj["spec"]["hyperParameterTuningJobName"] = "taken-name"
-
-    world.create_sample(edit=named)
+    create_foreign_job("taken-name")
+    world.create_sample(edit=take_name)
     result = world.run()
     assert result.code == 0
     stalled = world.condition(NAME, "Stalled")
@@ -83,10 +58,7 @@ def test_foreign_job_holding_the_name_is_job_name_in_use(world: World) -> None:
     world.kubectl("delete", "hpo", NAME, "--wait=false")
     world.run()
     assert not world.exists(NAME)
-    described = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(
-        HyperParameterTuningJobName="taken-name"
-    )
-    assert described["HyperParameterTuningJobStatus"] != "Stopping"
+    assert foreign_job_status("taken-name") != "Stopping"
 
 
 def test_spec_edited_between_create_and_adoption_is_refused(world: World) -> None:
