@@ -65,18 +65,28 @@ def test_a_120_character_name_runs_its_life_and_releases_its_finalizer(world: Wo
     assert training_jobs(world) == []
 
 
+def _created_and_run_twice(world: World, name: str, *, advance: float) -> str:
+    """The sample created as `name`, one pass, `advance` simulated seconds, one more pass; its UID."""
+    world.create_sample(name)
+    uid = str(world.get(name)["metadata"]["uid"])
+    world.run()
+    world.sagemaker.advance(advance)
+    world.run()
+    return uid
+
+
+def _assert_labelled(children: list[dict[str, Any]], *, uid: str, parent: str) -> None:
+    for child in children:
+        assert child["metadata"]["labels"] == {UID_LABEL: uid, NAME_LABEL: parent}
+        assert child["metadata"]["annotations"][NAME_ANNOTATION] == parent
+
+
 def test_a_name_that_fits_keeps_the_name_label_for_kubectl(world: World) -> None:
-    world.create_sample("short")
-    uid = world.get("short")["metadata"]["uid"]
-    world.run()
-    world.sagemaker.advance(3600)
-    world.run()
+    uid = _created_and_run_twice(world, "short", advance=3600)
     world.run()
     children = training_jobs(world, selector=f"{UID_LABEL}={uid}")
     assert children and len(children) == len(world.children("short"))
-    for child in children:
-        assert child["metadata"]["labels"] == {UID_LABEL: uid, NAME_LABEL: "short"}
-        assert child["metadata"]["annotations"][NAME_ANNOTATION] == "short"
+    _assert_labelled(children, uid=uid, parent="short")
 
 
 def _as_an_earlier_version_labelled_them(world: World, parent: str) -> None:
@@ -91,11 +101,7 @@ def _as_an_earlier_version_labelled_them(world: World, parent: str) -> None:
 
 
 def test_children_labelled_by_an_earlier_version_are_relabelled_when_mirrored(world: World) -> None:
-    world.create_sample("migrated")
-    uid = world.get("migrated")["metadata"]["uid"]
-    world.run()
-    world.sagemaker.advance(60)
-    world.run()
+    uid = _created_and_run_twice(world, "migrated", advance=60)
     assert len(world.children("migrated")) == 10  # running, all children mirrored
     _as_an_earlier_version_labelled_them(world, "migrated")
     assert training_jobs(world, selector=f"{UID_LABEL}={uid}") == []
@@ -105,9 +111,8 @@ def test_children_labelled_by_an_earlier_version_are_relabelled_when_mirrored(wo
     assert result.code == 0, result.stderr
     children = training_jobs(world, selector=f"{UID_LABEL}={uid}")
     assert len(children) == 10 == len(training_jobs(world))  # relabelled, none duplicated
+    _assert_labelled(children, uid=uid, parent="migrated")
     for child in children:
-        assert child["metadata"]["labels"] == {UID_LABEL: uid, NAME_LABEL: "migrated"}
-        assert child["metadata"]["annotations"][NAME_ANNOTATION] == "migrated"
         assert child["status"]["trainingJobStatus"] == "Completed"
     # Once relabelled, a pass finds them by the UID label: nothing more to write.
     world.reset_stats()
