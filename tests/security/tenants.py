@@ -88,16 +88,21 @@ def named(job_name: str) -> Any:
     return edit
 
 
-def set_finalizers(world: World, name: str, finalizers: list[str], *, namespace: str) -> None:
+def merge_metadata(world: World, name: str, metadata: dict[str, Any], *, namespace: str) -> None:
+    """A JSON merge patch of the resource's metadata, as its namespace's tenant may write it."""
     world.custom.patch_namespaced_custom_object(
         GROUP,
         VERSION,
         namespace,
         PLURAL,
         name,
-        {"metadata": {"finalizers": finalizers}},
+        {"metadata": metadata},
         _content_type="application/merge-patch+json",
     )
+
+
+def set_finalizers(world: World, name: str, finalizers: list[str], *, namespace: str) -> None:
+    merge_metadata(world, name, {"finalizers": finalizers}, namespace=namespace)
 
 
 def forge_legacy_finalizer(world: World, name: str, *, namespace: str = ATTACKER) -> None:
@@ -105,15 +110,7 @@ def forge_legacy_finalizer(world: World, name: str, *, namespace: str = ATTACKER
 
 
 def annotate(world: World, name: str, annotations: dict[str, str | None], *, namespace: str) -> None:
-    world.custom.patch_namespaced_custom_object(
-        GROUP,
-        VERSION,
-        namespace,
-        PLURAL,
-        name,
-        {"metadata": {"annotations": annotations}},
-        _content_type="application/merge-patch+json",
-    )
+    merge_metadata(world, name, {"annotations": annotations}, namespace=namespace)
 
 
 def forge_status(world: World, name: str, status: dict[str, Any], *, namespace: str = ATTACKER) -> None:
