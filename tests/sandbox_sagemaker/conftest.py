@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import http.client
 import json
@@ -45,12 +46,21 @@ def post_json(sandbox: SageMakerSandbox, target: str, body: Any) -> tuple[int, A
     return response.status, payload
 
 
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SageMakerSandbox]:
-    # time_scale=0: simulated time moves only through advance(), so every test is deterministic.
-    with SageMakerSandbox(time_scale=0.0, seed=7) as sb:
+@contextlib.contextmanager
+def frozen_sandbox(monkeypatch: pytest.MonkeyPatch, *, seed: int) -> Iterator[SageMakerSandbox]:
+    """A sandbox this process's AWS settings point at.
+
+    time_scale=0: simulated time moves only through advance(), so every test is deterministic.
+    """
+    with SageMakerSandbox(time_scale=0.0, seed=seed) as sb:
         for key, value in sb.env().items():
             monkeypatch.setenv(key, value)
+        yield sb
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SageMakerSandbox]:
+    with frozen_sandbox(monkeypatch, seed=7) as sb:
         yield sb
 
 

@@ -30,6 +30,7 @@ import yaml
 from reconciler.core.model import HyperparameterTuningJob
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 from reconciler.spec.desired import desired_request
+from tests.sandbox_sagemaker.conftest import frozen_sandbox
 
 # Found, not imported: importing it is the `sdk` fixture's job (with the environment it needs).
 if importlib.util.find_spec("sagemaker") is None:
@@ -55,9 +56,7 @@ MAIN_SAMPLE = SAMPLE_DIR / "xgboost-mnist-hpo.yaml"
 
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SageMakerSandbox]:
-    with SageMakerSandbox(time_scale=0.0, seed=11) as sb:
-        for key, value in sb.env().items():
-            monkeypatch.setenv(key, value)
+    with frozen_sandbox(monkeypatch, seed=11) as sb:
         yield sb
 
 
