@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,19 @@ NOW = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[kube.KubeGateway]:
+def sandbox_and_gateway(tmp_path: Path) -> Iterator[tuple[KubeSandbox, kube.KubeGateway]]:
     with KubeSandbox() as sandbox:
         kubeconfig = tmp_path / "kubeconfig"
         sandbox.write_kubeconfig(kubeconfig)
-        yield kube.KubeGateway(kube.connect(Settings(kubeconfig=str(kubeconfig))), calls=CallCounter())
+        yield (
+            sandbox,
+            kube.KubeGateway(kube.connect(Settings(kubeconfig=str(kubeconfig))), calls=CallCounter()),
+        )
+
+
+@pytest.fixture
+def gateway(sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway]) -> kube.KubeGateway:
+    return sandbox_and_gateway[1]
 
 
 def take(gateway: kube.KubeGateway, holder: str, now: dt.datetime) -> lease.HeldLease | lease.Busy:
@@ -66,17 +75,6 @@ def test_lost_race_is_busy(gateway: kube.KubeGateway) -> None:
 # -------------------------------------------------------------- clocks ahead, renewal failures (issue 10 #7)
 
 
-@pytest.fixture
-def sandbox_and_gateway(tmp_path: Path) -> Iterator[tuple[KubeSandbox, kube.KubeGateway]]:
-    with KubeSandbox() as sandbox:
-        kubeconfig = tmp_path / "kubeconfig"
-        sandbox.write_kubeconfig(kubeconfig)
-        yield (
-            sandbox,
-            kube.KubeGateway(kube.connect(Settings(kubeconfig=str(kubeconfig))), calls=CallCounter()),
-        )
-
-
 @pytest.mark.parametrize(
     ("ahead_seconds", "taken"),
     [
@@ -104,34 +102,41 @@ def test_a_renewtime_further_ahead_than_the_duration_is_expired_with_a_warning(
         assert isinstance(result, lease.Busy) and result.holder == "fast-clock-node"
 
 
-def test_renewal_retries_a_transient_failure(
-    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
-) -> None:
+@dataclass
+class HeldByA:
+    sandbox: KubeSandbox
+    gateway: kube.KubeGateway
+    held: lease.HeldLease
+
+
+@pytest.fixture
+def held_by_a(sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway]) -> HeldByA:
+    """The lease, taken by holder `a` at NOW."""
     sandbox, gateway = sandbox_and_gateway
     held = take(gateway, "a", NOW)
     assert isinstance(held, lease.HeldLease)
+    return HeldByA(sandbox, gateway, held)
+
+
+def test_renewal_retries_a_transient_failure(held_by_a: HeldByA) -> None:
+    a = held_by_a
+    sandbox, gateway, held = a.sandbox, a.gateway, a.held
     sandbox.inject_fault(verb="UPDATE", resource="leases", status=503, times=2)
     assert held.renew(NOW + dt.timedelta(seconds=20)) and held.failure is None
     assert gateway.get_lease("default", "hpo")["spec"]["renewTime"] == "2026-01-01T12:00:20.000000Z"
 
 
-def test_renewal_that_keeps_failing_says_why(
-    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
-) -> None:
-    sandbox, gateway = sandbox_and_gateway
-    held = take(gateway, "a", NOW)
-    assert isinstance(held, lease.HeldLease)
+def test_renewal_that_keeps_failing_says_why(held_by_a: HeldByA) -> None:
+    a = held_by_a
+    sandbox, held = a.sandbox, a.held
     sandbox.inject_fault(verb="UPDATE", resource="leases", status=500, times=3)
     assert not held.renew(NOW + dt.timedelta(seconds=20))
     assert held.failure is not None and "500" in held.failure
 
 
-def test_renewal_whose_answer_was_lost_is_still_ours(
-    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
-) -> None:
-    sandbox, gateway = sandbox_and_gateway
-    held = take(gateway, "a", NOW)
-    assert isinstance(held, lease.HeldLease)
+def test_renewal_whose_answer_was_lost_is_still_ours(held_by_a: HeldByA) -> None:
+    a = held_by_a
+    sandbox, gateway, held = a.sandbox, a.gateway, a.held
     # The update is applied, its answer lost: the retry's resourceVersion is stale (409), the lease
     # still names us, so it is renewed again from what the server holds.
     sandbox.inject_fault(verb="UPDATE", resource="leases", status=500, when="after")
@@ -141,11 +146,10 @@ def test_renewal_whose_answer_was_lost_is_still_ours(
 
 
 def test_renewal_of_a_lease_taken_by_another_holder_fails_and_release_leaves_it_alone(
-    sandbox_and_gateway: tuple[KubeSandbox, kube.KubeGateway],
+    held_by_a: HeldByA,
 ) -> None:
-    _, gateway = sandbox_and_gateway
-    held = take(gateway, "a", NOW)
-    assert isinstance(held, lease.HeldLease)
+    a = held_by_a
+    gateway, held = a.gateway, a.held
     # Another run took it (our hold expired while this process was paused, say).
     assert isinstance(take(gateway, "b", NOW + dt.timedelta(seconds=120)), lease.HeldLease)
     assert not held.renew(NOW + dt.timedelta(seconds=121))
