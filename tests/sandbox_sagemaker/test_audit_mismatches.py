@@ -40,20 +40,34 @@ def _error(caught: pytest.ExceptionInfo[ClientError]) -> dict[str, Any]:
     return error
 
 
+def _run_not_improving(
+    sm: Any,
+    sandbox: SageMakerSandbox,
+    sample_request: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    ratio: float,
+    max_jobs: int,
+) -> dict[str, Any]:
+    """One training job at a time, each objective `ratio` times the one before, stopped after three
+    jobs without an improvement of 1% or more; the tuning job as it ended."""
+    monkeypatch.setattr(objective, "objective_value", lambda **kw: round(0.5 * ratio ** kw["index"], 6))
+    request = sample_request(
+        wide=True,
+        ResourceLimits={"MaxNumberOfTrainingJobs": max_jobs, "MaxParallelTrainingJobs": 1},
+        TuningJobCompletionCriteria={"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}},
+    )
+    sm.create_hyper_parameter_tuning_job(**request)
+    return _run_to_end(sm, sandbox)
+
+
 def test_not_improving_counts_improvements_below_one_percent(
     sm: Any, sandbox: SageMakerSandbox, sample_request: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # BestObjectiveNotImproving: jobs "that have failed to improve model performance by 1% or
     # greater". Every job here is 0.5% better than the one before: the best moves each time,
     # yet none improves enough, so the job stops after 1 + 3 training jobs.
-    monkeypatch.setattr(objective, "objective_value", lambda **kw: round(0.5 * 0.995 ** kw["index"], 6))
-    request = sample_request(
-        wide=True,
-        ResourceLimits={"MaxNumberOfTrainingJobs": 10, "MaxParallelTrainingJobs": 1},
-        TuningJobCompletionCriteria={"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}},
-    )
-    sm.create_hyper_parameter_tuning_job(**request)
-    d = _run_to_end(sm, sandbox)
+    d = _run_not_improving(sm, sandbox, sample_request, monkeypatch, ratio=0.995, max_jobs=10)
     assert d["HyperParameterTuningJobStatus"] == "Completed"
     assert d["TrainingJobStatusCounters"]["Completed"] == 4
     assert d["TuningJobCompletionDetails"]["NumberOfTrainingJobsObjectiveNotImproving"] == 3
@@ -63,14 +77,7 @@ def test_not_improving_counts_improvements_below_one_percent(
 def test_an_improvement_of_one_percent_or_more_resets_the_count(
     sm: Any, sandbox: SageMakerSandbox, sample_request: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(objective, "objective_value", lambda **kw: round(0.5 * 0.98 ** kw["index"], 6))
-    request = sample_request(
-        wide=True,
-        ResourceLimits={"MaxNumberOfTrainingJobs": 6, "MaxParallelTrainingJobs": 1},
-        TuningJobCompletionCriteria={"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}},
-    )
-    sm.create_hyper_parameter_tuning_job(**request)
-    d = _run_to_end(sm, sandbox)
+    d = _run_not_improving(sm, sandbox, sample_request, monkeypatch, ratio=0.98, max_jobs=6)
     assert d["TrainingJobStatusCounters"]["Completed"] == 6
     assert d["TuningJobCompletionDetails"]["NumberOfTrainingJobsObjectiveNotImproving"] == 0
 
