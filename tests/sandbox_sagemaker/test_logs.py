@@ -217,14 +217,20 @@ def test_get_log_events_answers_empty_and_partial_pages_mid_stream(
     assert sizes[-1] == 0
 
 
-def test_a_multi_instance_training_job_has_one_stream_per_instance(
-    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
-) -> None:
+def _ended_child(sm: Any, sandbox: SageMakerSandbox, sample_request: Any, *, instances: int) -> str:
+    """The first training job of a tuning job on `instances` instances, after an hour of simulated time."""
     request = sample_request()
-    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = 3
+    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = instances
     sm.create_hyper_parameter_tuning_job(**request)
     child = _first_child(sm)
     sandbox.advance(3600)
+    return child
+
+
+def test_a_multi_instance_training_job_has_one_stream_per_instance(
+    sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
+) -> None:
+    child = _ended_child(sm, sandbox, sample_request, instances=3)
     streams = logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{child}/")["logStreams"]
     names = [s["logStreamName"] for s in streams]
     assert [n.rsplit("-", 1)[0] for n in names] == [f"{child}/algo-{i}" for i in (1, 2, 3)]
@@ -236,11 +242,7 @@ def test_a_multi_instance_training_job_has_one_stream_per_instance(
 def test_filter_log_events_searches_streams_pages_to_the_end_and_matches_terms(
     sm: Any, logs: Any, sandbox: SageMakerSandbox, sample_request: Any
 ) -> None:
-    request = sample_request()
-    request["TrainingJobDefinition"]["ResourceConfig"]["InstanceCount"] = 2
-    sm.create_hyper_parameter_tuning_job(**request)
-    child = _first_child(sm)
-    sandbox.advance(3600)
+    child = _ended_child(sm, sandbox, sample_request, instances=2)
     found: list[dict[str, Any]] = []
     pages, token = 0, None
     while True:
