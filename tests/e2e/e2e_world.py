@@ -169,6 +169,35 @@ def open_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sagemaker_opti
         yield World(kube, sagemaker, kubeconfig, k8s.CustomObjectsApi(api), k8s.CoreV1Api(api))
 
 
+def untagged_tuning_request(
+    name: str, *, role: str, output: str, max_jobs: int, **definition: Any
+) -> dict[str, Any]:
+    """A CreateHyperParameterTuningJob request as a job made outside hpo-reconciler (console, SDK,
+    the legacy operator) sends it: no hpo-reconciler tags. `definition` adds TrainingJobDefinition keys."""
+    return {
+        "HyperParameterTuningJobName": name,
+        "HyperParameterTuningJobConfig": {
+            "Strategy": "Random",
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": max_jobs, "MaxParallelTrainingJobs": max_jobs},
+            "ParameterRanges": {
+                "IntegerParameterRanges": [{"Name": "num_round", "MinValue": "1", "MaxValue": "2"}]
+            },
+            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:error"},
+        },
+        "TrainingJobDefinition": {
+            "AlgorithmSpecification": {
+                "TrainingImage": "825641698319.dkr.ecr.us-east-2.amazonaws.com/xgboost:1",
+                "TrainingInputMode": "File",
+            },
+            "RoleArn": role,
+            "OutputDataConfig": {"S3OutputPath": output},
+            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+            **definition,
+        },
+    }
+
+
 def as_object(value: object) -> dict[str, Any]:
     """The client types custom objects as `object`; they are JSON objects."""
     assert isinstance(value, dict)

@@ -9,7 +9,7 @@ import boto3
 from reconciler.awsmodel import spec_to_request
 from reconciler.core.model import LEGACY_FINALIZER
 from reconciler.core.naming import job_name_for
-from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World
+from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World, untagged_tuning_request
 
 NAME = "xgboost-mnist-hpo"
 
@@ -79,27 +79,9 @@ def test_spec_edited_between_create_and_adoption_is_refused(world: World) -> Non
 
 def create_foreign_job(name: str) -> None:
     """A tuning job created outside this reconciler (no hpo-reconciler tags)."""
-    request = {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": "Random",
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
-            "ParameterRanges": {
-                "IntegerParameterRanges": [{"Name": "num_round", "MinValue": "1", "MaxValue": "2"}]
-            },
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:error"},
-        },
-        "TrainingJobDefinition": {
-            "AlgorithmSpecification": {
-                "TrainingImage": "825641698319.dkr.ecr.us-east-2.amazonaws.com/xgboost:1",
-                "TrainingInputMode": "File",
-            },
-            "RoleArn": "arn:aws:iam::123456789012:role/other",
-            "OutputDataConfig": {"S3OutputPath": "s3://other/out"},
-            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        },
-    }
+    request = untagged_tuning_request(
+        name, role="arn:aws:iam::123456789012:role/other", output="s3://other/out", max_jobs=1
+    )
     boto3.client("sagemaker").create_hyper_parameter_tuning_job(**request)
 
 

@@ -14,7 +14,7 @@ import boto3
 
 from reconciler.awsmodel import spec_to_request
 from reconciler.core.model import LEGACY_FINALIZER
-from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World, as_object
+from tests.e2e.e2e_world import GROUP, PLURAL, VERSION, World, as_object, untagged_tuning_request
 
 VICTIM, ATTACKER = "team-a", "team-b"
 TEAMS = (VICTIM, ATTACKER)
@@ -30,29 +30,14 @@ def sagemaker() -> Any:
 def untagged_job_request(name: str, *, secret: str = SECRET) -> dict[str, Any]:
     """A tuning job created outside hpo-reconciler (console, SDK, the legacy operator): no
     hpo-reconciler tags, and a secret in its training containers' environment."""
-    return {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": "Random",
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 2},
-            "ParameterRanges": {
-                "IntegerParameterRanges": [{"Name": "num_round", "MinValue": "1", "MaxValue": "2"}]
-            },
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:error"},
-        },
-        "TrainingJobDefinition": {
-            "AlgorithmSpecification": {
-                "TrainingImage": "825641698319.dkr.ecr.us-east-2.amazonaws.com/xgboost:1",
-                "TrainingInputMode": "File",
-            },
-            "RoleArn": VICTIM_ROLE,
-            "OutputDataConfig": {"S3OutputPath": "s3://team-a-private/out"},
-            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-            "StaticHyperParameters": {"team_a_private_param": "team-a-private-value"},
-            "Environment": {"DB_PASSWORD": SECRET},
-        },
-    }
+    return untagged_tuning_request(
+        name,
+        role=VICTIM_ROLE,
+        output="s3://team-a-private/out",
+        max_jobs=2,
+        StaticHyperParameters={"team_a_private_param": "team-a-private-value"},
+        Environment={"DB_PASSWORD": secret},
+    )
 
 
 def create_untagged_job(name: str) -> str:
