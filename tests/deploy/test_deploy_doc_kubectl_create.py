@@ -21,6 +21,7 @@ import yaml
 
 from reconciler.sandbox.kube import KubeSandbox
 from tests.deploy.deploy_helpers import CRONJOB, KUBECTL, REPO, kustomize
+from tests.e2e.e2e_world import run_kubectl
 
 PAGES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 _FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.M | re.S)
@@ -62,14 +63,7 @@ def installed(tmp_path: Path) -> Iterator[tuple[KubeSandbox, Path]]:
 
 
 def _kubectl(kubeconfig: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [KUBECTL, "--kubeconfig", str(kubeconfig), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_kubectl(KUBECTL, kubeconfig, args, stdin)
     assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result
 
