@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,15 +29,23 @@ def cli_output(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_logs_prints_the_training_jobs_cloudwatch_log(world: World) -> None:
-    world.create_sample()
+def _first_child_log(
+    world: World, edit: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[str, list[str]]:
+    """The sample (edited by `edit`) run for an hour of simulated time; its first training job's name
+    and the lines `hpo-reconciler logs` prints for it."""
+    world.create_sample(edit=edit)
     world.run()
     world.sagemaker.advance(3600)
     world.run()
     child = world.children("xgboost-mnist-hpo")[0]["metadata"]["name"]
     code, out, err = cli_output("logs", child)
     assert code == 0, err
-    lines = out.splitlines()
+    return child, out.splitlines()
+
+
+def test_logs_prints_the_training_jobs_cloudwatch_log(world: World) -> None:
+    child, lines = _first_child_log(world)
     assert len(lines) > 3
     code, tail, _ = cli_output("logs", child, "-n", "default", "--tail", "2")
     assert code == 0 and tail.splitlines() == lines[-2:]
@@ -167,16 +177,9 @@ def test_logs_follow_prints_new_lines_until_the_job_ends(world: World) -> None:
 
 
 def test_logs_reads_every_instance_stream_merged_by_time(world: World) -> None:
-    world.create_sample(
-        edit=lambda o: o["spec"]["trainingJobDefinition"]["resourceConfig"].update(instanceCount=2)
+    _, lines = _first_child_log(
+        world, lambda o: o["spec"]["trainingJobDefinition"]["resourceConfig"].update(instanceCount=2)
     )
-    world.run()
-    world.sagemaker.advance(3600)
-    world.run()
-    child = world.children("xgboost-mnist-hpo")[0]["metadata"]["name"]
-    code, out, err = cli_output("logs", child)
-    assert code == 0, err
-    lines = out.splitlines()
     assert {line.split("]", 1)[0] + "]" for line in lines} == {"[algo-1]", "[algo-2]"}
     assert lines[0] == "[algo-1] Arguments: train" and lines[1] == "[algo-2] Arguments: train"
     assert sum(line.startswith("[algo-2] Training complete") for line in lines) == 1
