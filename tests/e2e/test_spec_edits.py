@@ -24,8 +24,11 @@ import yaml
 from botocore.config import Config
 
 from reconciler import awsmodel
-from reconciler.core.delta import job_delta
+from reconciler.core.delta import Delta, job_delta
+from reconciler.core.model import FINALIZER, HyperparameterTuningJob
+from reconciler.core.naming import derived_job_name
 from reconciler.core.tags import tag_changes
+from reconciler.core.tracking import track, with_moved
 from reconciler.sandbox.sagemaker import SageMakerSandbox
 from reconciler.tools.validate import Outcome, builtin_crd_schemas, run
 
@@ -185,3 +188,44 @@ def test_every_spec_member_edit_is_applied_or_refused_with_its_path(
     assert ignored == [], f"edits nobody would notice: {ignored}"
     assert len(walked) >= 55, (len(walked), not_editable)  # guards the walk itself
     assert len(not_editable) <= len(walked) // 10, f"members no valid edit was found for: {not_editable}"
+
+
+
+# The identity members are not part of the request: an edit of one names another job than the one the
+# resource tracks, which `core.tracking` reports as moved and the engine refuses with that path.
+IDENTITY_EDITS = {
+    "region": "us-west-2",
+    "sageMakerEndpoint": "https://sagemaker.other.example",
+    "hyperParameterTuningJobName": "another-job-name",
+}
+UID = "a92f5e3c-f07b-11e9-bf6c-06d6f303aaaa"
+RECORDED_JOB = derived_job_name(resource_name="xgboost-hpo", uid=UID)
+
+
+def _moved(spec: dict[str, Any]) -> frozenset[str]:
+    """What `track` finds moved for a resource whose job was created from `spec` in us-east-2."""
+    arn = f"arn:aws:sagemaker:us-east-2:123456789012:hyper-parameter-tuning-job/{RECORDED_JOB}"
+    resource = HyperparameterTuningJob.parse(
+        {
+            "metadata": {"name": "xgboost-hpo", "namespace": "default", "uid": UID, "generation": 2,
+                         "finalizers": [FINALIZER]},
+            "spec": spec,
+            "status": {
+                "hyperParameterTuningJobArn": arn,
+                "sageMakerHyperParameterTuningJobName": RECORDED_JOB,
+            },
+        }
+    )
+    return track(resource, default_region="us-east-2", allow_custom_endpoints=True).moved
+
+
+@pytest.mark.parametrize("member", IDENTITY_MEMBERS)
+def test_an_identity_member_edited_after_creation_is_refused_by_its_path(member: str) -> None:
+    spec = {**yaml.safe_load(SPEC.read_text()), "region": "us-east-2"}
+    for identity in IDENTITY_MEMBERS[1:]:
+        spec.pop(identity, None)
+    assert set(IDENTITY_EDITS) == set(IDENTITY_MEMBERS)
+    assert _moved(spec) == frozenset()  # as created: nothing moved
+    moved = _moved({**spec, member: IDENTITY_EDITS[member]})
+    assert moved == frozenset({member})
+    assert member in with_moved(Delta(), moved).paths
