@@ -194,3 +194,19 @@ def test_child_refused_as_the_job_ends_is_retried_although_the_job_is_terminal(w
     assert world.run().code == 0
     assert [c for c in world.children(NAME) if c["status"].get("trainingJobStatus") == "InProgress"] == []
     assert world.get(NAME)["status"]["trainingJobStatusCounters"]["inProgress"] == 0
+
+
+def test_an_instance_quota_too_small_for_the_job_stalls_and_heals_at_the_heartbeat(world: World) -> None:
+    """The simulator's quota control gives SageMaker's instance-quota ResourceLimitExceeded: waiting for
+    other jobs cannot help, so the resource is Stalled/QuotaTooLow saying what to do; once the quota is
+    raised, the create is tried again at the heartbeat and succeeds."""
+    world.sagemaker.set_instance_quota("ml.m4.xlarge", 0)
+    world.create_sample()
+    first = world.run()
+    assert first.code == 0 and "outcome=stalled" in first.stdout
+    stalled = world.condition(NAME, "Stalled")
+    assert stalled is not None and stalled["reason"] == "QuotaTooLow"
+    assert "is 0 Instances" in stalled["message"] and "AWS Service Quotas" in stalled["message"]
+    world.sagemaker.set_instance_quota("ml.m4.xlarge", None)  # raised (no limit)
+    assert "outcome=created" in world.run("--heartbeat-seconds", "0").stdout
+    assert world.condition(NAME, "Stalled") is None
