@@ -19,6 +19,8 @@ Contract:
   random draws: two runs seed the same objects and make the same calls.
 - `run_cli(ground, *args)` runs the real console script `hpo-reconciler run ... --log-format json` in a
   fresh process and returns its exit code, wall time, CPU time, peak RSS and the parsed summary line.
+- `proc_status_mb(pid, field)`: a /proc/PID/status memory field (VmRSS now, VmHWM peak) in MiB, NaN when
+  absent; `stop_server(server, timeout=...)`: SIGTERM a benchmark's server subprocess and wait for it.
 Figures are the caller's to print: one JSON line per benchmark.
 """
 
@@ -32,6 +34,7 @@ import multiprocessing.process
 import os
 import random
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -363,6 +366,20 @@ def run_cli(ground: Ground, *args: str) -> CliRun:
     """`hpo-reconciler run --no-lease --log-format json ARGS` in a fresh process."""
     argv = [CONSOLE_SCRIPT, "run", "--no-lease", "--log-format", "json", *args]
     return run_process(argv, env=ground.env)
+
+
+def proc_status_mb(pid: int, field: str) -> float:
+    """/proc/PID/status `field` (a kB figure such as VmRSS or VmHWM) in MiB; NaN when the line is absent."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stop_server(server: subprocess.Popen[Any], *, timeout: float) -> None:
+    """SIGTERM a server subprocess and wait for it to exit (subprocess.TimeoutExpired past `timeout`)."""
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=timeout)
 
 
 def run_process(argv: list[str], *, env: dict[str, str]) -> CliRun:

@@ -15,7 +15,6 @@ import copy
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 
 import kubernetes
 import yaml
+from benchlib import proc_status_mb, stop_server
 
 REPO = Path(__file__).resolve().parents[1]
 GROUP, VERSION, PLURAL = "sagemaker.aws.amazon.com", "v1", "hyperparametertuningjobs"
@@ -38,13 +38,6 @@ GROUP, VERSION, PLURAL = "sagemaker.aws.amazon.com", "v1", "hyperparametertuning
 def _percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _client(kubeconfig: Path) -> Any:
@@ -175,10 +168,9 @@ def main() -> int:
                 t2 = time.perf_counter()
                 gets.append(t1 - t0)
                 patches.append(t2 - t1)
-            peak_mb = _peak_rss_mb(server.pid)
+            peak_mb = proc_status_mb(server.pid, "VmHWM")
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
+            stop_server(server, timeout=60)
     print(
         json.dumps(
             {

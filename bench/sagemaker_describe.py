@@ -18,7 +18,6 @@ import http.client
 import json
 import multiprocessing
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,19 +28,13 @@ from urllib.parse import urlparse
 
 import boto3
 import yaml
+from benchlib import proc_status_mb, stop_server
 from botocore.config import Config
 
 from reconciler import awsmodel
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _http_worker(url: str, names: list[str], seconds: float, out: Any) -> None:
@@ -95,7 +88,7 @@ def main() -> int:
                     raise SystemExit("the sandbox exited before serving")
                 time.sleep(0.05)
             url = endpoint.read_text().strip()
-            baseline_mb = _rss_mb(server.pid)
+            baseline_mb = proc_status_mb(server.pid, "VmRSS")
             client = boto3.client(
                 "sagemaker",
                 endpoint_url=url,
@@ -118,7 +111,7 @@ def main() -> int:
                 }
                 client.create_hyper_parameter_tuning_job(**request)
             create_seconds = time.perf_counter() - started
-            loaded_mb = _rss_mb(server.pid)
+            loaded_mb = proc_status_mb(server.pid, "VmRSS")
 
             queue: Any = multiprocessing.Queue()
             workers = [
@@ -139,10 +132,9 @@ def main() -> int:
             children = client.list_training_jobs_for_hyper_parameter_tuning_job(
                 HyperParameterTuningJobName=names[-1], MaxResults=100
             )["TrainingJobSummaries"]
-            final_mb = _rss_mb(server.pid)
+            final_mb = proc_status_mb(server.pid, "VmRSS")
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop_server(server, timeout=30)
     print(
         json.dumps(
             {

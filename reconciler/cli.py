@@ -271,6 +271,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_kube_options(parser: Any) -> None:
+    """--kubeconfig and --context as the tool commands (`report`, `logs`) take them."""
+    parser.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
+    parser.add_argument("--context", metavar="NAME", help="kubeconfig context")
+
+
 def _add_report_command(commands: Any) -> None:
     report = commands.add_parser(
         "report",
@@ -296,8 +302,7 @@ def _add_report_command(commands: Any) -> None:
         default=None,
         help="follow the resource's spec.sageMakerEndpoint (as `run --allow-custom-endpoints`)",
     )
-    report.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
-    report.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    _add_kube_options(report)
     report.set_defaults(handler=_cmd_report, leaf_parser=report)
 
 
@@ -356,8 +361,7 @@ def _add_logs_arguments(logs: argparse.ArgumentParser) -> None:
     logs.add_argument(
         "--follow", "-f", action="store_true", help="keep printing new lines until the training job ends"
     )
-    logs.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
-    logs.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    _add_kube_options(logs)
     logs.set_defaults(handler=_cmd_logs, leaf_parser=logs)
 
 

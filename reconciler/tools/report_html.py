@@ -52,23 +52,38 @@ def _hover(report: Report, run: Run) -> str:
     return "<br>".join(parts)
 
 
+def _runs_scatter(
+    go: Any, report: Report, runs: list[Run], *, x: list[Any], size: int, colour: str, **trace: Any
+) -> Any:
+    """One marker per training job at (x, objective): early-stopped jobs as x, hover text from _hover."""
+    return go.Scatter(
+        x=x,
+        y=[r.objective for r in runs],
+        mode="markers",
+        marker={
+            "color": colour,
+            "size": size,
+            "symbol": ["x" if r.early_stopped else "circle" for r in runs],
+        },
+        text=[_hover(report, r) for r in runs],
+        hovertemplate="%{text}<extra></extra>",
+        **trace,
+    )
+
+
 def objective_over_time(report: Report) -> Any:
     go = require("plotly.graph_objects")
     fig = go.Figure()
     for label, colour, runs in series(report):
         fig.add_trace(
-            go.Scatter(
+            _runs_scatter(
+                go,
+                report,
+                runs,
                 x=[_iso(r.ended or r.started) for r in runs],
-                y=[r.objective for r in runs],
-                mode="markers",
+                size=9,
+                colour=colour,
                 name=label,
-                marker={
-                    "color": colour,
-                    "size": 9,
-                    "symbol": ["x" if r.early_stopped else "circle" for r in runs],
-                },
-                text=[_hover(report, r) for r in runs],
-                hovertemplate="%{text}<extra></extra>",
             )
         )
     best = report.best_so_far()
@@ -113,20 +128,16 @@ def objective_vs_hyperparameters(report: Report) -> Any:
                 runs = [r for r in runs if r.numeric(hp.name) is not None]
                 xs = [r.numeric(hp.name) for r in runs]
             fig.add_trace(
-                go.Scatter(
+                _runs_scatter(
+                    go,
+                    report,
+                    runs,
                     x=xs,
-                    y=[r.objective for r in runs],
-                    mode="markers",
+                    size=8,
                     name=label,
+                    colour=colour,
                     legendgroup=label,
                     showlegend=label not in shown,
-                    marker={
-                        "color": colour,
-                        "size": 8,
-                        "symbol": ["x" if r.early_stopped else "circle" for r in runs],
-                    },
-                    text=[_hover(report, r) for r in runs],
-                    hovertemplate="%{text}<extra></extra>",
                 ),
                 row=row,
                 col=col,
