@@ -24,21 +24,13 @@ from __future__ import annotations
 import datetime as dt
 
 from reconciler.core.model import HyperparameterTuningJobStatus, TrainingJob
+from reconciler.core.moments import parse_moment
 
 RUNNING_TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
 
 
-def _parse(moment: str | None) -> dt.datetime | None:
-    if not moment:
-        return None
-    try:
-        return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _heartbeat_due(child: TrainingJob, *, now: dt.datetime, heartbeat_seconds: int) -> bool:
-    checked = _parse(child.status.last_check_time)
+    checked = parse_moment(child.status.last_check_time)
     return checked is None or (now - checked).total_seconds() >= heartbeat_seconds
 
 
@@ -58,5 +50,5 @@ def children_refresh_due(
     counters = status.training_job_status_counters
     if counters is None or not counters.in_progress:
         return False
-    checked = _parse(status.last_check_time)
+    checked = parse_moment(status.last_check_time)
     return checked is None or (now - checked).total_seconds() >= heartbeat_seconds

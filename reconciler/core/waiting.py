@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from reconciler.core.model import RUNNING_JOB_STATUSES, HyperparameterTuningJob
+from reconciler.core.moments import parse_moment
 
 WAITING_FOR_WARM_START_PARENT = "WaitingForWarmStartParent"
 WAITING_FOR_JOB_LIMIT = "WaitingForJobLimit"
@@ -35,15 +36,6 @@ JOB_LIMIT_MESSAGE = (
     "waiting for the account's limit of concurrent SageMaker tuning jobs to free up (another job must "
     "finish, or the quota be raised in AWS Service Quotas); retried with backoff"
 )
-
-
-def _parse(moment: str | None) -> dt.datetime | None:
-    if not moment:
-        return None
-    try:
-        return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def stalled_quiet(resource: HyperparameterTuningJob, *, now: dt.datetime, heartbeat_seconds: int) -> bool:
@@ -65,7 +57,7 @@ def stalled_quiet(resource: HyperparameterTuningJob, *, now: dt.datetime, heartb
         return False
     if stalled.reason in _CREATE_ONLY_REASONS:
         return True
-    checked = _parse(status.last_check_time)
+    checked = parse_moment(status.last_check_time)
     return checked is not None and (now - checked).total_seconds() < heartbeat_seconds
 
 
@@ -87,8 +79,8 @@ def retry_due(
         return True  # the user changed something: look again now
     reconciling = resource.status.condition("Reconciling")
     assert reconciling is not None
-    since = _parse(reconciling.last_transition_time)
-    checked = _parse(resource.status.last_check_time)
+    since = parse_moment(reconciling.last_transition_time)
+    checked = parse_moment(resource.status.last_check_time)
     if since is None or checked is None:
         return True
     waited = max(0.0, (checked - since).total_seconds())
