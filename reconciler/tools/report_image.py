@@ -14,17 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reconciler.tools import report_style as style
 from reconciler.tools.report_extra import require
 from reconciler.tools.report_importance import importance
 from reconciler.tools.report_model import Report
-from reconciler.tools.report_style import (
-    PRIOR_COLOUR,
-    STATUS_COLOURS,
-    categories,
-    jitter,
-    range_title,
-    series,
-)
 
 MAX_HYPERPARAMETERS = 4
 FORMATS = ("png", "svg")
@@ -61,7 +54,7 @@ def render_image(report: Report, path: Path, fmt: str) -> None:
 
 
 def _objective_over_time(report: Report, ax: Any) -> None:
-    for label, colour, runs in series(report):
+    for label, colour, runs in style.series(report):
         for early in (False, True):
             chosen = [r for r in runs if r.early_stopped == early and (r.ended or r.started)]
             if chosen:
@@ -93,12 +86,12 @@ def _objective_over_time(report: Report, ax: Any) -> None:
 
 
 def _objective_vs(report: Report, hp: Any, ax: Any) -> None:
-    for _label, colour, runs in series(report):
+    for _label, colour, runs in style.series(report):
         runs = [r for r in runs if hp.name in r.hyperparameters]
         if hp.kind == "categorical":
-            order = {v: n for n, v in enumerate(categories(hp, runs))}
+            order = {v: n for n, v in enumerate(style.categories(hp, runs))}
             xs: list[float | None] = [
-                order[r.hyperparameters[hp.name]] + jitter(j) for j, r in enumerate(runs)
+                order[r.hyperparameters[hp.name]] + style.jitter(j) for j, r in enumerate(runs)
             ]
         else:
             runs = [r for r in runs if r.numeric(hp.name) is not None]
@@ -114,11 +107,11 @@ def _objective_vs(report: Report, hp: Any, ax: Any) -> None:
                     s=22,
                 )
     if hp.kind == "categorical":
-        values = categories(hp, [r for r in report.scored if hp.name in r.hyperparameters])
+        values = style.categories(hp, [r for r in report.scored if hp.name in r.hyperparameters])
         ax.set_xticks(range(len(values)), values, rotation=30, fontsize=8)
     elif hp.log_scale:
         ax.set_xscale("log")
-    ax.set_title(range_title(hp), fontsize=10)
+    ax.set_title(style.range_title(hp), fontsize=10)
     ax.set_ylabel(report.objective_metric, fontsize=8)
     ax.grid(alpha=0.3)
 
@@ -140,7 +133,7 @@ def _timeline(report: Report, ax: Any) -> None:
         end = run.ended or latest
         if start is None or end is None:
             continue
-        colour = PRIOR_COLOUR if run.prior else STATUS_COLOURS.get(run.status, PRIOR_COLOUR)
+        colour = _run_colour(run.status, prior=run.prior)
         width = max((end - start).total_seconds(), 1.0) / 86400  # matplotlib dates are days
         ax.barh(
             y,
@@ -160,9 +153,7 @@ def _timeline(report: Report, ax: Any) -> None:
     patches = require("matplotlib.patches")
     ax.legend(
         handles=[
-            patches.Patch(
-                color=PRIOR_COLOUR if s == "prior" else STATUS_COLOURS.get(s, PRIOR_COLOUR), label=s
-            )
+            patches.Patch(color=_run_colour(s, prior=s == "prior"), label=s)
             for s in shown
         ],
         fontsize=7,
@@ -177,3 +168,8 @@ def _dates(ax: Any) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     ax.tick_params(axis="x", labelsize=7)
+
+
+def _run_colour(status: str, *, prior: bool) -> str:
+    """A training job's colour on the timeline: prior jobs grey, the others by their status."""
+    return style.PRIOR_COLOUR if prior else style.STATUS_COLOURS.get(status, style.PRIOR_COLOUR)
