@@ -16,6 +16,7 @@ from reconciler.core.model import GROUP, VERSION
 from reconciler.core.settings import Settings
 from reconciler.gateways import kube
 from reconciler.sandbox.kube import KubeSandbox
+from tests.sandbox_kube.kube_test_support import expire_tuning_job_lists
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,21 +155,10 @@ def test_a_list_that_keeps_expiring_without_progress_gives_up(sandbox: tuple[Kub
     gateway = connect(kubeconfig, calls)
     # Every request carrying a continue token answers 410 (no continuation offered): each restart
     # yields only the first page again, which was yielded already.
-    original = server.faults.count
-    lists = 0
-
-    def expire_continued(verb: str, *, resource: str) -> None:
-        nonlocal lists
-        original(verb, resource=resource)
-        if (verb, resource) == ("LIST", "hyperparametertuningjobs"):
-            lists += 1
-            if lists % 2 == 0:
-                server.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=410)
-
-    server.faults.count = expire_continued  # type: ignore[method-assign]
+    lists = expire_tuning_job_lists(server, when=lambda n: n % 2 == 0)
     listed = []
     with pytest.raises(kube.ExpiredError):
         for obj in gateway.list_tuning_jobs(namespace="default", selector=None, page_size=2):
             listed.append(obj["metadata"]["name"])
     assert listed == ["r0", "r1"]  # the first page once, not again on each restart
-    assert lists == 2 * 4  # the first attempt and three fruitless restarts
+    assert lists() == 2 * 4  # the first attempt and three fruitless restarts

@@ -13,6 +13,7 @@ import yaml
 from tests.e2e.e2e_world import GROUP, PLURAL, World
 from tests.reliability.dropping_proxy import DroppingProxy
 from tests.reliability.helpers import assert_converged, run_until_quiet
+from tests.sandbox_kube.kube_test_support import expire_tuning_job_lists
 
 COUNT = 8
 
@@ -121,17 +122,8 @@ def test_expired_continue_token_restarts_the_list_and_the_pass_completes(
     monkeypatch.setenv("HPO_RECONCILER_PAGE_SIZE", "3")
     faults = world.kube.faults
     count = faults.count
-    lists = 0
-
-    def count_and_expire(verb: str, *, resource: str) -> None:
-        nonlocal lists
-        count(verb, resource=resource)
-        if (verb, resource) == ("LIST", "hyperparametertuningjobs"):
-            lists += 1
-            if lists == 2:  # the first request carrying a continue token
-                world.kube.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=410)
-
-    monkeypatch.setattr(faults, "count", count_and_expire)
+    # The first request carrying a continue token (the 2nd list) is answered 410.
+    expire_tuning_job_lists(world.kube, when=lambda n: n == 2)
     result = world.run()
     assert result.code == 0, result.stderr
     assert f"created={COUNT}" in result.summary  # each resource once, none twice

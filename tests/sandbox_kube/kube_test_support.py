@@ -86,3 +86,22 @@ def raw_request(
         return code, json.loads(raw)
     except ValueError:
         return code, raw.decode()
+
+
+def expire_tuning_job_lists(server: Any, *, when: Callable[[int], bool]) -> Callable[[], int]:
+    """Make the emulator answer 410 Expired to the request after the n-th LIST of hyperparametertuningjobs
+    whenever `when(n)` (n counts from 1), as a compacted continue token would. Returns a function giving
+    the number of such lists so far. `server` is a KubeSandbox; the wrapper stays for its lifetime."""
+    count = server.faults.count
+    lists = 0
+
+    def count_and_expire(verb: str, *, resource: str) -> None:
+        nonlocal lists
+        count(verb, resource=resource)
+        if (verb, resource) == ("LIST", "hyperparametertuningjobs"):
+            lists += 1
+            if when(lists):
+                server.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=410)
+
+    server.faults.count = count_and_expire
+    return lambda: lists
