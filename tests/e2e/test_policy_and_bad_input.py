@@ -161,7 +161,9 @@ def test_default_kubectl_get_shows_who_needs_a_person(world: World) -> None:
     assert rows["refused"][1] == "ReconcilingTuningJob" and rows["refused"][-1] == "RoleNotAllowed"
     additional = world.get("refused")["status"]["additional"]
     assert "is not allowed by" in additional  # the message, where the legacy operator put it
-    world.run()  # allowed now: the job is created, the stall clears
+    # Allowed now. A Stalled resource is quiet until the spec changes or the heartbeat passes (so a
+    # loosened policy is seen at the heartbeat); --heartbeat-seconds 0 looks again at once.
+    world.run("--heartbeat-seconds", "0")  # the job is created, the stall clears
     rows = {line.split()[0]: line.split() for line in world.kubectl("get", "hpo").stdout.splitlines()[1:]}
     assert rows["refused"][1] in ("SynchronizingK8sJobWithSageMaker", "InProgress")
     assert rows["refused"][-1] != "RoleNotAllowed"
@@ -174,7 +176,8 @@ def test_allowing_custom_endpoints_clears_the_refusal_even_when_the_endpoint_is_
     assert world.run().code == 0
     stalled = world.condition("xgboost-mnist-hpo", "Stalled")
     assert stalled is not None and stalled["reason"] == "EndpointNotAllowed"
-    result = world.run("--allow-custom-endpoints")
+    # A Stalled resource sees a newly allowed setting at its heartbeat; 0 makes that now.
+    result = world.run("--allow-custom-endpoints", "--heartbeat-seconds", "0")
     assert "outcome=retry" in result.stdout + result.stderr
     assert world.condition("xgboost-mnist-hpo", "Stalled") is None
     reconciling = world.condition("xgboost-mnist-hpo", "Reconciling")
