@@ -76,15 +76,18 @@ def test_apply_sample_then_get_prints_the_design_columns(
         },
     )
     lines = kubectl("get", "hyperparametertuningjob").stdout.splitlines()
-    assert lines[0].split() == HPO_COLUMNS
+    # The legacy columns, then STALLED (who needs a person; empty, shown <none>, for this one).
+    assert lines[0].split() == [*HPO_COLUMNS, "STALLED"]
     row = lines[1].split()
+    assert row[9:] in ([], ["<none>"])  # no Stalled condition: an empty STALLED cell
+    del row[9:]
     assert row[0] == NAME and row[1] == "InProgress"
     assert (
         row[2].endswith("Z") and row[2][:2] == "20"
     )  # the timestamp itself, as the legacy operator shows it
     assert row[3:] == ["3", "2", "1", "0", "xgboostm-0123456789abcdef-003-aaaa", "xgboostm-0123456789abcdef"]
     wide = kubectl("get", "hyperparametertuningjob", "-o", "wide").stdout.splitlines()
-    assert wide[0].split() == [*HPO_COLUMNS, "READY", "REASON"]
+    assert wide[0].split() == [*HPO_COLUMNS, "STALLED", "READY", "REASON"]
     assert wide[1].split()[-2:] == ["False", "InProgress"]
 
 
