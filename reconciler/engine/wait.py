@@ -8,7 +8,8 @@ Contract:
   condition is True or False (Unknown means pending or running). Between passes it
   sleeps: `interval_seconds` after a pass that changed something, and after quiet passes 1.5 times
   longer each time, up to `MAX_INTERVAL_SECONDS`. It never sleeps less than `MIN_INTERVAL_SECONDS`,
-  so it never loops tightly.
+  so it never loops tightly; the last pause is shortened to end at the timeout. Each pause is
+  announced with the backoff interval, the pause taken and how many resources changed.
 - It ends when every resource is settled, when `timeout_seconds` have passed, or when `stop` is set
   (SIGTERM). A pass already running is finished first. It prints the final summary: every resource
   that is not Ready, with its reason and message. It returns `WaitResult.ready` True only when every
@@ -178,7 +179,15 @@ def wait_until_settled(
         settled = sum(1 for item in known.values() if item.settled)
         printer.emit(
             f"waiting: {settled} of {len(known)} settled; next pass in {sleep:.0f}s",
-            {"event": "waiting", "settled": settled, "resources": len(known), "next_pass_seconds": sleep},
+            {
+                "event": "waiting",
+                "settled": settled,
+                "resources": len(known),
+                "changed": len(changed),
+                # The backoff itself, and the pause actually taken (shortened to end at the timeout).
+                "interval_seconds": interval,
+                "next_pass_seconds": sleep,
+            },
         )
         if stop.wait(sleep):
             ended_by = "signal"
