@@ -13,7 +13,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +63,17 @@ class PrometheusStack:
 
     def wait_for(self, promql: str, expected: float, *, timeout: float = 30.0) -> float | None:
         """Poll until `promql`'s single sample equals `expected` (Prometheus scraped the latest push)."""
+        return self.wait_until(promql, lambda value: value == expected, timeout=timeout)
+
+    def wait_until(
+        self, promql: str, accept: Callable[[float | None], bool], *, timeout: float = 30.0
+    ) -> float | None:
+        """Poll until `accept` takes `promql`'s single sample; the last sample seen when it never does."""
         deadline = time.monotonic() + timeout
         value = None
         while time.monotonic() < deadline:
             value = self.value(promql)
-            if value == expected:
+            if accept(value):
                 return value
             time.sleep(0.25)
         return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -105,10 +106,17 @@ def test_a_pass_pushes_and_prometheus_returns_its_numbers(world: World, promethe
 def test_a_failed_pass_keeps_the_last_success_time(world: World, prometheus: PrometheusStack) -> None:
     prometheus.delete_group("hpo-reconciler", shard="0")
     world.create_sample()
+    started = time.time()
     assert world.run("--pushgateway", prometheus.gateway_url).code == 0
-    assert prometheus.wait_for(f"hpo_reconciler_pass_success{{{SEL}}}", 1.0) == 1.0
-    last_success = prometheus.value(f"hpo_reconciler_last_success_timestamp_seconds{{{SEL}}}")
-    assert last_success is not None
+    # Wait for this pass's own push: until Prometheus scrapes again, it still shows the group
+    # the previous test pushed (deleting a group does not retract what was already scraped).
+    # This pass ended after `started`; every earlier push ended before it.
+    last_success = prometheus.wait_until(
+        f"hpo_reconciler_last_success_timestamp_seconds{{{SEL}}}",
+        lambda value: value is not None and value > started,
+    )
+    assert last_success is not None and last_success > started
+    assert prometheus.value(f"hpo_reconciler_pass_success{{{SEL}}}") == 1.0
 
     world.kube.inject_fault(verb="LIST", resource="hyperparametertuningjobs", status=500, times=5)
     failed = world.run("--pushgateway", prometheus.gateway_url)
