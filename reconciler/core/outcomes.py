@@ -60,6 +60,7 @@ class PassReport:
     abandoned: int = 0  # resources still in flight at the end of the grace period
     calls: dict[str, dict[str, int]] = field(default_factory=dict)
     duration_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the process's CPU time during the pass, every thread counted
     stalled_reasons: Counter[str] = field(default_factory=Counter)
     requests: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (service, verb, result)
     # Called with every result, settled ones included (the metrics' per-resource gauges).

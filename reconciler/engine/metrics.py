@@ -53,6 +53,7 @@ OUTCOMES = (
 # name -> help text; every family a pass can export (docs/monitoring.md repeats this table).
 FAMILIES = {
     "hpo_reconciler_pass_duration_seconds": "Wall time of the last pass.",
+    "hpo_reconciler_pass_cpu_seconds": "CPU time the last pass used (every thread of the process).",
     "hpo_reconciler_pass_timestamp_seconds": "When the last pass ended (Unix time), successful or not.",
     "hpo_reconciler_pass_success": "1 when the last pass completed without failed resources, else 0.",
     "hpo_reconciler_last_success_timestamp_seconds": "When the last successful pass ended (Unix time).",
@@ -179,6 +180,7 @@ def pass_registry(report: PassReport, gauges: ResourceGauges, *, now: dt.datetim
         return family
 
     gauge("hpo_reconciler_pass_duration_seconds", report.duration_seconds)
+    gauge("hpo_reconciler_pass_cpu_seconds", report.cpu_seconds)
     gauge("hpo_reconciler_pass_timestamp_seconds", now.timestamp())
     gauge("hpo_reconciler_pass_success", 1.0 if ok else 0.0)
     if ok:

@@ -73,6 +73,7 @@ def run_pass(
 ) -> PassReport:
     stop = stop if stop is not None else StopRequest()
     started = time.monotonic()
+    cpu_started = time.process_time()
     calls = CallCounter()
     report = PassReport(observer=observer)
     client = api_client if api_client is not None else kube.connect(settings)
@@ -117,6 +118,7 @@ def run_pass(
         report.calls = calls.snapshot()
         report.requests = calls.results()
         report.duration_seconds = time.monotonic() - started
+        report.cpu_seconds = time.process_time() - cpu_started
         out.summary(report)
     return report
 

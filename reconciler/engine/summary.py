@@ -107,7 +107,8 @@ class Reporter:
         stalled = report.stalled
         text = (
             f"summary: {resources} resource{'' if resources == 1 else 's'} [{outcome_text}] "
-            f"stalled={stalled} | API calls: {calls_text} | {report.duration_seconds:.2f}s"
+            f"stalled={stalled} | API calls: {calls_text} | {report.duration_seconds:.2f}s "
+            f"(CPU {report.cpu_seconds:.2f}s)"
         )
         if report.skipped_by:
             text += f" | skipped: lease held by {report.skipped_by}"
@@ -125,6 +126,7 @@ class Reporter:
             "stalled": stalled,
             "calls": report.calls,
             "duration_seconds": round(report.duration_seconds, 3),
+            "cpu_seconds": round(report.cpu_seconds, 3),
             "complete": report.error is None and report.stopped is None,
             "skipped": report.skipped_by is not None,
         }

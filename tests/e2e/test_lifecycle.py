@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -109,7 +110,8 @@ def test_summary_is_last_line_with_outcomes_calls_and_duration(world: World) -> 
     summary = result.summary
     assert summary.startswith("summary: 1 resource [created=1]")
     assert "sagemaker 1 (CreateHyperParameterTuningJob=1)" in summary
-    assert "LIST hyperparametertuningjobs=1" in summary and summary.endswith("s")
+    assert "LIST hyperparametertuningjobs=1" in summary
+    assert re.search(r"\| \d+\.\d\ds \(CPU \d+\.\d\ds\)$", summary), summary
 
 
 def world_sample_path() -> Path:

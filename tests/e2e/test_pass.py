@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -141,6 +142,10 @@ def test_json_log_format_every_line_is_json(world: World) -> None:
     assert summary["event"] == "summary" and summary["outcomes"] == {"created": 1}
     assert summary["calls"]["sagemaker"] == {"CreateHyperParameterTuningJob": 1}
     assert summary["duration_seconds"] >= 0
+    # CPU time of the process during the pass (here the sandboxes share the process): more than
+    # nothing, since it read, decided and called; no more than every core for the whole pass.
+    cores = len(os.sched_getaffinity(0))
+    assert 0 < summary["cpu_seconds"] <= summary["duration_seconds"] * cores + 0.01
 
 
 def test_namespaces_and_label_selector_limit_the_pass(world: World) -> None:
