@@ -17,12 +17,15 @@ Goals (issue 14): describe-only <= 1.25 x ideal at >= 30 ms; changed (15% of 1,0
 at 50 ms; the CPU per resource is reported for both.
 
     .venv/bin/python bench/active.py [--resources 1000] [--latencies 0.02,0.05,0.08] [--advance 0]
+                                     [--concurrency 16] [--botocore-validation]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from benchlib import (
@@ -38,6 +41,8 @@ from benchlib import (
 
 from reconciler.core.model import HyperparameterTuningJobStatus
 from reconciler.core.status import training_jobs_changed
+
+VALIDATING_ENTRY = Path(__file__).with_name("botocore_validation_pass.py")
 
 
 def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
@@ -61,7 +66,8 @@ def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
         ground.reset_stats()
         ground.sagemaker.set_latency(latency)
         ground.kube.set_latency(args.kube_latency)
-        run = run_cli(ground, "--concurrency", str(args.concurrency))
+        entry = [sys.executable, str(VALIDATING_ENTRY)] if args.botocore_validation else None
+        run = run_cli(ground, "--concurrency", str(args.concurrency), entry=entry)
         calls = ground.sagemaker_calls()
         kube = {k: v for k, v in ground.kube.stats().items() if v}
         total = sum(calls.values())
@@ -96,6 +102,12 @@ def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
             "process_wall_seconds": round(run.wall_seconds, 3),
             "process_cpu_seconds": round(run.cpu_seconds, 2),
             "cpu_ms_per_resource": round(run.cpu_seconds * 1000 / args.resources, 2),
+            # The pass alone (the summary's cpu_seconds): no interpreter start-up or imports.
+            "pass_cpu_seconds": run.summary.get("cpu_seconds"),
+            "pass_cpu_ms_per_resource": round(
+                float(run.summary.get("cpu_seconds") or 0) * 1000 / args.resources, 2
+            ),
+            "botocore_validation": args.botocore_validation,
             "peak_rss_mb": round(run.peak_rss_mb, 1),
             "summary_outcomes": run.summary.get("outcomes"),
             "server_cpus": sorted(SERVER_CPUS),
@@ -115,6 +127,11 @@ def main() -> None:
     parser.add_argument("--stagger", type=float, default=0.2, help="simulated seconds between creations")
     parser.add_argument("--advance", type=float, default=0.0, help="simulated seconds between seed and pass")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--botocore-validation",
+        action="store_true",
+        help="run the pass with botocore's parameter validation on, as before issue 14 item 3",
+    )
     args = parser.parse_args()
     for latency in (float(x) for x in args.latencies.split(",")):
         print(json.dumps(one_latency(args, latency)), flush=True)
