@@ -8,7 +8,8 @@ Contract:
   a process, and so never a GIL, with the benchmark or the pass. With 2 or more CPUs the server process
   is pinned to the last CPU and each pass process (`run_cli`) to the others (`SERVER_CPUS`, `PASS_CPUS`),
   so the reconciler's CPU is its own. `ground.kube` and `ground.sagemaker` forward the sandboxes'
-  control methods (stats, reset_stats, set_latency, advance, env, ...) to that process.
+  control methods (stats, reset_stats, set_latency, advance, env, ...) to that process;
+  `ground.server_cpu_seconds()` is that process's CPU time so far.
 - `seed(ground, count, ...)` puts `count` HyperparameterTuningJobs in the emulator and their tuning jobs in
   the simulator WITHOUT going through either HTTP API (10,000 resources take seconds, not minutes):
   tuning jobs are built with the simulator's own lifecycle and stored in its store; resources are stored
@@ -180,6 +181,14 @@ class Ground:
 
     def sagemaker_calls(self) -> dict[str, int]:
         return {k: v for k, v in self.sagemaker.stats().items() if v}
+
+    def server_cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far: the difference across a pass
+        says whether the sandboxes, on their one pinned CPU, were what the pass waited for."""
+        assert self._process is not None and self._process.pid is not None
+        fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # proc(5): utime and stime are fields 14 and 15, counted after the ")" closing the name from 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sample_spec() -> dict[str, Any]:

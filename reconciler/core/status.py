@@ -207,7 +207,10 @@ def tuning_job_status(
     counters: they are what tells the next pass that the children are not up to date yet
     (`training_jobs_changed`), so it lists them again.
     """
-    status = previous.model_copy(deep=True)
+    # A shallow copy: below, fields of `status` are only ever replaced, never changed in place, so
+    # the nested models it shares with `previous` stay as they were. (A deep copy cost about a
+    # quarter of a millisecond per resource, on every pass, for nothing.)
+    status = previous.model_copy()
     if job_name:
         status.sage_maker_hyper_parameter_tuning_job_name = job_name
     if arn:

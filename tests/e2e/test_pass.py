@@ -7,6 +7,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,30 @@ def test_namespaces_and_label_selector_limit_the_pass(world: World) -> None:
     touched = sorted(re.findall(r"^(\S+) job=", rest.stdout, flags=re.MULTILINE))
     assert touched == ["team-a/hpo", "team-b/hpo", "team-c/hpo"]
     assert re.findall(r"^(\S+) job=.*outcome=created", rest.stdout, flags=re.MULTILINE) == ["team-c/hpo"]
+
+
+def test_every_write_is_recorded_under_the_reconcilers_field_manager(world: World) -> None:
+    world.create_sample()
+    world.run()
+    world.sagemaker.advance(3600)
+    world.run()
+    world.run()
+
+    def managers(obj: dict[str, Any]) -> set[tuple[str, str, str]]:
+        return {
+            (entry["manager"], entry["operation"], entry.get("subresource", ""))
+            for entry in obj["metadata"].get("managedFields") or []
+        }
+
+    parent = managers(world.get("xgboost-mnist-hpo"))
+    # The test created the object (the client's default manager); the finalizer patch and the
+    # status patches are the reconciler's, under its own name.
+    assert ("hpo-reconciler", "Update", "") in parent and ("hpo-reconciler", "Update", "status") in parent
+    assert {manager for manager, _, _ in parent} == {"hpo-reconciler", "OpenAPI-Generator"}
+    children = world.children("xgboost-mnist-hpo")
+    assert children
+    for child in children:
+        assert {manager for manager, _, _ in managers(child)} == {"hpo-reconciler"}
+    events = world.core.list_namespaced_event("default").items
+    event_managers = {entry.manager for event in events for entry in event.metadata.managed_fields or []}
+    assert events and event_managers == {"hpo-reconciler"}

@@ -303,8 +303,8 @@ def test_reapplying_keeps_what_the_reconciler_wrote(
     }
     assert entries == {
         ("flux", "Apply", ""),
-        ("OpenAPI-Generator", "Update", ""),
-        ("OpenAPI-Generator", "Update", "status"),
+        ("hpo-reconciler", "Update", ""),  # the gateway names itself: FIELD_MANAGER
+        ("hpo-reconciler", "Update", "status"),
     }
 
 

@@ -118,8 +118,14 @@ def test_paging_is_a_consistent_snapshot(crds: KubeSandbox, custom: Custom) -> N
     )
     assert _names(third) == ["job-6"]
     assert not third["metadata"].get("continue")
-    # ... and a fresh list sees them.
+    # ... and a fresh list sees them, unpaged or paged (the store's sorted order for paging is kept
+    # between writes only: a write must drop it).
     assert "job-3a" in _names(custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO))
+    fresh = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=5)
+    assert _names(fresh) == ["job-0", "job-1", "job-2", "job-3", "job-3a"]
+    _create(custom, "job-0a")
+    again = custom.list_namespaced_custom_object(GROUP, VERSION, "default", HPO, limit=2)
+    assert _names(again) == ["job-0", "job-0a"]
 
 
 def test_paging_with_a_selector(crds: KubeSandbox, custom: Custom) -> None:

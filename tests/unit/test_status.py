@@ -142,6 +142,23 @@ def test_tuning_status_from_description() -> None:
     assert api["observedGeneration"] == 2 and api["lastCheckTime"] == "2026-01-01T12:00:00Z"
 
 
+def test_the_next_status_leaves_the_previous_one_as_it_was() -> None:
+    # The next status is a shallow copy of the previous one: both must stay independent, whether
+    # SageMaker spoke this pass (nested members replaced) or not (nested members shared).
+    previous = completed_status(generation=2)
+    before = previous.to_api()
+    spoke = completed_status(
+        previous, generation=3, description={**DESCRIPTION, "TrainingJobStatusCounters": {}}
+    )
+    silent = tuning_job_status(
+        previous, verdict=verdict_for_job("Completed", job_name="x"), generation=4, now=T1, job_name=None
+    )
+    assert previous.to_api() == before
+    assert spoke.training_job_status_counters != previous.training_job_status_counters
+    assert silent.best_training_job == previous.best_training_job and silent.observed_generation == 4
+    assert silent.conditions is not previous.conditions
+
+
 def test_status_is_synchronizing_until_sagemaker_speaks() -> None:
     status = tuning_job_status(
         HyperparameterTuningJobStatus(),

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from reconciler.sandbox.kube import selectors
 from reconciler.sandbox.kube.cluster import Cluster
@@ -81,8 +83,13 @@ CONTINUE_EXPIRED = (
 )
 
 
-def _etcd_key(entry: Entry, *, across_namespaces: bool) -> str:
-    return f"{entry.namespace}/{entry.name}" if across_namespaces else entry.name
+# An object's key under its resource's etcd prefix: the order of list pages and of continue tokens.
+def _key_across_namespaces(entry: Entry) -> str:
+    return f"{entry.namespace}/{entry.name}"
+
+
+def _key_within_namespace(entry: Entry) -> str:
+    return entry.name
 
 
 def _encode_token(start: str, *, rv: int) -> str:
@@ -118,30 +125,27 @@ def list_page(
         raise bad_request(f"limit: Invalid value: {query.get('limit')!r}: must be an integer") from None
     token = query.get("continue", "")
     store = cluster.store
+    etcd_key = _key_across_namespaces if rt.namespaced and namespace is None else _key_within_namespace
     start = ""
-    if token:
-        start, rv = _decode_token(token)
-        entries = None
-        if rv > 0:
-            entries = store.entries_at(rt.key, namespace=namespace, rv=rv)
-            if entries is None:
-                error = expired(CONTINUE_EXPIRED)
-                error.list_meta = {"continue": _encode_token(start, rv=-1)}
-                raise error
-        if entries is None:  # rv -1: continue at the latest revision
-            with store.lock:
-                rv, entries = store.current_rv, store.entries(rt.key, namespace=namespace)
-    else:
-        with store.lock:
-            rv, entries = store.current_rv, store.entries(rt.key, namespace=namespace)
-        if limit <= 0:
-            return ListPage([e for e in entries if flt.matches(e)] if not flt.empty else entries, rv)
-    across = rt.namespaced and namespace is None
-    keyed = sorted(((_etcd_key(e, across_namespaces=across), e) for e in entries), key=lambda pair: pair[0])
-    if start:
-        keyed = [pair for pair in keyed if pair[0] >= start]
+    keyed: list[tuple[str, Entry]] | None = None
+    with store.lock:
+        if token:
+            start, rv = _decode_token(token)
+            if rv > 0 and rv != store.current_rv:  # a page of an older revision, if not compacted
+                entries = store.entries_at(rt.key, namespace=namespace, rv=rv)
+                if entries is None:
+                    error = expired(CONTINUE_EXPIRED)
+                    error.list_meta = {"continue": _encode_token(start, rv=-1)}
+                    raise error
+                keyed = sorted(((etcd_key(e), e) for e in entries), key=itemgetter(0))
+        elif limit <= 0:  # one unpaged answer: filter while reading, sort only what matched
+            where = None if flt.empty else flt.matches
+            return ListPage(store.entries(rt.key, namespace=namespace, where=where), store.current_rv)
+        if keyed is None:  # the first page, a page of the current revision, or rv -1 (continue at the latest)
+            rv, keyed = store.ordered(rt.key, namespace=namespace, key=etcd_key)
+    # The first key at or after `start` (keys are unique and sorted).
+    position = bisect.bisect_left(keyed, start, key=itemgetter(0)) if start else 0
     selected: list[Entry] = []
-    position = 0
     while position < len(keyed) and (limit <= 0 or len(selected) < limit):
         if flt.matches(keyed[position][1]):
             selected.append(keyed[position][1])

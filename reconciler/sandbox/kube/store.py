@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 StoreKey = tuple[str, str]  # (group, plural)
@@ -119,6 +120,8 @@ class Store:
         self.compaction_seconds = compaction_seconds
         self.clock = clock
         self.dirty = False
+        # `ordered` answers for the objects as they are; every change drops them.
+        self._ordered: dict[tuple[StoreKey, str | None, Callable[[Entry], str]], list[tuple[str, Entry]]] = {}
 
     # -- versioning -------------------------------------------------------------------------------------
     @property
@@ -155,12 +158,44 @@ class Store:
     def get(self, store_key: StoreKey, *, namespace: str, name: str) -> Entry | None:
         return self._objects.get(store_key, {}).get((namespace, name))
 
-    def entries(self, store_key: StoreKey, *, namespace: str | None = None) -> list[Entry]:
-        """All entries of a resource (optionally one namespace), sorted by namespace then name."""
+    def entries(
+        self,
+        store_key: StoreKey,
+        *,
+        namespace: str | None = None,
+        where: Callable[[Entry], bool] | None = None,
+    ) -> list[Entry]:
+        """The entries of a resource (optionally one namespace, optionally only those `where` accepts),
+        sorted by namespace then name. Filtering comes before sorting: a label-selected list of 10
+        children among 10,000 sorts 10 entries, not 10,000 (kube-apiserver's watch cache answers
+        such a list in about a millisecond; sorting everything made the emulator the bottleneck of
+        the benchmarks)."""
         with self.lock:
             bucket = self._objects.get(store_key, {})
-            items = sorted(bucket.items())
-        return [e for (ns, _), e in items if namespace is None or ns == namespace]
+            items = [
+                (key, entry)
+                for key, entry in bucket.items()
+                if (namespace is None or key[0] == namespace) and (where is None or where(entry))
+            ]
+        items.sort(key=lambda item: item[0])
+        return [entry for _, entry in items]
+
+    def ordered(
+        self, store_key: StoreKey, *, namespace: str | None, key: Callable[[Entry], str]
+    ) -> tuple[int, list[tuple[str, Entry]]]:
+        """The current revision, and the entries of a resource (optionally one namespace) as
+        `(key(entry), entry)` sorted by key: a paged list's order. The answer is kept until the
+        next write, so the pages of one list over an unchanged resource sort it once, not once per
+        page (100,000 objects are 200 pages). Callers must not change the list."""
+        with self.lock:
+            memo = (store_key, namespace, key)
+            keyed = self._ordered.get(memo)
+            if keyed is None:
+                bucket = self._objects.get(store_key, {})
+                keyed = [(key(e), e) for (ns, _), e in bucket.items() if namespace is None or ns == namespace]
+                keyed.sort(key=itemgetter(0))
+                self._ordered[memo] = keyed
+            return self._rv, keyed
 
     def all_entries(self) -> list[tuple[StoreKey, Entry]]:
         with self.lock:
@@ -202,9 +237,11 @@ class Store:
 
     def drop_resource(self, store_key: StoreKey) -> list[Entry]:
         with self.lock:
+            self._ordered.clear()
             return list(self._objects.pop(store_key, {}).values())
 
     def _record(self, change: Change) -> None:
+        self._ordered.clear()
         change = Change(change.rv, change.type, change.store_key, change.entry, change.prev, self.clock())
         self._log.append(change)
         self._log_bytes += len(change.entry.raw)
