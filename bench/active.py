@@ -17,15 +17,13 @@ Goals (issue 14): describe-only <= 1.25 x ideal at >= 30 ms; changed (15% of 1,0
 at 50 ms; the CPU per resource is reported for both.
 
     .venv/bin/python bench/active.py [--resources 1000] [--latencies 0.02,0.03,0.05,0.08] [--advance 0]
-                                     [--concurrency 16] [--botocore-validation]
+                                     [--concurrency 16]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from benchlib import (
@@ -41,8 +39,6 @@ from benchlib import (
 
 from reconciler.core.model import HyperparameterTuningJobStatus
 from reconciler.core.status import training_jobs_changed
-
-VALIDATING_ENTRY = Path(__file__).with_name("botocore_validation_pass.py")
 
 
 def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
@@ -66,9 +62,8 @@ def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
         ground.reset_stats()
         ground.sagemaker.set_latency(latency)
         ground.kube.set_latency(args.kube_latency)
-        entry = [sys.executable, str(VALIDATING_ENTRY)] if args.botocore_validation else None
         server_cpu = ground.server_cpu_seconds()
-        run = run_cli(ground, "--concurrency", str(args.concurrency), entry=entry)
+        run = run_cli(ground, "--concurrency", str(args.concurrency))
         server_cpu = ground.server_cpu_seconds() - server_cpu
         calls = ground.sagemaker_calls()
         kube = {k: v for k, v in ground.kube.stats().items() if v}
@@ -109,7 +104,6 @@ def one_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
             "pass_cpu_ms_per_resource": round(
                 float(run.summary.get("cpu_seconds") or 0) * 1000 / args.resources, 2
             ),
-            "botocore_validation": args.botocore_validation,
             # The sandboxes' process, on its own CPU: near the pass's wall time means the pass
             # waited for the emulators, not for its own CPU or the simulated latency.
             "server_cpu_seconds": round(server_cpu, 2),
@@ -132,11 +126,6 @@ def main() -> None:
     parser.add_argument("--stagger", type=float, default=0.2, help="simulated seconds between creations")
     parser.add_argument("--advance", type=float, default=0.0, help="simulated seconds between seed and pass")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--botocore-validation",
-        action="store_true",
-        help="run the pass with botocore's parameter validation on, as before issue 14 item 3",
-    )
     args = parser.parse_args()
     for latency in (float(x) for x in args.latencies.split(",")):
         print(json.dumps(one_latency(args, latency)), flush=True)

@@ -371,10 +371,9 @@ class CliRun:
     stderr: str
 
 
-def run_cli(ground: Ground, *args: str, entry: list[str] | None = None) -> CliRun:
-    """`hpo-reconciler run --no-lease --log-format json ARGS` in a fresh process (`entry` instead of
-    the console script: a wrapper such as bench/botocore_validation_pass.py)."""
-    argv = [*(entry or [CONSOLE_SCRIPT]), "run", "--no-lease", "--log-format", "json", *args]
+def run_cli(ground: Ground, *args: str) -> CliRun:
+    """`hpo-reconciler run --no-lease --log-format json ARGS` in a fresh process."""
+    argv = [CONSOLE_SCRIPT, "run", "--no-lease", "--log-format", "json", *args]
     return run_process(argv, env=ground.env)
 
 

@@ -11,9 +11,10 @@ Contract:
 - Errors are mapped, never decided upon (all `SageMakerError`, each also a `gateways.errors`
   kind): retryable `TransientError` (throttling, 5xx, timeouts, connection problems, retried by
   botocore already, left for the next pass; and account limits, as its subclass
-  `LimitExceededError`); fatal `RejectedError` (ValidationException:
-  the request itself is wrong), `ResourceInUseError`, `ResourceNotFoundError`, `UnexpectedError`
-  (anything else); pass-fatal `CredentialsError` (no usable credentials: the pass cannot work).
+  `LimitExceededError`); fatal `RejectedError` (ValidationException, or boto3's own
+  parameter validation before sending: the request itself is wrong), `ResourceInUseError`,
+  `ResourceNotFoundError`, `UnexpectedError` (anything else); pass-fatal `CredentialsError` (no
+  usable credentials: the pass cannot work).
   What a rejection or a missing job means is the core's rule (`core.followup`), not the gateway's.
   Messages carry SageMaker's own text and never credentials.
 """
@@ -141,6 +142,10 @@ def map_error(exc: Exception, *, operation: str) -> SageMakerError:
         if code == "ResourceNotFound":
             return ResourceNotFoundError(message, code=code, operation=operation)
         return UnexpectedError(text, code=code, operation=operation)
+    if isinstance(exc, botocore.exceptions.ParamValidationError):
+        # boto3 checked the request against the service model before sending it, as SageMaker
+        # would have: the same refusal, found earlier.
+        return RejectedError(str(exc), code="ParamValidation", operation=operation)
     if isinstance(exc, _CONNECTION_ERRORS):
         return TransientError(f"{operation}: {exc}", code=type(exc).__name__, operation=operation)
     if isinstance(exc, _CREDENTIAL_ERRORS):
@@ -179,11 +184,10 @@ class SageMakerGateway:
                     connect_timeout=10,
                     read_timeout=30,
                     user_agent_extra="hpo-reconciler",
-                    # Every request is built from a spec the reconciler validated against this same
-                    # botocore model (spec.semantics, awsmodel.check) or from names it recorded;
-                    # SageMaker validates again on its side. Skipping botocore's client-side pass
-                    # saves ~0.1-0.2 ms of CPU per call (bench/README.md, issue 14).
-                    parameter_validation=False,
+                    # botocore's client-side parameter validation stays on: turning it off saved
+                    # 1% of the CPU of a Describe on a quiet machine (bench/call_cpu.py; the 14%
+                    # first measured under heavy load was noise), while it catches a request the
+                    # reconciler built wrong before it reaches AWS.
                 )
                 try:
                     client = self._session.client(

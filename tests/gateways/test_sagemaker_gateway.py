@@ -86,6 +86,18 @@ def test_invalid_request_is_rejected(sagemaker_sandbox: SageMakerSandbox) -> Non
         gateway(CallCounter()).create_tuning_job(request, region=REGION, endpoint=None)
 
 
+def test_a_request_boto3_refuses_before_sending_is_rejected_with_its_words(
+    sagemaker_sandbox: SageMakerSandbox,
+) -> None:
+    # botocore's client-side validation stays on: a request built wrong never leaves the process.
+    request = sample_request("gwjob3")
+    request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = "fifty"
+    with pytest.raises(RejectedError, match="MaxParallelTrainingJobs") as raised:
+        gateway(CallCounter()).create_tuning_job(request, region=REGION, endpoint=None)
+    assert raised.value.code == "ParamValidation"
+    assert sagemaker_sandbox.stats().get("CreateHyperParameterTuningJob", 0) == 0
+
+
 def client_error(code: str, status: int) -> botocore.exceptions.ClientError:
     return botocore.exceptions.ClientError(
         {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op"
