@@ -31,7 +31,9 @@ def steady_pass(resources: int, *, concurrency: int = 8) -> dict[str, Any]:
             1 for s in seeded.statuses.values() if s.get("hyperParameterTuningJobStatus") == "Completed"
         )
         ground.reset_stats()
+        server_cpu = ground.server_cpu_seconds()
         run = run_cli(ground, "--concurrency", str(concurrency))
+        server_cpu = ground.server_cpu_seconds() - server_cpu
         lists = ground.kube_lists()
         return {
             "benchmark": "steady_state",
@@ -45,6 +47,8 @@ def steady_pass(resources: int, *, concurrency: int = 8) -> dict[str, Any]:
             "wall_seconds": round(run.wall_seconds, 3),
             "pass_seconds": run.summary.get("duration_seconds"),
             "process_cpu_seconds": round(run.cpu_seconds, 2),
+            "pass_cpu_seconds": run.summary.get("cpu_seconds"),
+            "server_cpu_seconds": round(server_cpu, 2),  # the sandboxes, on their own CPU
             "peak_rss_mb": round(run.peak_rss_mb, 1),
             "kube_requests": ground.kube.stats(),
             "seed_seconds": round(seed_seconds, 2),
