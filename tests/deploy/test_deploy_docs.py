@@ -1,7 +1,8 @@
 """The docs (issue 6) against the code they describe: the IAM policies grant exactly the operations the
 reconciler's source calls (each checked against botocore's service model), the RBAC table equals the
-rendered ClusterRole, every Stalled reason the code can write is explained, every flag and repository
-path the docs mention exists, and every shown `hpo-reconciler` command line parses.
+rendered ClusterRole, every Stalled reason the code can write is explained, the metric table lists
+every family the code exports, every flag and repository path the docs mention exists, and every
+shown `hpo-reconciler` command line parses.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from botocore import xform_name
 
 from reconciler import cli
 from reconciler.core.reasons import StalledReason
+from reconciler.engine.metrics import FAMILIES
 from tests.deploy.deploy_helpers import CRONJOB, REPO, kustomize, one
 
 DOCS = REPO / "docs"
@@ -117,6 +119,12 @@ def test_every_stalled_reason_is_explained() -> None:
     page = (DOCS / "troubleshooting.md").read_text()
     documented = set(re.findall(r"^\| `([A-Za-z]+)` \|", page, re.MULTILINE))
     assert reasons <= documented, reasons - documented
+
+
+def test_the_monitoring_page_lists_every_metric_family_and_no_other() -> None:
+    page = (DOCS / "monitoring.md").read_text()
+    documented = set(re.findall(r"^\| `(hpo_reconciler_[a-z_]+)`", page, re.MULTILINE))
+    assert documented == set(FAMILIES)
 
 
 def test_links_and_repository_paths_exist() -> None:
