@@ -144,8 +144,7 @@ def _wait(args: argparse.Namespace, settings: Any, *, out: Any) -> int:
     try:
         result = wait_until_settled(
             lambda observer: _observed_pass(settings, out=out, observer=observer),
-            format=settings.log_format,
-            stdout=sys.stdout,
+            out=out,
             timeout_seconds=timeout,
             stop=stop,
             interval_seconds=interval,

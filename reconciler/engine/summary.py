@@ -52,6 +52,11 @@ class Reporter:
         self._verbose = verbose
         self._lock = threading.Lock()
 
+    def emit(self, text: str, record: dict[str, Any]) -> None:
+        """One line on stdout: `text`, or `record` as JSON with --log-format json (for callers around
+        the pass, such as `run --wait`, so every line follows one format and one lock)."""
+        self._emit(self._stdout, text, record)
+
     def _emit(self, stream: TextIO, text: str, record: dict[str, Any]) -> None:
         line = json.dumps(record, sort_keys=False, default=str) if self.format == "json" else text
         with self._lock:

@@ -23,15 +23,15 @@ Waiting and printing only: the passes themselves decide and act.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TextIO
+from typing import Any, Literal
 
 from reconciler.core.outcomes import PassReport, Result
+from reconciler.engine.summary import Reporter
 
 MIN_INTERVAL_SECONDS = 1.0
 MAX_INTERVAL_SECONDS = 120.0
@@ -109,13 +109,10 @@ class WaitResult:
 
 
 class _Printer:
-    def __init__(self, *, format: Literal["text", "json"], stdout: TextIO) -> None:
-        self._format = format
-        self._stdout = stdout
+    """The wait's own lines (progress, pauses, the final summary), written through the pass's Reporter."""
 
-    def emit(self, text: str, record: dict[str, Any]) -> None:
-        self._stdout.write((json.dumps(record) if self._format == "json" else text) + "\n")
-        self._stdout.flush()
+    def __init__(self, out: Reporter) -> None:
+        self.emit = out.emit
 
     def progress(self, item: Progress) -> None:
         counters = " ".join(f"{key}={value}" for key, value in item.counters)
@@ -140,14 +137,13 @@ class _Printer:
 def wait_until_settled(
     run_once: Callable[[Callable[[Result], None]], PassReport],
     *,
-    format: Literal["text", "json"],
-    stdout: TextIO,
+    out: Reporter,
     timeout_seconds: float | None,
     stop: threading.Event,
     interval_seconds: float = 10.0,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> WaitResult:
-    printer = _Printer(format=format, stdout=stdout)
+    printer = _Printer(out)
     deadline = None if timeout_seconds is None else monotonic() + timeout_seconds
     base = max(MIN_INTERVAL_SECONDS, interval_seconds)
     interval = base

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from reconciler.core.outcomes import Outcome, PassReport, Result
+from reconciler.engine.summary import Reporter
 from reconciler.engine.wait import MAX_INTERVAL_SECONDS, WaitResult, wait_until_settled
 
 
@@ -72,7 +73,12 @@ def wait(
 ) -> tuple[WaitResult, list[dict[str, Any]]]:
     out = io.StringIO()
     result = wait_until_settled(
-        run_once, format="json", stdout=out, stop=stop, monotonic=clock, interval_seconds=10.0, **kwargs
+        run_once,
+        out=Reporter(format="json", stdout=out, stderr=io.StringIO()),
+        stop=stop,
+        monotonic=clock,
+        interval_seconds=10.0,
+        **kwargs,
     )
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     return result, records
