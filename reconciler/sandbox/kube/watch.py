@@ -65,7 +65,7 @@ def events(
     with store.lock:
         if rv_text in ("", "0"):
             last = store.current_rv
-            initial = [e for e in store.entries(rt.key, namespace=namespace) if flt.matches(e)]
+            initial = store.entries(rt.key, namespace=namespace, where=flt.matches)
         else:
             try:
                 last = int(rv_text)
