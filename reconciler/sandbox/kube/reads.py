@@ -132,12 +132,11 @@ def list_page(
         if token:
             start, rv = _decode_token(token)
             if rv > 0 and rv != store.current_rv:  # a page of an older revision, if not compacted
-                entries = store.entries_at(rt.key, namespace=namespace, rv=rv)
-                if entries is None:
+                keyed = store.entries_at(rt.key, namespace=namespace, rv=rv, key=etcd_key)
+                if keyed is None:
                     error = expired(CONTINUE_EXPIRED)
                     error.list_meta = {"continue": _encode_token(start, rv=-1)}
                     raise error
-                keyed = sorted(((etcd_key(e), e) for e in entries), key=itemgetter(0))
         elif limit <= 0:  # one unpaged answer: filter while reading, sort only what matched
             where = None if flt.empty else flt.matches
             return ListPage(store.entries(rt.key, namespace=namespace, where=where), store.current_rv)

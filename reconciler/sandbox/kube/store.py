@@ -200,8 +200,11 @@ class Store:
         with self.lock:
             return [(k, e) for k, bucket in self._objects.items() for e in bucket.values()]
 
-    def entries_at(self, store_key: StoreKey, *, namespace: str | None, rv: int) -> list[Entry] | None:
-        """The resource as it was at revision `rv`, in `entries` order; None when `rv` is compacted."""
+    def entries_at(
+        self, store_key: StoreKey, *, namespace: str | None, rv: int, key: Callable[[Entry], str]
+    ) -> list[tuple[str, Entry]] | None:
+        """The resource as it was at revision `rv`, as `(key(entry), entry)` sorted by key like
+        `ordered`; None when `rv` is compacted."""
         with self.lock:
             if rv < self.compacted_rv():
                 return None
@@ -212,13 +215,14 @@ class Store:
                     break
                 if change.store_key != store_key:
                     continue
-                key = (change.entry.namespace, change.entry.name)
+                object_key = (change.entry.namespace, change.entry.name)
                 if change.prev is None:
-                    bucket.pop(key, None)
+                    bucket.pop(object_key, None)
                 else:
-                    bucket[key] = change.prev
-            items = sorted(bucket.items())
-        return [e for (ns, _), e in items if namespace is None or ns == namespace]
+                    bucket[object_key] = change.prev
+        keyed = [(key(e), e) for (ns, _), e in bucket.items() if namespace is None or ns == namespace]
+        keyed.sort(key=itemgetter(0))
+        return keyed
 
     # -- writes (caller holds self.lock and obtained rv from next_rv) ----------------------------------
     def put(self, store_key: StoreKey, entry: Entry, *, change_type: str) -> None:
